@@ -1,0 +1,42 @@
+# The two commands of the quick start are `make demo` and `make test`; everything else here is
+# what they are made of. Both install missing Debian packages first (no apt call when none is
+# missing), then configure and build in Release under build/.
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+JOBS       ?= $(shell nproc)
+DEMO_DB    ?= edgejoule.db
+DEMO_ZOO   ?= $(BUILD_DIR)/zoo/demo
+CMAKE_ARGS ?=
+
+.PHONY: all deps configure build demo test bench clean
+
+all: build
+
+deps:
+	@scripts/setup-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The main job on the embedded defaults: export the demo zoo, profile it, store it, show it.
+# Re-running resumes: exported models and measured points are reused.
+demo: build
+	$(BUILD_DIR)/edgejoule zoo build --set demo --out $(DEMO_ZOO)
+	$(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --batch 1 --threads 1,$(JOBS)
+	$(BUILD_DIR)/edgejoule list --db $(DEMO_DB)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD_DIR)/bench/edgejoule_bench_micro
+	scripts/bench-overhead.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,31 @@
+#pragma once
+// Wiring only: each subcommand registers its flags on the app and returns the function that
+// runs it. Work happens in the library.
+
+#include <functional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace edgejoule {
+
+struct GlobalOptions {
+  std::string sysfs_root = "/";
+};
+
+using CommandRun = std::function<int()>;
+
+CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_list_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_zoo_command(CLI::App& app, const GlobalOptions& global);
+
+// Shared helpers (common_options.cpp).
+struct HostInfo;
+bool stderr_is_terminal();
+// Probes the host with the versions of the given engines and warns on stderr when LibTorch
+// runs on the reference BLAS.
+HostInfo probe_host_for(const GlobalOptions& global, const std::vector<std::string>& engines);
+
+}  // namespace edgejoule

@@ -1,0 +1,30 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "cli/commands.h"
+#include "engines/engine.h"
+#include "platform/host.h"
+
+namespace edgejoule {
+
+bool stderr_is_terminal() { return isatty(fileno(stderr)) == 1; }
+
+HostInfo probe_host_for(const GlobalOptions& global, const std::vector<std::string>& engines) {
+  HostInfo host = probe_host(global.sysfs_root);
+  for (const auto& engine : engines) {
+    const auto version = engine_library_version(engine);
+    if (version.empty()) continue;
+    host.engine_versions += (host.engine_versions.empty() ? "" : ";") + engine + "=" + version;
+  }
+  if (host.blas.is_reference) {
+    std::fprintf(stderr,
+                 "warning: LibTorch is using the reference BLAS (%s); Linear-heavy models run "
+                 "~30x slower. Install libopenblas0-openmp (make deps does) and run again.\n",
+                 host.blas.library.c_str());
+  }
+  return host;
+}
+
+}  // namespace edgejoule

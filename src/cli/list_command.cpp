@@ -1,0 +1,40 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "store/store.h"
+#include "report/writers.h"
+
+namespace edgejoule {
+
+CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
+  struct Flags {
+    std::string db = kDefaultDbPath;
+    std::string model;
+    std::string status;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand("list", "Show the points stored in the profile database");
+  cmd->add_option("--db", flags->db, "SQLite store")->default_str(kDefaultDbPath);
+  cmd->add_option("--model", flags->model, "Only this model (name)");
+  cmd->add_option("--status", flags->status, "Only VALID, INVALID or UNSUPPORTED points")
+      ->check(CLI::IsMember({"VALID", "INVALID", "UNSUPPORTED"}));
+  cmd->add_flag("--json", flags->json, "Print JSON on stdout");
+  return [flags] {
+    auto store = open_sqlite_store(flags->db, OpenMode::kReadOnly);
+    RowFilter filter;
+    filter.model = flags->model;
+    filter.status = flags->status;
+    const auto rows = store->rows(filter);
+    if (flags->json) {
+      write_json(std::cout, rows);
+    } else {
+      write_table(std::cout, rows);
+    }
+    return 0;
+  };
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,56 @@
+// edgejoule: which model, in which configuration, to run on an energy-constrained device.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <map>
+
+#include "cli/commands.h"
+#include "common/error.h"
+
+int main(int argc, char** argv) {
+  using namespace edgejoule;
+  CLI::App app{
+      "edgejoule: measures the accuracy / latency / energy trade-off of deep-learning models on "
+      "this device and recommends the model and configuration to run.",
+      "edgejoule"};
+  app.set_version_flag("--version", std::string("edgejoule ") + EDGEJOULE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  app.add_option("--sysfs-root", global.sysfs_root,
+                 "Root under which /proc, /sys and /etc are read (tests and odd systems)")
+      ->default_val("/");
+
+  std::map<std::string, CommandRun> commands;
+  commands["profile"] = add_profile_command(app, global);
+  commands["list"] = add_list_command(app, global);
+  commands["zoo"] = add_zoo_command(app, global);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    if (message.empty()) message = "invalid command line";
+    std::fprintf(stderr, "edgejoule: %s; see 'edgejoule --help'\n", message.c_str());
+    return exit_code::kBadInput;
+  }
+
+  try {
+    for (auto* sub : app.get_subcommands()) return commands.at(sub->get_name())();
+    return exit_code::kBadInput;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "edgejoule: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "edgejoule: unexpected error: %s\n", e.what());
+    return exit_code::kFailure;
+  }
+}

@@ -1,0 +1,260 @@
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/sha256.h"
+#include "common/strings.h"
+#include "engines/engine.h"
+#include "platform/host.h"
+#include "profiler/protocol.h"
+#include "report/writers.h"
+#include "store/store.h"
+#include "zoo/manifest.h"
+
+namespace edgejoule {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+// SIGINT/SIGTERM: finish the current window, store what is finished, exit 130. A second
+// signal kills at once (SA_RESETHAND); the store stays consistent either way.
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+struct ProfileFlags {
+  std::vector<std::string> model_files;
+  std::string zoo_dir;
+  std::string models_filter;
+  std::string engines = "torchscript";
+  std::string devices = "cpu";
+  std::string precisions = "fp32";
+  std::string batches = "1";
+  std::string threads;
+  std::string input_shape;
+  std::string db = kDefaultDbPath;
+  ProtocolSettings protocol;
+  bool force = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+class StoreListener final : public ProfileListener {
+ public:
+  StoreListener(Store& store, const HostInfo& host, bool replace)
+      : store_(store), host_(host), replace_(replace) {}
+  void on_point_end(const PointContext&, const PointRecord& record) override {
+    store_.save_point(record, host_, replace_);
+  }
+
+ private:
+  Store& store_;
+  const HostInfo& host_;
+  bool replace_;
+};
+
+ModelInfo model_from_file(const std::string& path, const std::string& format,
+                          const std::vector<int64_t>& override_shape) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw Error("model file '" + path +
+                "' does not exist: check the path, or build a zoo with 'edgejoule zoo build'");
+  }
+  ModelInfo m;
+  if (auto entry = manifest_entry_for(path, format)) {
+    m = *entry;
+  } else {
+    m.path = path;
+    m.name = std::filesystem::path(path).stem().string();
+    m.format = format;
+    if (override_shape.empty()) {
+      throw Error("no input shape known for '" + path +
+                  "' (no zoo.json beside it lists it): pass --input-shape, e.g. 1x3x224x224");
+    }
+  }
+  return m;
+}
+
+int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
+  // 1. Validate every flag before touching anything.
+  SweepLists lists;
+  lists.engines = parse_name_list(flags.engines, "--engine");
+  for (const auto& e : lists.engines) (void)make_engine(e);  // unknown names fail here
+  lists.devices = parse_name_list(flags.devices, "--device", {"cpu", "cuda"});
+  lists.precisions = parse_name_list(flags.precisions, "--precision", {"fp32", "fp16", "bf16", "int8"});
+  lists.batches = parse_int_list(flags.batches, "--batch");
+  const std::string threads_text =
+      flags.threads.empty() ? std::to_string(std::max(1u, std::thread::hardware_concurrency()))
+                            : flags.threads;
+  lists.threads = parse_int_list(threads_text, "--threads");
+  validate(flags.protocol);
+  std::vector<int64_t> override_shape;
+  if (!flags.input_shape.empty()) {
+    override_shape = parse_shape(flags.input_shape, "--input-shape");
+    if (override_shape.size() < 2) {
+      throw Error("invalid --input-shape '" + flags.input_shape +
+                  "': give the batch dimension first, e.g. 1x3x224x224");
+    }
+  }
+  if (flags.zoo_dir.empty() && flags.model_files.empty()) {
+    throw Error("nothing to profile: pass model files or --zoo DIR (build one with 'edgejoule zoo build')");
+  }
+
+  // 2. Open the store first: a bad --db fails before minutes of work, not after.
+  auto store = open_sqlite_store(flags.db, OpenMode::kReadWrite);
+
+  // 3. Models: from the zoo manifest and/or files, each keyed by its content hash.
+  const std::string format = "torchscript";
+  std::vector<ModelInfo> models;
+  if (!flags.zoo_dir.empty()) {
+    auto zoo = load_manifest(flags.zoo_dir, format);
+    std::set<std::string> wanted;
+    if (!flags.models_filter.empty()) {
+      for (const auto& n : parse_name_list(flags.models_filter, "--models")) wanted.insert(n);
+    }
+    for (auto& m : zoo) {
+      if (wanted.empty() || wanted.erase(m.name)) models.push_back(std::move(m));
+    }
+    if (!wanted.empty()) {
+      throw Error("model '" + *wanted.begin() + "' is not in the zoo at '" + flags.zoo_dir +
+                  "': see 'edgejoule zoo list --zoo " + flags.zoo_dir + "'");
+    }
+  }
+  for (const auto& file : flags.model_files) {
+    models.push_back(model_from_file(file, format, override_shape));
+  }
+  for (auto& m : models) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(m.path, ec)) {
+      throw Error("model file '" + m.path + "' listed in the zoo does not exist: rebuild the zoo "
+                  "with 'edgejoule zoo build'");
+    }
+    m.content_sha256 = sha256_file(m.path);
+    if (!override_shape.empty()) {
+      m.sample_shape.assign(override_shape.begin() + 1, override_shape.end());
+    }
+  }
+
+  // 4. Host and sweep.
+  const HostInfo host = probe_host_for(global, lists.engines);
+  const std::string host_fp = host.fingerprint();
+  std::vector<SweepItem> items;
+  for (const auto& m : models) {
+    for (auto& c : expand(lists, m.sample_shape)) items.push_back({m, std::move(c)});
+  }
+
+  SweepOptions options;
+  options.protocol = flags.protocol;
+  options.engine_factory = [](const std::string& name) { return make_engine(name); };
+  options.stop = &g_stop;
+  if (!flags.force) {
+    options.skip_reason = [&](const SweepItem& item) -> std::string {
+      return store->has_point(item.model.content_sha256, item.config.key(), host_fp)
+                 ? "already in " + flags.db + " (use --force to measure again)"
+                 : "";
+    };
+  }
+
+  auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet);
+  StoreListener store_listener(*store, host, flags.force);
+  ListenerList listeners;
+  listeners.add(progress.get());
+  listeners.add(&store_listener);
+
+  install_stop_handlers();
+  const SweepOutcome outcome = run_sweep(items, options, listeners);
+
+  // 5. Show every point of this sweep as stored (measured now or earlier).
+  std::set<std::pair<std::string, std::string>> swept;
+  for (const auto& item : items) swept.emplace(item.model.content_sha256, item.config.key());
+  RowFilter filter;
+  filter.host_fingerprint = host_fp;
+  std::vector<ResultRow> rows;
+  for (auto& row : store->rows(filter)) {
+    Configuration c;
+    c.engine = row.engine;
+    c.device = row.device;
+    c.precision = row.precision;
+    c.batch = row.batch;
+    c.threads = row.threads;
+    c.sample_shape = parse_shape(row.sample_shape, "stored shape");
+    if (swept.count({row.model_sha256, c.key()})) rows.push_back(std::move(row));
+  }
+  if (flags.json) {
+    write_json(std::cout, rows);
+  } else {
+    write_table(std::cout, rows);
+  }
+  std::fprintf(stderr, "%zu measured, %zu unsupported, %zu skipped, %zu failed; store: %s\n",
+               outcome.measured, outcome.unsupported, outcome.skipped, outcome.failures.size(),
+               flags.db.c_str());
+
+  if (outcome.interrupted) return exit_code::kInterrupted;
+  if (!outcome.failures.empty()) {
+    throw Error(fmt::format("{} point(s) could not be measured; the first: {}",
+                            outcome.failures.size(), outcome.failures.front()));
+  }
+  return exit_code::kOk;
+}
+
+}  // namespace
+
+CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
+  auto flags = std::make_shared<ProfileFlags>();
+  auto* cmd = app.add_subcommand(
+      "profile",
+      "Measure latency of models over every combination of the list-valued flags and store it. "
+      "Points already stored for this host are skipped, so an interrupted sweep resumes.");
+  cmd->add_option("models", flags->model_files, "TorchScript model files (.pt)");
+  cmd->add_option("--zoo", flags->zoo_dir, "Profile the models of a zoo directory (with zoo.json)");
+  cmd->add_option("--models", flags->models_filter, "With --zoo: only these models (comma-separated names)");
+  cmd->add_option("--engine", flags->engines, "Engines to sweep")->default_str("torchscript");
+  cmd->add_option("--device", flags->devices, "Devices to sweep: cpu, cuda")->default_str("cpu");
+  cmd->add_option("--precision", flags->precisions, "Precisions to sweep: fp32, fp16, bf16, int8")
+      ->default_str("fp32");
+  cmd->add_option("--batch", flags->batches, "Batch sizes: list or range, e.g. 1,8,32 or 1-64*2")
+      ->default_str("1");
+  cmd->add_option("--threads", flags->threads, "Intra-op thread counts (default: all CPUs)");
+  cmd->add_option("--input-shape", flags->input_shape,
+                  "Input shape with batch first, e.g. 1x3x224x224 (the batch is replaced by --batch); "
+                  "default: from zoo.json");
+  cmd->add_option("--db", flags->db, "SQLite store")->default_str(kDefaultDbPath);
+  cmd->add_option("--warmup-s", flags->protocol.warmup_s, "Warm-up time per point, seconds")
+      ->default_val(flags->protocol.warmup_s);
+  cmd->add_option("--warmup-iterations", flags->protocol.warmup_min_iterations,
+                  "Minimum warm-up calls per point")
+      ->default_val(flags->protocol.warmup_min_iterations);
+  cmd->add_option("--min-time-s", flags->protocol.min_time_s, "Minimum length of each measured window, seconds")
+      ->default_val(flags->protocol.min_time_s);
+  cmd->add_option("--min-iterations", flags->protocol.min_window_iterations,
+                  "Minimum calls in each measured window")
+      ->default_val(flags->protocol.min_window_iterations);
+  cmd->add_option("--repetitions", flags->protocol.repetitions, "Measured windows per point")
+      ->default_val(flags->protocol.repetitions);
+  cmd->add_option("--max-cv", flags->protocol.max_cv,
+                  "Largest window-to-window coefficient of variation of a VALID point")
+      ->default_val(flags->protocol.max_cv);
+  cmd->add_flag("--force", flags->force, "Measure again points already stored (replacing them)");
+  cmd->add_flag("--json", flags->json, "Print the results as JSON on stdout");
+  cmd->add_flag("--quiet", flags->quiet, "No progress output");
+  return [flags, &global] { return run_profile(*flags, global); };
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,85 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/process.h"
+#include "common/strings.h"
+#include "zoo/manifest.h"
+
+namespace edgejoule {
+
+CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
+  struct Flags {
+    std::string set = "demo";
+    std::string out;
+    bool force = false;
+    std::string zoo_dir;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* zoo = app.add_subcommand("zoo", "Build and inspect model zoos");
+  zoo->require_subcommand(1);
+
+  auto* build = zoo->add_subcommand(
+      "build", "Export a model set to TorchScript with a zoo.json manifest (cached by content)");
+  build->add_option("--set", flags->set, "Model set: demo (6 torchvision models), tiny (tests)")
+      ->check(CLI::IsMember({"demo", "tiny"}))
+      ->default_str("demo");
+  build->add_option("--out", flags->out, "Output directory")->required();
+  build->add_flag("--force", flags->force, "Export again even when cached");
+
+  auto* list = zoo->add_subcommand("list", "Show the models of a zoo");
+  list->add_option("--zoo", flags->zoo_dir, "Zoo directory (with zoo.json)")->required();
+  list->add_flag("--json", flags->json, "Print JSON on stdout");
+
+  return [flags, build, list]() -> int {
+    if (build->parsed()) {
+      const std::string python = find_python_with_torch();
+      const std::string script = zoo_scripts_dir() + "/export.py";
+      if (!read_file(script)) {
+        throw Error("the zoo exporter '" + script +
+                    "' is missing: set EDGEJOULE_ZOO_SCRIPTS to the zoo/ folder of the sources");
+      }
+      std::vector<std::string> argv = {python, script, "--set", flags->set, "--out", flags->out};
+      if (flags->force) argv.emplace_back("--force");
+      const int rc = run_process(argv);
+      if (rc != 0) {
+        throw Error(fmt::format("the zoo export failed (exit status {}); its messages are above",
+                                rc), exit_code::kFailure);
+      }
+      return 0;
+    }
+    if (list->parsed()) {
+      const auto models = load_manifest(flags->zoo_dir, "torchscript");
+      if (flags->json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& m : models) {
+          out.push_back({{"name", m.name}, {"family", m.family}, {"path", m.path},
+                         {"input_shape", m.sample_shape}, {"params", m.params ? nlohmann::json(*m.params) : nlohmann::json()},
+                         {"top1", m.top1 ? nlohmann::json(*m.top1) : nlohmann::json()},
+                         {"accuracy_source", m.accuracy_source}});
+        }
+        std::cout << out.dump(2) << '\n';
+      } else {
+        std::cout << fmt::format("{:<22} {:<14} {:>9} {:<12} {:>7}  {}\n", "model", "family",
+                                 "params_M", "sample", "top1_%", "accuracy source");
+        for (const auto& m : models) {
+          std::cout << fmt::format(
+              "{:<22} {:<14} {:>9} {:<12} {:>7}  {}\n", m.name, m.family,
+              m.params ? fmt::format("{:.2f}", double(*m.params) / 1e6) : "-",
+              format_shape(m.sample_shape), m.top1 ? fmt::format("{:.2f}", *m.top1) : "-",
+              m.accuracy_source.empty() ? "none" : m.accuracy_source);
+        }
+      }
+      return 0;
+    }
+    return exit_code::kBadInput;
+  };
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,3 @@
+#include "common/error.h"
+
+// Keeps the vtable of Error in one translation unit.

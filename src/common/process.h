@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace edgejoule {
+
+// Runs argv[0] (looked up in PATH) with the given arguments, no shell involved, and waits.
+// Returns the exit status, 128 + signal when killed, or -1 when it could not be started.
+// With `quiet`, its stdout and stderr go to /dev/null; otherwise they are inherited.
+int run_process(const std::vector<std::string>& argv, bool quiet = false);
+
+}  // namespace edgejoule

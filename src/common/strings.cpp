@@ -1,0 +1,87 @@
+#include "common/strings.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace edgejoule {
+
+std::string trim(std::string_view text) {
+  const auto* ws = " \t\r\n";
+  const auto first = text.find_first_not_of(ws);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(ws);
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const auto pos = text.find(separator, start);
+    parts.emplace_back(text.substr(start, pos == std::string_view::npos ? pos : pos - start));
+    if (pos == std::string_view::npos) break;
+    start = pos + 1;
+  }
+  return parts;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+std::optional<int64_t> parse_int(std::string_view text) {
+  const std::string s = trim(text);
+  if (s.empty()) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const long long value = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || end != s.c_str() + s.size()) return std::nullopt;
+  return static_cast<int64_t>(value);
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  const std::string s = trim(text);
+  if (s.empty()) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const double value = std::strtod(s.c_str(), &end);
+  if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::vector<int64_t> parse_shape(std::string_view text, std::string_view what) {
+  std::vector<int64_t> shape;
+  for (const auto& part : split(text, 'x')) {
+    const auto dim = parse_int(part);
+    if (!dim || *dim <= 0) {
+      throw Error("invalid " + std::string(what) + " '" + std::string(text) +
+                  "': expected positive dimensions joined by 'x', e.g. 1x3x224x224");
+    }
+    shape.push_back(*dim);
+  }
+  return shape;
+}
+
+std::string format_shape(const std::vector<int64_t>& shape) {
+  std::string out;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += 'x';
+    out += std::to_string(shape[i]);
+  }
+  return out;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edgejoule {
+
+std::string trim(std::string_view text);
+std::vector<std::string> split(std::string_view text, char separator);
+bool starts_with(std::string_view text, std::string_view prefix);
+
+// Strict number parsing: the whole text must be the number (no trailing junk, no overflow).
+std::optional<int64_t> parse_int(std::string_view text);
+std::optional<double> parse_double(std::string_view text);
+
+// "1x3x224x224" <-> {1,3,224,224}. Throws Error naming `what` on bad text.
+std::vector<int64_t> parse_shape(std::string_view text, std::string_view what);
+std::string format_shape(const std::vector<int64_t>& shape);
+
+// Reads a whole file; std::nullopt when it cannot be opened.
+std::optional<std::string> read_file(const std::string& path);
+
+}  // namespace edgejoule

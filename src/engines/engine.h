@@ -1,0 +1,57 @@
+#pragma once
+// An engine runs one model: load it, prepare an input of a given shape, run forward calls.
+// The profiler knows nothing else about it (the loadgen "SystemUnderTest" idea), and no header
+// here includes an engine library's headers, so only the engine's own .cpp pays for them.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace edgejoule {
+
+struct EngineOptions {
+  std::string device = "cpu";      // cpu | cuda
+  std::string precision = "fp32";  // fp32 | fp16 | bf16
+  int threads = 1;                 // intra-op threads; always set, never left to the library
+};
+
+// What the engine actually did with the requested options (requested vs effective, as loadgen).
+struct EngineRuntime {
+  std::string engine;            // "torchscript"
+  std::string engine_version;    // e.g. "libtorch 1.13.0"
+  std::string device;            // effective device
+  std::string device_name;       // e.g. CPU model or "NVIDIA H200"
+  std::string precision;         // effective precision
+  int threads = 0;               // effective intra-op threads
+  bool cuda_available = false;   // whether this build/machine can run --device cuda
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;
+  // Throws Error (file missing / not this engine's format, naming the file) or
+  // UnsupportedError (device or precision this engine or build cannot do).
+  virtual void load(const std::filesystem::path& model_path, const EngineOptions& options) = 0;
+  // Allocates a deterministic input of `shape` (leading dimension = batch) and runs one call to
+  // check the model accepts it; throws Error naming the model and shape when it does not.
+  virtual void prepare(const std::vector<int64_t>& shape) = 0;
+  // One forward call on the prepared input; returns once the result is complete on the device
+  // (GPU work synchronised), so a timer around it measures the whole call.
+  virtual void run() = 0;
+  virtual EngineRuntime runtime() const = 0;
+};
+
+// Explicit factory: "torchscript". Throws Error listing the available engines for others.
+std::unique_ptr<Engine> make_engine(const std::string& name);
+std::vector<std::string> available_engines();
+// Version string of an engine's library without loading a model (empty when not built in).
+std::string engine_library_version(const std::string& name);
+
+// Implemented in the engine's own translation unit (present only when built in).
+std::unique_ptr<Engine> make_torchscript_engine();
+std::string torchscript_library_version();
+
+}  // namespace edgejoule

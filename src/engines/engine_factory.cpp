@@ -1,0 +1,40 @@
+#include "common/error.h"
+#include "engines/engine.h"
+
+namespace edgejoule {
+
+std::vector<std::string> available_engines() {
+  std::vector<std::string> names;
+#ifdef EDGEJOULE_HAVE_TORCH
+  names.emplace_back("torchscript");
+#endif
+  return names;
+}
+
+namespace {
+std::string engine_list() {
+  std::string list;
+  for (const auto& name : available_engines()) list += (list.empty() ? "" : ", ") + name;
+  return list.empty() ? "none (this build has no engine)" : list;
+}
+}  // namespace
+
+std::unique_ptr<Engine> make_engine(const std::string& name) {
+#ifdef EDGEJOULE_HAVE_TORCH
+  if (name == "torchscript") return make_torchscript_engine();
+#endif
+  if (name == "torchscript") {
+    throw Error("engine 'torchscript' is not built in: reconfigure with -DEDGEJOULE_WITH_TORCH=ON");
+  }
+  throw Error("unknown engine '" + name + "': choose one of " + engine_list());
+}
+
+std::string engine_library_version(const std::string& name) {
+#ifdef EDGEJOULE_HAVE_TORCH
+  if (name == "torchscript") return torchscript_library_version();
+#endif
+  (void)name;
+  return {};
+}
+
+}  // namespace edgejoule

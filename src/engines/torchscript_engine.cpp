@@ -1,0 +1,146 @@
+// The LibTorch engine. This is the only translation unit that includes LibTorch headers.
+// It builds against Debian's libtorch-dev (CPU) and against the LibTorch inside a PyTorch 2.x
+// wheel (CUDA): only API that exists in both is used.
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/script.h>
+#include <torch/version.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "engines/engine.h"
+
+namespace edgejoule {
+namespace {
+
+// c10::Error messages carry a C++ backtrace after the first line; users need the first line.
+std::string first_line(const std::string& text) {
+  const auto pos = text.find('\n');
+  return trim(pos == std::string::npos ? text : text.substr(0, pos));
+}
+
+class TorchScriptEngine final : public Engine {
+ public:
+  std::string name() const override { return "torchscript"; }
+
+  void load(const std::filesystem::path& model_path, const EngineOptions& options) override {
+    path_ = model_path.string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(model_path, ec)) {
+      throw Error("model file '" + path_ +
+                  "' does not exist: check the path, or build a zoo with 'edgejoule zoo build'");
+    }
+    device_ = resolve_device(options.device);
+    dtype_ = resolve_precision(options.precision, options.device);
+    precision_ = options.precision;
+
+    at::set_num_threads(options.threads);
+    threads_ = at::get_num_threads();
+
+    try {
+      module_ = torch::jit::load(path_, device_);
+      module_->eval();
+      if (dtype_ != torch::kFloat) module_->to(dtype_);
+    } catch (const c10::Error& e) {
+      throw Error("'" + path_ + "' is not a loadable TorchScript model (" + first_line(e.what()) +
+                  "): export it with torch.jit.trace/torch.jit.save or rebuild the zoo");
+    } catch (const std::exception& e) {
+      throw Error("'" + path_ + "' could not be loaded as TorchScript (" + first_line(e.what()) +
+                  "): export it with torch.jit.trace/torch.jit.save or rebuild the zoo");
+    }
+  }
+
+  void prepare(const std::vector<int64_t>& shape) override {
+    if (!module_) throw Error("internal: prepare() before load()", exit_code::kFailure);
+    // Deterministic input: latency does not depend on the values, but reproducibility does.
+    auto generator = at::detail::createCPUGenerator(/*seed_in=*/20210628);
+    auto input = torch::rand(shape, generator, torch::TensorOptions().dtype(torch::kFloat));
+    inputs_.clear();
+    inputs_.emplace_back(input.to(device_, dtype_));
+    try {
+      run_unchecked();
+    } catch (const c10::Error& e) {
+      throw Error("model '" + path_ + "' rejected input shape " + format_shape(shape) + " (" +
+                  first_line(e.what()) +
+                  "): pass --input-shape with the shape the model expects (see its zoo.json entry)");
+    }
+  }
+
+  void run() override {
+    try {
+      run_unchecked();
+    } catch (const c10::Error& e) {
+      throw Error("model '" + path_ + "' failed during inference (" + first_line(e.what()) + ")",
+                  exit_code::kFailure);
+    }
+  }
+
+  EngineRuntime runtime() const override {
+    EngineRuntime rt;
+    rt.engine = name();
+    rt.engine_version = torchscript_library_version();
+    rt.device = device_.is_cuda() ? "cuda" : "cpu";
+    rt.device_name = device_.str();
+    rt.precision = precision_;
+    rt.threads = threads_;
+    rt.cuda_available = torch::cuda::is_available();
+    return rt;
+  }
+
+ private:
+  void run_unchecked() {
+    c10::InferenceMode guard;
+    output_ = module_->forward(inputs_);
+    if (device_.is_cuda()) torch::cuda::synchronize();
+  }
+
+  static torch::Device resolve_device(const std::string& device) {
+    if (device == "cpu") return torch::Device(torch::kCPU);
+    if (device == "cuda") {
+      if (!torch::cuda::is_available()) {
+        throw UnsupportedError("device cuda is not available: this LibTorch (" +
+                               torchscript_library_version() +
+                               ") has no CUDA support or no NVIDIA GPU is visible");
+      }
+      return torch::Device(torch::kCUDA, 0);
+    }
+    throw Error("unknown device '" + device + "': choose cpu or cuda");
+  }
+
+  static torch::Dtype resolve_precision(const std::string& precision, const std::string& device) {
+    if (precision == "fp32") return torch::kFloat;
+    if (precision == "bf16") return torch::kBFloat16;
+    if (precision == "fp16") {
+      if (device != "cuda") {
+        throw UnsupportedError("precision fp16 on cpu is not supported by LibTorch's CPU kernels");
+      }
+      return torch::kHalf;
+    }
+    if (precision == "int8") {
+      throw UnsupportedError("precision int8 needs a quantised model, which this zoo does not have yet");
+    }
+    throw Error("unknown precision '" + precision + "': choose fp32, fp16, bf16 or int8");
+  }
+
+  std::string path_;
+  std::optional<torch::jit::Module> module_;
+  torch::Device device_{torch::kCPU};
+  torch::Dtype dtype_ = torch::kFloat;
+  std::string precision_ = "fp32";
+  int threads_ = 0;
+  std::vector<torch::jit::IValue> inputs_;
+  torch::jit::IValue output_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_torchscript_engine() { return std::make_unique<TorchScriptEngine>(); }
+
+std::string torchscript_library_version() { return std::string("libtorch ") + TORCH_VERSION; }
+
+}  // namespace edgejoule

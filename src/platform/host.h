@@ -1,0 +1,38 @@
+#pragma once
+// Facts about the machine a point was measured on. The store keys points by host, so a new
+// LibTorch, another BLAS or another machine is a different host and is measured anew.
+
+#include <cstdint>
+#include <string>
+
+namespace edgejoule {
+
+struct BlasInfo {
+  std::string name;        // "openblas-openmp", "openblas-pthread", "reference", "mkl", "unknown"
+  std::string library;     // resolved path of the BLAS shared library loaded in this process
+  bool is_reference = false;
+};
+
+struct HostInfo {
+  std::string hostname;
+  std::string cpu_model;
+  int cpu_cores = 0;          // logical CPUs online
+  int64_t memory_mb = 0;
+  std::string os;
+  std::string kernel;
+  std::string gpu_name;       // empty when none is used
+  std::string gpu_driver;
+  std::string engine_versions;  // e.g. "torchscript=libtorch 1.13.0"
+  BlasInfo blas;
+  std::string fingerprint() const;  // sha256 over every field above
+};
+
+// Reads /proc and /etc under `root` ("/" normally; tests point it at a fake tree).
+HostInfo probe_host(const std::string& root = "/");
+
+// The BLAS this process has mapped, from /proc/self/maps (not the build's claim: Debian's
+// LibTorch says "generic" and uses whatever libblas.so.3 the alternatives point to).
+BlasInfo detect_blas(const std::string& proc_maps_path = "/proc/self/maps");
+BlasInfo classify_blas_path(const std::string& resolved_path);
+
+}  // namespace edgejoule

@@ -1,0 +1,221 @@
+#include "profiler/protocol.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+
+namespace edgejoule {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+bool stop_requested(const std::atomic<bool>* stop) {
+  return stop != nullptr && stop->load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+const char* to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kValid: return "VALID";
+    case Verdict::kInvalid: return "INVALID";
+    case Verdict::kUnsupported: return "UNSUPPORTED";
+  }
+  return "?";
+}
+
+std::optional<Verdict> verdict_from_string(const std::string& text) {
+  if (text == "VALID") return Verdict::kValid;
+  if (text == "INVALID") return Verdict::kInvalid;
+  if (text == "UNSUPPORTED") return Verdict::kUnsupported;
+  return std::nullopt;
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void validate(const ProtocolSettings& s) {
+  auto require = [](bool ok, const std::string& message) {
+    if (!ok) throw Error(message);
+  };
+  require(std::isfinite(s.warmup_s) && s.warmup_s >= 0, "--warmup-s must be 0 or more seconds");
+  require(s.warmup_min_iterations >= 0, "--warmup-iterations must be 0 or more");
+  require(std::isfinite(s.min_time_s) && s.min_time_s > 0, "--min-time-s must be more than 0 seconds");
+  require(s.min_window_iterations >= 1, "--min-iterations must be at least 1");
+  require(s.repetitions >= 1 && s.repetitions <= 1000, "--repetitions must be between 1 and 1000");
+  require(std::isfinite(s.max_cv) && s.max_cv > 0, "--max-cv must be more than 0 (e.g. 0.1 for 10 %)");
+}
+
+void apply_verdict(PointResult& result, const ProtocolSettings& settings) {
+  std::vector<std::string> reasons;
+  if (result.windows.size() < 2) {
+    reasons.push_back(fmt::format(
+        "{} measured window(s): the spread between windows is unknown; use --repetitions 2 or more",
+        result.windows.size()));
+  } else if (result.window_latency_ms.cv && *result.window_latency_ms.cv > settings.max_cv) {
+    reasons.push_back(fmt::format(
+        "mean latency varied {:.1f} % between windows, over the {:.1f} % limit (--max-cv): the "
+        "machine was busy or the windows are too short; raise --min-time-s",
+        *result.window_latency_ms.cv * 100, settings.max_cv * 100));
+  }
+  if (reasons.empty()) {
+    result.verdict = Verdict::kValid;
+    result.reason.clear();
+  } else {
+    result.verdict = Verdict::kInvalid;
+    result.reason.clear();
+    for (const auto& r : reasons) result.reason += (result.reason.empty() ? "" : "; ") + r;
+  }
+}
+
+PointResult run_protocol(Engine& engine, const Configuration& config,
+                         const ProtocolSettings& settings, ProfileListener& listener,
+                         const PointContext& context, const std::atomic<bool>* stop) {
+  PointResult result;
+
+  // 1. Warm-up: one-off costs (allocator growth, JIT profiling runs, cache fills) stay out.
+  const auto warmup_start = Clock::now();
+  int64_t warmup_iterations = 0;
+  while (warmup_iterations < settings.warmup_min_iterations ||
+         seconds_between(warmup_start, Clock::now()) < settings.warmup_s) {
+    if (stop_requested(stop)) throw InterruptedError();
+    engine.run();
+    ++warmup_iterations;
+  }
+  result.warmup_s = seconds_between(warmup_start, Clock::now());
+  result.warmup_iterations = warmup_iterations;
+  listener.on_warmup_end(context, result.warmup_s, warmup_iterations);
+
+  // 2. Measured windows: back-to-back calls, each timed; the window closes only after a call
+  //    returns, so it always holds whole calls.
+  std::vector<double> all_latencies_ms;
+  std::vector<double> window_means_ms;
+  double total_window_s = 0;
+  int64_t total_samples = 0;
+  for (int rep = 0; rep < settings.repetitions; ++rep) {
+    std::vector<double> latencies_ms;
+    latencies_ms.reserve(1024);
+    const auto window_start = Clock::now();
+    auto call_start = window_start;
+    Clock::time_point now;
+    do {
+      engine.run();
+      now = Clock::now();
+      latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - call_start).count());
+      call_start = now;
+    } while (seconds_between(window_start, now) < settings.min_time_s ||
+             static_cast<int64_t>(latencies_ms.size()) < settings.min_window_iterations);
+
+    WindowResult window;
+    window.index = rep;
+    window.duration_s = seconds_between(window_start, now);
+    window.iterations = static_cast<int64_t>(latencies_ms.size());
+    window.samples = window.iterations * config.batch;
+    window.throughput_sps = static_cast<double>(window.samples) / window.duration_s;
+    all_latencies_ms.insert(all_latencies_ms.end(), latencies_ms.begin(), latencies_ms.end());
+    window.latency_ms = summarize(std::move(latencies_ms));
+    window_means_ms.push_back(window.latency_ms.mean);
+    total_window_s += window.duration_s;
+    total_samples += window.samples;
+    listener.on_window_end(context, window);
+    result.windows.push_back(std::move(window));
+    if (stop_requested(stop)) throw InterruptedError();
+  }
+
+  // 3. Statistics and verdict.
+  result.latency_ms = summarize(std::move(all_latencies_ms));
+  result.window_latency_ms = summarize(std::move(window_means_ms));
+  result.throughput_sps = static_cast<double>(total_samples) / total_window_s;
+  apply_verdict(result, settings);
+  return result;
+}
+
+SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,
+                       ProfileListener& listener) {
+  validate(options.protocol);
+  SweepOutcome outcome;
+  std::set<std::string> broken_models;  // models that failed to load: not retried per config
+  listener.on_sweep_start(items.size());
+  try {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const SweepItem& item = items[i];
+      PointContext context{&item.model, &item.config, i, items.size()};
+      if (stop_requested(options.stop)) throw InterruptedError();
+      if (broken_models.count(item.model.path)) {
+        listener.on_point_skipped(context, "the model failed to load earlier in this sweep");
+        ++outcome.skipped;
+        continue;
+      }
+      if (options.skip_reason) {
+        if (auto why = options.skip_reason(item); !why.empty()) {
+          listener.on_point_skipped(context, why);
+          ++outcome.skipped;
+          continue;
+        }
+      }
+      listener.on_point_start(context);
+      PointRecord record;
+      record.model = item.model;
+      record.config = item.config;
+      record.protocol = options.protocol;
+      record.started_at_utc = utc_now_iso8601();
+
+      std::unique_ptr<Engine> engine;
+      bool loaded = false;
+      try {
+        engine = options.engine_factory(item.config.engine);
+        EngineOptions engine_options;
+        engine_options.device = item.config.device;
+        engine_options.precision = item.config.precision;
+        engine_options.threads = item.config.threads;
+        engine->load(item.model.path, engine_options);
+        loaded = true;
+        engine->prepare(item.config.input_shape());
+        record.runtime = engine->runtime();
+        record.result = run_protocol(*engine, item.config, options.protocol, listener, context,
+                                     options.stop);
+      } catch (const UnsupportedError& e) {
+        record.runtime.engine = item.config.engine;
+        record.runtime.device = item.config.device;
+        record.runtime.precision = item.config.precision;
+        record.result.verdict = Verdict::kUnsupported;
+        record.result.reason = e.what();
+      } catch (const InterruptedError&) {
+        throw;
+      } catch (const Error& e) {
+        if (!loaded) broken_models.insert(item.model.path);
+        outcome.failures.emplace_back(e.what());
+        listener.on_point_failed(context, e.what());
+        continue;
+      }
+      engine.reset();  // free the model before storing, so memory stays bounded over a sweep
+      listener.on_point_end(context, record);
+      if (record.result.verdict == Verdict::kUnsupported) {
+        ++outcome.unsupported;
+      } else {
+        ++outcome.measured;
+      }
+    }
+  } catch (const InterruptedError&) {
+    outcome.interrupted = true;
+  }
+  listener.on_sweep_end(outcome.interrupted);
+  return outcome;
+}
+
+}  // namespace edgejoule

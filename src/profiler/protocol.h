@@ -1,0 +1,56 @@
+#pragma once
+// The measurement protocol (DESIGN.md): warm up, then `repetitions` windows of back-to-back
+// calls each lasting at least `min_time_s`, then statistics and a VALID/INVALID verdict.
+// The sweep runs it for every (model, configuration) not already measured.
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engines/engine.h"
+#include "profiler/listeners.h"
+#include "profiler/records.h"
+
+namespace edgejoule {
+
+// Throws Error when a setting is out of range (names the flag).
+void validate(const ProtocolSettings& settings);
+
+// Measures one prepared engine. Throws InterruptedError when `stop` becomes true (checked during
+// warm-up and after each window, so a window is never cut short).
+PointResult run_protocol(Engine& engine, const Configuration& config,
+                         const ProtocolSettings& settings, ProfileListener& listener,
+                         const PointContext& context, const std::atomic<bool>* stop = nullptr);
+
+// The verdict rules, separate so they are testable without an engine.
+void apply_verdict(PointResult& result, const ProtocolSettings& settings);
+
+struct SweepItem {
+  ModelInfo model;
+  Configuration config;
+};
+
+struct SweepOutcome {
+  size_t measured = 0;     // VALID or INVALID points stored
+  size_t unsupported = 0;
+  size_t skipped = 0;
+  std::vector<std::string> failures;  // one sentence each
+  bool interrupted = false;
+};
+
+struct SweepOptions {
+  ProtocolSettings protocol;
+  // Returns a non-empty reason when the point is already measured and must be skipped.
+  std::function<std::string(const SweepItem&)> skip_reason;
+  // Builds an engine by name (make_engine normally; tests inject fakes).
+  std::function<std::unique_ptr<Engine>(const std::string&)> engine_factory;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,
+                       ProfileListener& listener);
+
+std::string utc_now_iso8601();
+
+}  // namespace edgejoule

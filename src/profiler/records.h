@@ -1,0 +1,74 @@
+#pragma once
+// The records that flow from the profiler to listeners, the store and the reporters.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engines/engine.h"
+#include "platform/host.h"
+#include "profiler/stats.h"
+#include "profiler/sweep.h"
+
+namespace edgejoule {
+
+struct ModelInfo {
+  std::string path;
+  std::string content_sha256;
+  std::string name;
+  std::string family;
+  std::string format = "torchscript";
+  std::optional<int64_t> params;
+  std::optional<int64_t> flops;          // per sample, when known
+  std::vector<int64_t> sample_shape;     // without the batch dimension
+  // Declared accuracy (from the manifest), with its provenance "declared:<source>".
+  std::optional<double> top1;
+  std::optional<double> top5;
+  std::string accuracy_source;
+};
+
+// The protocol's settings, with units in the names. Defaults follow DESIGN.md.
+struct ProtocolSettings {
+  double warmup_s = 1.0;                  // warm up at least this long ...
+  int64_t warmup_min_iterations = 2;      // ... and at least this many calls
+  double min_time_s = 1.0;                // each measured window lasts at least this long ...
+  int64_t min_window_iterations = 1;      // ... and holds at least this many calls
+  int repetitions = 3;                    // windows per point
+  double max_cv = 0.10;                   // window-to-window cv of mean latency above this: INVALID
+};
+
+enum class Verdict { kValid, kInvalid, kUnsupported };
+const char* to_string(Verdict verdict);
+std::optional<Verdict> verdict_from_string(const std::string& text);
+
+struct WindowResult {
+  int index = 0;
+  double duration_s = 0;
+  int64_t iterations = 0;       // forward calls
+  int64_t samples = 0;          // iterations * batch
+  Summary latency_ms;           // per forward call
+  double throughput_sps = 0;    // samples per second
+};
+
+struct PointResult {
+  Verdict verdict = Verdict::kValid;
+  std::string reason;           // why INVALID/UNSUPPORTED; empty when VALID
+  double warmup_s = 0;
+  int64_t warmup_iterations = 0;
+  std::vector<WindowResult> windows;
+  Summary latency_ms;              // pooled over every call of every window
+  Summary window_latency_ms;       // over the windows' mean latencies: cv, ci95 of the mean
+  double throughput_sps = 0;       // all samples / all window time
+};
+
+struct PointRecord {
+  ModelInfo model;
+  Configuration config;
+  EngineRuntime runtime;           // effective settings as the engine applied them
+  ProtocolSettings protocol;
+  PointResult result;
+  std::string started_at_utc;      // ISO 8601
+};
+
+}  // namespace edgejoule

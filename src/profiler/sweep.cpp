@@ -1,0 +1,116 @@
+#include "profiler/sweep.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "common/strings.h"
+
+namespace edgejoule {
+namespace {
+
+constexpr size_t kMaxListLength = 4096;
+constexpr int64_t kMaxValue = 1 << 20;
+
+[[noreturn]] void bad_list(std::string_view flag, std::string_view text, const std::string& why) {
+  throw Error("invalid value '" + std::string(text) + "' for " + std::string(flag) + ": " + why +
+              " (examples: 1,8,32  1-4  1-64*2  8-32+8)");
+}
+
+int64_t parse_positive(std::string_view flag, std::string_view text, std::string_view token) {
+  const auto value = parse_int(token);
+  if (!value) bad_list(flag, text, "'" + std::string(token) + "' is not an integer");
+  if (*value <= 0) bad_list(flag, text, "values must be positive");
+  if (*value > kMaxValue) bad_list(flag, text, "values must be at most " + std::to_string(kMaxValue));
+  return *value;
+}
+
+}  // namespace
+
+std::vector<int> parse_int_list(std::string_view text, std::string_view flag) {
+  if (trim(text).empty()) bad_list(flag, text, "the list is empty");
+  std::vector<int> values;
+  auto push = [&](int64_t v) {
+    if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(int(v));
+    if (values.size() > kMaxListLength) bad_list(flag, text, "the list is too long");
+  };
+  for (const auto& raw : split(text, ',')) {
+    const std::string item = trim(raw);
+    const auto dash = item.find('-', 1);
+    if (dash == std::string::npos) {
+      push(parse_positive(flag, text, item));
+      continue;
+    }
+    const int64_t first = parse_positive(flag, text, item.substr(0, dash));
+    std::string rest = item.substr(dash + 1);
+    char op = '+';
+    int64_t step = 1;
+    if (const auto pos = rest.find_first_of("*+"); pos != std::string::npos) {
+      op = rest[pos];
+      step = parse_positive(flag, text, rest.substr(pos + 1));
+      rest = rest.substr(0, pos);
+    }
+    const int64_t last = parse_positive(flag, text, rest);
+    if (last < first) bad_list(flag, text, "a range must go upwards");
+    if (op == '*' && step < 2) bad_list(flag, text, "a geometric step must be at least 2");
+    for (int64_t v = first; v <= last; v = (op == '*') ? v * step : v + step) push(v);
+  }
+  return values;
+}
+
+std::vector<std::string> parse_name_list(std::string_view text, std::string_view flag,
+                                         const std::vector<std::string>& allowed) {
+  std::vector<std::string> names;
+  for (const auto& raw : split(text, ',')) {
+    const std::string name = trim(raw);
+    if (name.empty()) {
+      throw Error("invalid value '" + std::string(text) + "' for " + std::string(flag) +
+                  ": empty item in the list");
+    }
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::string choices;
+      for (const auto& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
+      throw Error("unknown value '" + name + "' for " + std::string(flag) + ": choose from " +
+                  choices);
+    }
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<int64_t> Configuration::input_shape() const {
+  std::vector<int64_t> shape{batch};
+  shape.insert(shape.end(), sample_shape.begin(), sample_shape.end());
+  return shape;
+}
+
+std::string Configuration::key() const {
+  return "engine=" + engine + ";device=" + device + ";precision=" + precision +
+         ";batch=" + std::to_string(batch) + ";threads=" + std::to_string(threads) +
+         ";shape=" + format_shape(sample_shape);
+}
+
+std::string Configuration::describe() const {
+  return engine + " " + device + " " + precision + " b" + std::to_string(batch) + " t" +
+         std::to_string(threads);
+}
+
+std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int64_t>& sample_shape) {
+  std::vector<Configuration> configs;
+  for (const auto& engine : lists.engines)
+    for (const auto& device : lists.devices)
+      for (const auto& precision : lists.precisions)
+        for (int batch : lists.batches)
+          for (int threads : lists.threads) {
+            Configuration c;
+            c.engine = engine;
+            c.device = device;
+            c.precision = precision;
+            c.batch = batch;
+            c.threads = threads;
+            c.sample_shape = sample_shape;
+            configs.push_back(std::move(c));
+          }
+  return configs;
+}
+
+}  // namespace edgejoule

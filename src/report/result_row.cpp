@@ -1,0 +1,51 @@
+#include "report/result_row.h"
+
+#include <nlohmann/json.hpp>
+
+namespace edgejoule {
+namespace {
+template <typename T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+}  // namespace
+
+void to_json(nlohmann::json& j, const ResultRow& r) {
+  j = nlohmann::json{
+      {"point_id", r.point_id},
+      {"model",
+       {{"name", r.model},
+        {"family", r.family},
+        {"path", r.model_path},
+        {"sha256", r.model_sha256},
+        {"params", opt(r.params)},
+        {"flops", opt(r.flops)}}},
+      {"config",
+       {{"engine", r.engine},
+        {"device", r.device},
+        {"precision", r.precision},
+        {"batch", r.batch},
+        {"threads", r.threads},
+        {"sample_shape", r.sample_shape}}},
+      {"effective", {{"engine_version", r.engine_version}, {"threads", r.effective_threads}}},
+      {"host", {{"hostname", r.hostname}, {"cpu_model", r.cpu_model}, {"blas", r.blas}}},
+      {"status", r.status},
+      {"reason", r.reason},
+      {"started_at_utc", r.started_at_utc},
+      {"repetitions", r.repetitions},
+      {"iterations", r.iterations},
+      {"latency_ms",
+       {{"p50", opt(r.latency_ms_p50)},
+        {"p90", opt(r.latency_ms_p90)},
+        {"p99", opt(r.latency_ms_p99)},
+        {"mean", opt(r.latency_ms_mean)},
+        {"stddev", opt(r.latency_ms_stddev)},
+        {"window_cv", opt(r.window_latency_ms_cv)},
+        {"window_mean_ci95_half_width", opt(r.window_latency_ms_ci95)}}},
+      {"throughput_samples_per_s", opt(r.throughput_sps)},
+      {"accuracy",
+       {{"top1", opt(r.top1)}, {"top5", opt(r.top5)}, {"provenance", r.accuracy_source}}},
+  };
+}
+
+}  // namespace edgejoule

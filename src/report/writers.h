@@ -1,0 +1,16 @@
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include "report/result_row.h"
+
+namespace edgejoule {
+
+// Aligned console table; INVALID/UNSUPPORTED reasons listed under it, accuracy provenance in
+// a footnote.
+void write_table(std::ostream& out, const std::vector<ResultRow>& rows);
+// A JSON array of rows (pretty-printed), one object per point.
+void write_json(std::ostream& out, const std::vector<ResultRow>& rows);
+
+}  // namespace edgejoule

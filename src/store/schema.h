@@ -1,0 +1,102 @@
+#pragma once
+// Schema version 1. Numbers are stored as numbers, units are in column names, and every point
+// keeps the effective settings it was measured with (settings_json) so it can be reproduced.
+
+namespace edgejoule::schema {
+
+inline constexpr const char* kCreateV1 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE hosts (
+  id               INTEGER PRIMARY KEY,
+  fingerprint      TEXT NOT NULL UNIQUE,
+  hostname         TEXT NOT NULL,
+  cpu_model        TEXT NOT NULL,
+  cpu_cores        INTEGER NOT NULL,
+  memory_mb        INTEGER NOT NULL,
+  os               TEXT NOT NULL,
+  kernel           TEXT NOT NULL,
+  gpu_name         TEXT NOT NULL DEFAULT '',
+  gpu_driver       TEXT NOT NULL DEFAULT '',
+  engine_versions  TEXT NOT NULL,
+  blas             TEXT NOT NULL,
+  blas_library     TEXT NOT NULL,
+  first_seen_utc   TEXT NOT NULL
+);
+CREATE TABLE models (
+  id               INTEGER PRIMARY KEY,
+  content_sha256   TEXT NOT NULL UNIQUE,
+  name             TEXT NOT NULL,
+  family           TEXT NOT NULL,
+  format           TEXT NOT NULL,
+  path             TEXT NOT NULL,
+  params           INTEGER,
+  flops            INTEGER,
+  sample_shape     TEXT NOT NULL,
+  top1_declared    REAL,
+  top5_declared    REAL,
+  accuracy_source  TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE configs (
+  id               INTEGER PRIMARY KEY,
+  key              TEXT NOT NULL UNIQUE,
+  engine           TEXT NOT NULL,
+  device           TEXT NOT NULL,
+  precision        TEXT NOT NULL,
+  batch            INTEGER NOT NULL,
+  threads          INTEGER NOT NULL,
+  sample_shape     TEXT NOT NULL
+);
+CREATE TABLE points (
+  id                        INTEGER PRIMARY KEY,
+  model_id                  INTEGER NOT NULL REFERENCES models(id),
+  config_id                 INTEGER NOT NULL REFERENCES configs(id),
+  host_id                   INTEGER NOT NULL REFERENCES hosts(id),
+  status                    TEXT NOT NULL CHECK (status IN ('VALID', 'INVALID', 'UNSUPPORTED')),
+  reason                    TEXT NOT NULL DEFAULT '',
+  started_at_utc            TEXT NOT NULL,
+  stored_at_utc             TEXT NOT NULL,
+  engine_version            TEXT NOT NULL DEFAULT '',
+  effective_device          TEXT NOT NULL DEFAULT '',
+  effective_precision       TEXT NOT NULL DEFAULT '',
+  effective_threads         INTEGER,
+  warmup_s                  REAL,
+  warmup_iterations         INTEGER,
+  repetitions               INTEGER NOT NULL,
+  iterations                INTEGER,
+  latency_ms_mean           REAL,
+  latency_ms_stddev         REAL,
+  latency_ms_min            REAL,
+  latency_ms_max            REAL,
+  latency_ms_p50            REAL,
+  latency_ms_p90            REAL,
+  latency_ms_p99            REAL,
+  window_latency_ms_cv      REAL,
+  window_latency_ms_ci95    REAL,
+  throughput_sps            REAL,
+  settings_json             TEXT NOT NULL,
+  edgejoule_version         TEXT NOT NULL,
+  UNIQUE (model_id, config_id, host_id)
+);
+CREATE TABLE windows (
+  point_id          INTEGER NOT NULL REFERENCES points(id) ON DELETE CASCADE,
+  repetition        INTEGER NOT NULL,
+  duration_s        REAL NOT NULL,
+  iterations        INTEGER NOT NULL,
+  samples           INTEGER NOT NULL,
+  latency_ms_mean   REAL NOT NULL,
+  latency_ms_stddev REAL,
+  latency_ms_min    REAL NOT NULL,
+  latency_ms_max    REAL NOT NULL,
+  latency_ms_p50    REAL NOT NULL,
+  latency_ms_p90    REAL NOT NULL,
+  latency_ms_p99    REAL NOT NULL,
+  throughput_sps    REAL NOT NULL,
+  PRIMARY KEY (point_id, repetition)
+);
+INSERT INTO meta (key, value) VALUES ('application', 'edgejoule');
+)sql";
+
+}  // namespace edgejoule::schema

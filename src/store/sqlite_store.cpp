@@ -1,0 +1,421 @@
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "profiler/protocol.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+namespace edgejoule {
+namespace {
+
+// Turns an SQLite failure into one sentence that names the file and says what to do.
+[[noreturn]] void fail(const std::string& path, int rc, const std::string& detail) {
+  const int primary = rc & 0xff;
+  const std::string where = "database '" + path + "'";
+  switch (primary) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      throw Error(where + " is corrupt or not an SQLite file (" + detail +
+                  "): move it aside and profile again, or pass another --db; it was not modified");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      throw Error(where + " is locked by another process (" + detail +
+                  "): wait for it to finish, or pass another --db");
+    case SQLITE_READONLY:
+      throw Error(where + " is read-only (" + detail +
+                  "): check its permissions and those of its directory, or pass another --db");
+    case SQLITE_CANTOPEN:
+      throw Error("cannot open " + where + " (" + detail +
+                  "): check that its directory exists and is writable, or pass another --db");
+    case SQLITE_FULL:
+      throw Error("the disk is full writing " + where + ": free space and run again; "
+                  "points stored before this one are kept");
+    case SQLITE_IOERR:
+      throw Error("I/O error on " + where + " (" + detail + "): check the disk and run again");
+    default:
+      throw Error("SQLite error on " + where + " (" + detail + ")", exit_code::kFailure);
+  }
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path) {
+    const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+    if (rc != SQLITE_OK) fail(path_, rc, sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind(int i, const char* v) { return bind(i, std::string(v)); }
+  Statement& bind(int i, int64_t v) { check(sqlite3_bind_int64(stmt_, i, v)); return *this; }
+  Statement& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
+  Statement& bind(int i, double v) { check(sqlite3_bind_double(stmt_, i, v)); return *this; }
+  template <typename T>
+  Statement& bind(int i, const std::optional<T>& v) {
+    if (v) return bind(i, *v);
+    check(sqlite3_bind_null(stmt_, i));
+    return *this;
+  }
+
+  // True while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(path_, rc, sqlite3_errmsg(db_));
+  }
+  void run() { while (step()) {} }
+
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<double> opt_real(int col) const {
+    return is_null(col) ? std::nullopt : std::optional<double>(real(col));
+  }
+  std::optional<int64_t> opt_int64(int col) const {
+    return is_null(col) ? std::nullopt : std::optional<int64_t>(int64(col));
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) fail(path_, rc, sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  const std::string& path_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, OpenMode mode) : path_(path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool exists = fs::exists(path, ec);
+    if (mode == OpenMode::kReadOnly && !exists) {
+      throw Error("no database at '" + path +
+                  "': run 'edgejoule profile' first, or pass --db with the store to read");
+    }
+    if (exists && fs::is_directory(path, ec)) {
+      throw Error("database path '" + path + "' is a directory: pass --db with a file name");
+    }
+    if (!exists) {
+      const auto parent = fs::path(path).parent_path();
+      if (!parent.empty() && !fs::is_directory(parent, ec)) {
+        throw Error("cannot create database '" + path + "': directory '" + parent.string() +
+                    "' does not exist; create it or pass another --db");
+      }
+    }
+    const int flags = mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
+                                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      db_ = nullptr;
+      fail(path_, rc, detail);
+    }
+    try {
+      sqlite3_busy_timeout(db_, 10000);
+      if (mode == OpenMode::kReadWrite && sqlite3_db_readonly(db_, "main") == 1) {
+        fail(path_, SQLITE_READONLY, "opened read-only");
+      }
+      check_or_create_schema(mode, exists);
+    } catch (...) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw;
+    }
+  }
+
+  ~SqliteStore() override { sqlite3_close(db_); }
+
+  std::string path() const override { return path_; }
+
+  bool has_point(const std::string& model_sha256, const std::string& config_key,
+                 const std::string& host_fingerprint) override {
+    Statement q(db_, path_,
+                "SELECT 1 FROM points p JOIN models m ON m.id = p.model_id "
+                "JOIN configs c ON c.id = p.config_id JOIN hosts h ON h.id = p.host_id "
+                "WHERE m.content_sha256 = ?1 AND c.key = ?2 AND h.fingerprint = ?3");
+    q.bind(1, model_sha256).bind(2, config_key).bind(3, host_fingerprint);
+    return q.step();
+  }
+
+  void save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
+    exec("BEGIN IMMEDIATE");
+    try {
+      const int64_t host_id = upsert_host(host);
+      const int64_t model_id = upsert_model(record.model);
+      const int64_t config_id = upsert_config(record.config);
+      if (replace) {
+        Statement del(db_, path_,
+                      "DELETE FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+        del.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
+      }
+      const int64_t point_id = insert_point(record, host, model_id, config_id, host_id);
+      for (const auto& w : record.result.windows) insert_window(point_id, w);
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::vector<ResultRow> rows(const RowFilter& filter) override {
+    Statement q(db_, path_, R"sql(
+      SELECT p.id, m.name, m.family, m.path, m.content_sha256, m.params, m.flops,
+             c.engine, c.device, c.precision, c.batch, c.threads, c.sample_shape,
+             p.engine_version, p.effective_threads, h.hostname, h.cpu_model, h.blas,
+             p.status, p.reason, p.started_at_utc, p.repetitions, p.iterations,
+             p.latency_ms_p50, p.latency_ms_p90, p.latency_ms_p99, p.latency_ms_mean,
+             p.latency_ms_stddev, p.window_latency_ms_cv, p.window_latency_ms_ci95,
+             p.throughput_sps, m.top1_declared, m.top5_declared, m.accuracy_source
+      FROM points p
+      JOIN models m ON m.id = p.model_id
+      JOIN configs c ON c.id = p.config_id
+      JOIN hosts h ON h.id = p.host_id
+      WHERE (?1 = '' OR m.name = ?1) AND (?2 = '' OR p.status = ?2)
+        AND (?3 = '' OR h.fingerprint = ?3)
+      ORDER BY h.id, m.name, c.engine, c.device, c.precision, c.batch, c.threads)sql");
+    q.bind(1, filter.model).bind(2, filter.status).bind(3, filter.host_fingerprint);
+    std::vector<ResultRow> out;
+    while (q.step()) {
+      ResultRow r;
+      int i = 0;
+      r.point_id = q.int64(i++);
+      r.model = q.text(i++);
+      r.family = q.text(i++);
+      r.model_path = q.text(i++);
+      r.model_sha256 = q.text(i++);
+      r.params = q.opt_int64(i++);
+      r.flops = q.opt_int64(i++);
+      r.engine = q.text(i++);
+      r.device = q.text(i++);
+      r.precision = q.text(i++);
+      r.batch = static_cast<int>(q.int64(i++));
+      r.threads = static_cast<int>(q.int64(i++));
+      r.sample_shape = q.text(i++);
+      r.engine_version = q.text(i++);
+      r.effective_threads = static_cast<int>(q.int64(i++));
+      r.hostname = q.text(i++);
+      r.cpu_model = q.text(i++);
+      r.blas = q.text(i++);
+      r.status = q.text(i++);
+      r.reason = q.text(i++);
+      r.started_at_utc = q.text(i++);
+      r.repetitions = static_cast<int>(q.int64(i++));
+      r.iterations = q.int64(i++);
+      r.latency_ms_p50 = q.opt_real(i++);
+      r.latency_ms_p90 = q.opt_real(i++);
+      r.latency_ms_p99 = q.opt_real(i++);
+      r.latency_ms_mean = q.opt_real(i++);
+      r.latency_ms_stddev = q.opt_real(i++);
+      r.window_latency_ms_cv = q.opt_real(i++);
+      r.window_latency_ms_ci95 = q.opt_real(i++);
+      r.throughput_sps = q.opt_real(i++);
+      r.top1 = q.opt_real(i++);
+      r.top5 = q.opt_real(i++);
+      r.accuracy_source = q.text(i++);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+ private:
+  void exec(const char* sql) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      const std::string detail = message ? message : sqlite3_errstr(rc);
+      sqlite3_free(message);
+      fail(path_, rc, detail);
+    }
+  }
+
+  int64_t scalar_int(const char* sql) {
+    Statement q(db_, path_, sql);
+    return q.step() ? q.int64(0) : 0;
+  }
+
+  void check_or_create_schema(OpenMode mode, bool existed) {
+    // The first read of a garbage file is where SQLite reports "file is not a database".
+    const int64_t version = scalar_int("PRAGMA user_version");
+    const int64_t tables = scalar_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+    if (version == 0 && tables == 0) {
+      if (mode == OpenMode::kReadOnly) {
+        throw Error("database '" + path_ + "' is empty: run 'edgejoule profile' first");
+      }
+      exec("BEGIN IMMEDIATE");
+      try {
+        // Another process may have created it between our check and the lock.
+        if (scalar_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'") == 0) {
+          exec(schema::kCreateV1);
+          exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+        }
+        exec("COMMIT");
+      } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    } else {
+      const bool ours =
+          scalar_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") ==
+          1;
+      if (!ours || version == 0) {
+        throw Error("'" + path_ + "' is an SQLite database but not an edgejoule store: pass "
+                    "another --db; it was not modified");
+      }
+      if (version > kSchemaVersion) {
+        throw Error("database '" + path_ + "' was written by a newer edgejoule (schema " +
+                    std::to_string(version) + ", this build knows " +
+                    std::to_string(kSchemaVersion) + "): upgrade edgejoule or pass another --db");
+      }
+    }
+    (void)existed;
+    if (mode == OpenMode::kReadWrite) {
+      // WAL: readers never block the writer and never see a half-written point.
+      exec("PRAGMA journal_mode = WAL");
+      exec("PRAGMA synchronous = NORMAL");
+    }
+    exec("PRAGMA foreign_keys = ON");
+  }
+
+  int64_t upsert_host(const HostInfo& h) {
+    const std::string fp = h.fingerprint();
+    Statement ins(db_, path_, R"sql(
+      INSERT OR IGNORE INTO hosts (fingerprint, hostname, cpu_model, cpu_cores, memory_mb, os,
+        kernel, gpu_name, gpu_driver, engine_versions, blas, blas_library, first_seen_utc)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))sql");
+    ins.bind(1, fp).bind(2, h.hostname).bind(3, h.cpu_model).bind(4, h.cpu_cores)
+        .bind(5, h.memory_mb).bind(6, h.os).bind(7, h.kernel).bind(8, h.gpu_name)
+        .bind(9, h.gpu_driver).bind(10, h.engine_versions).bind(11, h.blas.name)
+        .bind(12, h.blas.library).bind(13, utc_now_iso8601()).run();
+    Statement q(db_, path_, "SELECT id FROM hosts WHERE fingerprint = ?1");
+    q.bind(1, fp);
+    q.step();
+    return q.int64(0);
+  }
+
+  int64_t upsert_model(const ModelInfo& m) {
+    Statement ins(db_, path_, R"sql(
+      INSERT INTO models (content_sha256, name, family, format, path, params, flops,
+        sample_shape, top1_declared, top5_declared, accuracy_source)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+      ON CONFLICT (content_sha256) DO UPDATE SET path = excluded.path)sql");
+    ins.bind(1, m.content_sha256).bind(2, m.name).bind(3, m.family).bind(4, m.format)
+        .bind(5, m.path).bind(6, m.params).bind(7, m.flops).bind(8, format_shape(m.sample_shape))
+        .bind(9, m.top1).bind(10, m.top5).bind(11, m.accuracy_source).run();
+    Statement q(db_, path_, "SELECT id FROM models WHERE content_sha256 = ?1");
+    q.bind(1, m.content_sha256);
+    q.step();
+    return q.int64(0);
+  }
+
+  int64_t upsert_config(const Configuration& c) {
+    const std::string key = c.key();
+    Statement ins(db_, path_, R"sql(
+      INSERT OR IGNORE INTO configs (key, engine, device, precision, batch, threads, sample_shape)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql");
+    ins.bind(1, key).bind(2, c.engine).bind(3, c.device).bind(4, c.precision).bind(5, c.batch)
+        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).run();
+    Statement q(db_, path_, "SELECT id FROM configs WHERE key = ?1");
+    q.bind(1, key);
+    q.step();
+    return q.int64(0);
+  }
+
+  int64_t insert_point(const PointRecord& r, const HostInfo& host, int64_t model_id,
+                       int64_t config_id, int64_t host_id) {
+    const auto& res = r.result;
+    const bool measured = res.verdict != Verdict::kUnsupported;
+    nlohmann::json settings = {
+        {"requested",
+         {{"engine", r.config.engine}, {"device", r.config.device},
+          {"precision", r.config.precision}, {"batch", r.config.batch},
+          {"threads", r.config.threads}, {"input_shape", r.config.input_shape()}}},
+        {"effective",
+         {{"engine", r.runtime.engine}, {"engine_version", r.runtime.engine_version},
+          {"device", r.runtime.device}, {"device_name", r.runtime.device_name},
+          {"precision", r.runtime.precision}, {"threads", r.runtime.threads},
+          {"blas", host.blas.name}, {"blas_library", host.blas.library}}},
+        {"protocol",
+         {{"warmup_s", r.protocol.warmup_s},
+          {"warmup_min_iterations", r.protocol.warmup_min_iterations},
+          {"min_time_s", r.protocol.min_time_s},
+          {"min_window_iterations", r.protocol.min_window_iterations},
+          {"repetitions", r.protocol.repetitions},
+          {"max_cv", r.protocol.max_cv}}},
+        {"model", {{"path", r.model.path}, {"sha256", r.model.content_sha256}}},
+    };
+    int64_t iterations = 0;
+    for (const auto& w : res.windows) iterations += w.iterations;
+    auto if_measured = [&](double v) { return measured ? std::optional<double>(v) : std::nullopt; };
+
+    Statement ins(db_, path_, R"sql(
+      INSERT INTO points (model_id, config_id, host_id, status, reason, started_at_utc,
+        stored_at_utc, engine_version, effective_device, effective_precision, effective_threads,
+        warmup_s, warmup_iterations, repetitions, iterations, latency_ms_mean, latency_ms_stddev,
+        latency_ms_min, latency_ms_max, latency_ms_p50, latency_ms_p90, latency_ms_p99,
+        window_latency_ms_cv, window_latency_ms_ci95, throughput_sps, settings_json,
+        edgejoule_version)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+              ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27))sql");
+    ins.bind(1, model_id).bind(2, config_id).bind(3, host_id)
+        .bind(4, to_string(res.verdict)).bind(5, res.reason).bind(6, r.started_at_utc)
+        .bind(7, utc_now_iso8601()).bind(8, r.runtime.engine_version)
+        .bind(9, r.runtime.device).bind(10, r.runtime.precision)
+        .bind(11, measured ? std::optional<int64_t>(r.runtime.threads) : std::nullopt)
+        .bind(12, if_measured(res.warmup_s))
+        .bind(13, measured ? std::optional<int64_t>(res.warmup_iterations) : std::nullopt)
+        .bind(14, r.protocol.repetitions)
+        .bind(15, measured ? std::optional<int64_t>(iterations) : std::nullopt)
+        .bind(16, if_measured(res.latency_ms.mean)).bind(17, measured ? res.latency_ms.stddev : std::nullopt)
+        .bind(18, if_measured(res.latency_ms.min)).bind(19, if_measured(res.latency_ms.max))
+        .bind(20, if_measured(res.latency_ms.p50)).bind(21, if_measured(res.latency_ms.p90))
+        .bind(22, if_measured(res.latency_ms.p99))
+        .bind(23, measured ? res.window_latency_ms.cv : std::nullopt)
+        .bind(24, measured ? res.window_latency_ms.ci95_half_width : std::nullopt)
+        .bind(25, if_measured(res.throughput_sps)).bind(26, settings.dump())
+        .bind(27, EDGEJOULE_VERSION)
+        .run();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void insert_window(int64_t point_id, const WindowResult& w) {
+    Statement ins(db_, path_, R"sql(
+      INSERT INTO windows (point_id, repetition, duration_s, iterations, samples, latency_ms_mean,
+        latency_ms_stddev, latency_ms_min, latency_ms_max, latency_ms_p50, latency_ms_p90,
+        latency_ms_p99, throughput_sps)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))sql");
+    ins.bind(1, point_id).bind(2, w.index).bind(3, w.duration_s).bind(4, w.iterations)
+        .bind(5, w.samples).bind(6, w.latency_ms.mean).bind(7, w.latency_ms.stddev)
+        .bind(8, w.latency_ms.min).bind(9, w.latency_ms.max).bind(10, w.latency_ms.p50)
+        .bind(11, w.latency_ms.p90).bind(12, w.latency_ms.p99).bind(13, w.throughput_sps)
+        .run();
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode) {
+  return std::make_unique<SqliteStore>(path, mode);
+}
+
+}  // namespace edgejoule

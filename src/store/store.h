@@ -1,0 +1,44 @@
+#pragma once
+// The profile store. SQLite is the embedded default; the interface is what a PostgreSQL store
+// for fleets will implement with the same schema.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/host.h"
+#include "profiler/records.h"
+#include "report/result_row.h"
+
+namespace edgejoule {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr const char* kDefaultDbPath = "edgejoule.db";
+
+enum class OpenMode { kReadWrite, kReadOnly };
+
+struct RowFilter {
+  std::string model;    // exact name; empty = all
+  std::string status;   // VALID | INVALID | UNSUPPORTED; empty = all
+  std::string host_fingerprint;  // empty = every host
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // True when (model content, configuration, host) already has a stored point.
+  virtual bool has_point(const std::string& model_sha256, const std::string& config_key,
+                         const std::string& host_fingerprint) = 0;
+  // Stores one finished point with its windows in one transaction. With `replace`, an earlier
+  // point for the same (model, configuration, host) is replaced in that same transaction.
+  virtual void save_point(const PointRecord& record, const HostInfo& host, bool replace) = 0;
+  virtual std::vector<ResultRow> rows(const RowFilter& filter) = 0;
+  virtual std::string path() const = 0;
+};
+
+// Opens (creating in kReadWrite mode when absent) and checks the schema. Throws Error naming
+// the file when it is missing (read-only mode), unwritable, corrupt, not an edgejoule database,
+// or from a newer edgejoule. Never modifies a file it does not recognise.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode);
+
+}  // namespace edgejoule

@@ -1,0 +1,100 @@
+#include "zoo/manifest.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/strings.h"
+
+namespace edgejoule {
+namespace fs = std::filesystem;
+
+std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
+                                      const std::string& format, const std::string& manifest_path) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error("zoo manifest '" + manifest_path + "' is not valid JSON (" + e.what() +
+                "): rebuild it with 'edgejoule zoo build'");
+  }
+  if (!doc.is_object() || !doc.contains("models") || !doc["models"].is_array()) {
+    throw Error("zoo manifest '" + manifest_path +
+                "' has no \"models\" list: rebuild it with 'edgejoule zoo build'");
+  }
+  std::vector<ModelInfo> models;
+  size_t index = 0;
+  for (const auto& entry : doc["models"]) {
+    const std::string where = "zoo manifest '" + manifest_path + "' entry " + std::to_string(index++);
+    auto bad = [&](const std::string& what) {
+      throw Error(where + " " + what + ": fix the entry or rebuild the zoo with 'edgejoule zoo build'");
+    };
+    try {
+      if (!entry.is_object()) bad("is not an object");
+      if (!entry.contains("name") || !entry["name"].is_string()) bad("has no string \"name\"");
+      ModelInfo m;
+      m.name = entry["name"].get<std::string>();
+      m.family = entry.value("family", std::string());
+      if (!entry.contains("files") || !entry["files"].is_object()) bad("(" + m.name + ") has no \"files\" object");
+      if (!entry["files"].contains(format)) continue;  // not exported for this engine
+      if (!entry["files"][format].is_string()) bad("(" + m.name + ") has a non-string file for " + format);
+      m.path = (fs::path(zoo_dir) / entry["files"][format].get<std::string>()).string();
+      m.format = format;
+      if (!entry.contains("input_shape") || !entry["input_shape"].is_array() ||
+          entry["input_shape"].size() < 2) {
+        bad("(" + m.name + ") has no \"input_shape\" list like [1, 3, 224, 224]");
+      }
+      const auto shape = entry["input_shape"].get<std::vector<int64_t>>();
+      for (auto d : shape) {
+        if (d <= 0) bad("(" + m.name + ") has a non-positive dimension in \"input_shape\"");
+      }
+      m.sample_shape.assign(shape.begin() + 1, shape.end());
+      if (entry.contains("params") && entry["params"].is_number_integer()) m.params = entry["params"].get<int64_t>();
+      if (entry.contains("flops") && entry["flops"].is_number_integer()) m.flops = entry["flops"].get<int64_t>();
+      if (entry.contains("accuracy") && entry["accuracy"].is_object()) {
+        const auto& acc = entry["accuracy"];
+        if (acc.contains("top1") && acc["top1"].is_number()) m.top1 = acc["top1"].get<double>();
+        if (acc.contains("top5") && acc["top5"].is_number()) m.top5 = acc["top5"].get<double>();
+        if (m.top1 || m.top5) {
+          m.accuracy_source = acc.value("source", std::string());
+          if (!starts_with(m.accuracy_source, "declared:") && !starts_with(m.accuracy_source, "measured:")) {
+            bad("(" + m.name + ") has accuracy without a \"source\" starting with declared: or measured:");
+          }
+        }
+      }
+      models.push_back(std::move(m));
+    } catch (const nlohmann::json::exception& e) {
+      bad(std::string("is malformed (") + e.what() + ")");
+    }
+  }
+  return models;
+}
+
+std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::string& format) {
+  const std::string path = (fs::path(zoo_dir) / kManifestName).string();
+  const auto text = read_file(path);
+  if (!text) {
+    throw Error("no zoo manifest at '" + path + "': build one with 'edgejoule zoo build --out " +
+                zoo_dir + "' or pass model files instead of --zoo");
+  }
+  return parse_manifest(*text, zoo_dir, format, path);
+}
+
+std::optional<ModelInfo> manifest_entry_for(const std::string& model_path, const std::string& format) {
+  const fs::path model(model_path);
+  const fs::path dir = model.has_parent_path() ? model.parent_path() : fs::path(".");
+  const std::string manifest = (dir / kManifestName).string();
+  const auto text = read_file(manifest);
+  if (!text) return std::nullopt;
+  std::error_code ec;
+  for (auto& m : parse_manifest(*text, dir.string(), format, manifest)) {
+    if (fs::equivalent(m.path, model, ec)) {
+      m.path = model_path;
+      return m;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace edgejoule
