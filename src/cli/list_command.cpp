@@ -17,7 +17,9 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("list", "Show the points stored in the profile database");
-  cmd->add_option("--db", flags->db, "SQLite store")->default_str(kDefaultDbPath);
+  cmd->add_option("--db", flags->db, "SQLite store")
+      ->default_str(kDefaultDbPath)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--model", flags->model, "Only this model (name)");
   cmd->add_option("--status", flags->status, "Only VALID, INVALID or UNSUPPORTED points")
       ->check(CLI::IsMember({"VALID", "INVALID", "UNSUPPORTED"}));

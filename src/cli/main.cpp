@@ -38,6 +38,23 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
+    if (!app.get_subcommands().empty() || argc < 2) {
+      // keep CLI11's message
+    } else {
+      // "A subcommand is required" hides the usual cause: a misspelt command.
+      for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--sysfs-root") {
+          ++i;
+          continue;
+        }
+        if (!arg.empty() && arg[0] != '-' && commands.count(arg) == 0) {
+          message = "unknown command '" + arg + "': choose one of";
+          for (const auto& [name, run] : commands) message += " " + name;
+          break;
+        }
+      }
+    }
     if (message.empty()) message = "invalid command line";
     std::fprintf(stderr, "edgejoule: %s; see 'edgejoule --help'\n", message.c_str());
     return exit_code::kBadInput;

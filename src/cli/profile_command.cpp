@@ -199,7 +199,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   }
   if (flags.json) {
     write_json(std::cout, rows);
-  } else {
+  } else if (!rows.empty()) {
     write_table(std::cout, rows);
   }
   std::fprintf(stderr, "%zu measured, %zu unsupported, %zu skipped, %zu failed; store: %s\n",
@@ -235,7 +235,9 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--input-shape", flags->input_shape,
                   "Input shape with batch first, e.g. 1x3x224x224 (the batch is replaced by --batch); "
                   "default: from zoo.json");
-  cmd->add_option("--db", flags->db, "SQLite store")->default_str(kDefaultDbPath);
+  cmd->add_option("--db", flags->db, "SQLite store")
+      ->default_str(kDefaultDbPath)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--warmup-s", flags->protocol.warmup_s, "Warm-up time per point, seconds")
       ->default_val(flags->protocol.warmup_s);
   cmd->add_option("--warmup-iterations", flags->protocol.warmup_min_iterations,

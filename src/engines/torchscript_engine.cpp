@@ -24,6 +24,17 @@ std::string first_line(const std::string& text) {
   return trim(pos == std::string::npos ? text : text.substr(0, pos));
 }
 
+// The TorchScript interpreter wraps the kernel's error in a traceback of the scripted code; the
+// useful sentence is the last "Error: ..." line (e.g. "mat1 and mat2 shapes cannot be multiplied").
+std::string interpreter_message(const std::string& text) {
+  std::string best;
+  for (const auto& line : split(text, '\n')) {
+    const auto t = trim(line);
+    if (t.find("Error: ") != std::string::npos) best = t.substr(t.find("Error: ") + 7);
+  }
+  return best.empty() ? first_line(text) : best;
+}
+
 class TorchScriptEngine final : public Engine {
  public:
   std::string name() const override { return "torchscript"; }
@@ -64,9 +75,10 @@ class TorchScriptEngine final : public Engine {
     inputs_.emplace_back(input.to(device_, dtype_));
     try {
       run_unchecked();
-    } catch (const c10::Error& e) {
+    } catch (const std::exception& e) {
+      // c10::Error from kernels, torch::jit::JITException from the interpreter.
       throw Error("model '" + path_ + "' rejected input shape " + format_shape(shape) + " (" +
-                  first_line(e.what()) +
+                  interpreter_message(e.what()) +
                   "): pass --input-shape with the shape the model expects (see its zoo.json entry)");
     }
   }
@@ -74,9 +86,9 @@ class TorchScriptEngine final : public Engine {
   void run() override {
     try {
       run_unchecked();
-    } catch (const c10::Error& e) {
-      throw Error("model '" + path_ + "' failed during inference (" + first_line(e.what()) + ")",
-                  exit_code::kFailure);
+    } catch (const std::exception& e) {
+      throw Error("model '" + path_ + "' failed during inference (" + interpreter_message(e.what()) +
+                  ")", exit_code::kFailure);
     }
   }
 

@@ -1,0 +1,282 @@
+// The binary as a user meets it: exit codes, one-sentence errors, and what is in the store
+// afterwards, including after a kill or an interrupt in the middle of a sweep.
+
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+#include "support/subprocess.h"
+
+namespace edgejoule {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ProcessResult;
+
+const std::string kBinary = EDGEJOULE_BINARY;
+const std::string kZoo = EDGEJOULE_TINY_ZOO;
+
+// Short windows: these tests check behaviour, not speed.
+const std::vector<std::string> kQuick = {"--warmup-s", "0.02", "--min-time-s", "0.05",
+                                         "--repetitions", "2", "--max-cv", "1.0"};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "edgejoule.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  ProcessResult edgejoule(std::vector<std::string> args) { return testing::run(kBinary, args); }
+
+  ProcessResult profile(std::vector<std::string> args) {
+    std::vector<std::string> all = {"profile", "--db", db_, "--quiet"};
+    all.insert(all.end(), kQuick.begin(), kQuick.end());
+    all.insert(all.end(), args.begin(), args.end());
+    return edgejoule(all);
+  }
+
+  int64_t query(const std::string& sql, const std::string& path = "") const {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2((path.empty() ? db_ : path).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      sqlite3_close(db);
+      return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    int64_t value = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      value = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+  }
+
+  std::string integrity() const {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    std::string value;
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+  }
+
+  int64_t points() const { return query("SELECT count(*) FROM points"); }
+  int64_t distinct_points() const {
+    return query("SELECT count(*) FROM (SELECT DISTINCT model_id, config_id, host_id FROM points)");
+  }
+
+  // Exit code 2 and a single line on stderr that contains `text`.
+  static void expect_bad_input(const ProcessResult& r, const std::string& text) {
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(text), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("Exception raised from"), std::string::npos) << "backtrace leaked: " << r.err;
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(CliTest, HelpAndVersionSucceed) {
+  EXPECT_EQ(edgejoule({"--help"}).exit_code, 0);
+  EXPECT_EQ(edgejoule({"profile", "--help"}).exit_code, 0);
+  const auto v = edgejoule({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("edgejoule"), std::string::npos);
+}
+
+TEST_F(CliTest, ProfileStoresEveryCombinationAndASecondRunSkipsThemAll) {
+  const auto first = profile({kZoo + "/tiny_cnn.pt", "--batch", "1,4", "--threads", "1,2"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(points(), 4);
+  EXPECT_EQ(query("SELECT count(*) FROM windows"), 8);  // 2 repetitions each
+  EXPECT_NE(first.err.find("4 measured"), std::string::npos) << first.err;
+  // The table on stdout shows the four points.
+  EXPECT_NE(first.out.find("tiny_cnn"), std::string::npos) << first.out;
+
+  const auto second = profile({kZoo + "/tiny_cnn.pt", "--batch", "1,4", "--threads", "1,2"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("0 measured, 0 unsupported, 4 skipped"), std::string::npos) << second.err;
+  EXPECT_EQ(points(), 4);
+
+  const auto forced = profile({kZoo + "/tiny_cnn.pt", "--batch", "1", "--threads", "1", "--force"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(points(), 4);
+  EXPECT_EQ(distinct_points(), 4);
+}
+
+TEST_F(CliTest, JsonOutputCarriesEffectiveSettingsAndProvenance) {
+  const auto r = profile({"--zoo", kZoo, "--models", "tiny_mlp", "--threads", "2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc.size(), 1u);
+  EXPECT_EQ(doc[0]["model"]["name"], "tiny_mlp");
+  EXPECT_EQ(doc[0]["config"]["threads"], 2);
+  EXPECT_EQ(doc[0]["effective"]["threads"], 2);
+  EXPECT_EQ(doc[0]["config"]["sample_shape"], "1x28x28");
+  EXPECT_TRUE(doc[0]["latency_ms"]["p99"].is_number());
+  EXPECT_FALSE(doc[0]["host"]["blas"].get<std::string>().empty());
+
+  const auto listed = edgejoule({"list", "--db", db_, "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(nlohmann::json::parse(listed.out).size(), 1u);
+  EXPECT_EQ(query("SELECT json_extract(settings_json, '$.protocol.min_time_s') * 100 FROM points"), 5);
+}
+
+TEST_F(CliTest, UnsupportedCombinationsAreStoredNotCrashedOn) {
+  const auto r = profile({kZoo + "/tiny_cnn.pt", "--precision", "fp32,fp16", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE status = 'UNSUPPORTED'"), 1);
+  EXPECT_NE(r.out.find("UNSUPPORTED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fp16 on cpu is not supported"), std::string::npos) << r.out;
+}
+
+// Kill -9 at several moments of a sweep: the store stays intact, and the next run completes
+// the sweep with no point lost and none duplicated.
+TEST_F(CliTest, KilledSweepResumesWithoutDuplicates) {
+  const std::vector<std::string> sweep = {kZoo + "/tiny_cnn.pt", "--batch", "1-6", "--threads", "1,2"};
+  std::vector<std::string> args = {"profile", "--db", db_, "--quiet"};
+  args.insert(args.end(), kQuick.begin(), kQuick.end());
+  args.insert(args.end(), sweep.begin(), sweep.end());
+  for (int kill_after_points : {1, 4, 7}) {
+    const pid_t pid = testing::spawn(kBinary, args, (dir_ / "out").string(), (dir_ / "err").string());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (points() < kill_after_points && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // Land the kill at varying moments inside a point, not only right after a commit.
+    std::this_thread::sleep_for(std::chrono::milliseconds(37 * kill_after_points));
+    kill(pid, SIGKILL);
+    testing::wait_exit(pid);
+    EXPECT_EQ(integrity(), "ok");
+    EXPECT_EQ(points(), distinct_points());
+    EXPECT_EQ(query("SELECT count(*) FROM points p WHERE NOT EXISTS "
+                    "(SELECT 1 FROM windows w WHERE w.point_id = p.id)"), 0)
+        << "a point without its windows was stored";
+  }
+  const auto resumed = profile(sweep);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(points(), 12);
+  EXPECT_EQ(distinct_points(), 12);
+  EXPECT_EQ(integrity(), "ok");
+}
+
+TEST_F(CliTest, SigintStopsAfterTheWindowAndKeepsFinishedPoints) {
+  std::vector<std::string> args = {"profile", "--db", db_, kZoo + "/tiny_cnn.pt", "--batch", "1-8",
+                                   "--threads", "1", "--warmup-s", "0.02", "--min-time-s", "0.2",
+                                   "--repetitions", "2", "--max-cv", "1.0"};
+  const pid_t pid = testing::spawn(kBinary, args, (dir_ / "out").string(), (dir_ / "err").string());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (points() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGINT);
+  EXPECT_EQ(testing::wait_exit(pid), 130);
+  const auto err = read_file((dir_ / "err").string()).value_or("");
+  EXPECT_NE(err.find("interrupted: every finished point is stored"), std::string::npos) << err;
+  const int64_t kept = points();
+  EXPECT_GE(kept, 1);
+  EXPECT_LT(kept, 8);
+  EXPECT_EQ(integrity(), "ok");
+}
+
+TEST_F(CliTest, MissingModelFile) {
+  expect_bad_input(profile({(dir_ / "nope.pt").string()}), "nope.pt' does not exist");
+}
+
+TEST_F(CliTest, FileThatIsNotTorchScript) {
+  const auto junk = (dir_ / "junk.pt").string();
+  std::ofstream(junk) << "random bytes, not a model";
+  expect_bad_input(profile({junk, "--input-shape", "1x3x32x32"}),
+                   "junk.pt' is not a loadable TorchScript model");
+  EXPECT_EQ(points(), 0);
+}
+
+TEST_F(CliTest, InputShapeTheModelRejects) {
+  expect_bad_input(profile({"--zoo", kZoo, "--models", "tiny_mlp", "--input-shape", "1x3x32x32"}),
+                   "rejected input shape 1x3x32x32");
+}
+
+TEST_F(CliTest, NoShapeKnownForALooseFile) {
+  const auto copy = (dir_ / "loose.pt").string();
+  fs::copy_file(kZoo + "/tiny_cnn.pt", copy);
+  expect_bad_input(profile({copy}), "pass --input-shape");
+  EXPECT_EQ(profile({copy, "--input-shape", "1x3x32x32", "--threads", "1"}).exit_code, 0);
+}
+
+TEST_F(CliTest, UnknownFlagValues) {
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--engine", "tensorrt"}), "unknown engine 'tensorrt'");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--batch", "0"}), "--batch");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--precision", "fp64"}), "unknown value 'fp64' for --precision");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--device", "tpu"}), "unknown value 'tpu' for --device");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--min-time-s", "0"}), "--min-time-s");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--input-shape", "1x3xfoo"}), "invalid --input-shape");
+  expect_bad_input(edgejoule({"profile", "--no-such-flag"}), "no-such-flag");
+  expect_bad_input(edgejoule({"frobnicate"}), "frobnicate");
+  expect_bad_input(profile({}), "nothing to profile");
+  EXPECT_FALSE(fs::exists(db_ + "-wal") && points() > 0);
+}
+
+TEST_F(CliTest, UnwritableDatabase) {
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--db", (dir_ / "no" / "such" / "x.db").string()}),
+                   "does not exist; create it or pass another --db");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--db", "/proc/edgejoule.db"}), "/proc/edgejoule.db");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--db", dir_.string()}), "is a directory");
+}
+
+TEST_F(CliTest, CorruptDatabaseIsNamedAndLeftAsItWas) {
+  const std::string garbage(8192, '\x07');
+  std::ofstream(db_, std::ios::binary) << garbage;
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt"}), "is corrupt or not an SQLite file");
+  expect_bad_input(edgejoule({"list", "--db", db_}), "is corrupt or not an SQLite file");
+  EXPECT_EQ(read_file(db_), garbage);
+}
+
+TEST_F(CliTest, AFailingModelLosesNothingAlreadyStored) {
+  ASSERT_EQ(profile({kZoo + "/tiny_cnn.pt", "--threads", "1"}).exit_code, 0);
+  ASSERT_EQ(points(), 1);
+  const auto junk = (dir_ / "junk.pt").string();
+  std::ofstream(junk) << "not a model";
+  // A broken model in the middle of a sweep: reported, exit 2, and the good model still measured.
+  const auto r = profile({junk, kZoo + "/tiny_cnn.pt", "--input-shape", "1x3x32x32", "--batch", "1,2",
+                          "--threads", "1"});
+  expect_bad_input(r, "junk.pt' is not a loadable TorchScript model");
+  EXPECT_EQ(points(), 2);  // the earlier point plus tiny_cnn at batch 2
+}
+
+TEST_F(CliTest, ListWithoutADatabaseSaysToProfileFirst) {
+  expect_bad_input(edgejoule({"list", "--db", db_}), "run 'edgejoule profile' first");
+  EXPECT_FALSE(fs::exists(db_));
+}
+
+TEST_F(CliTest, ZooListShowsTheManifest) {
+  const auto r = edgejoule({"zoo", "list", "--zoo", kZoo});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("tiny_cnn"), std::string::npos);
+  EXPECT_NE(r.out.find("tiny_mlp"), std::string::npos);
+  expect_bad_input(edgejoule({"zoo", "list", "--zoo", dir_.string()}), "no zoo manifest");
+}
+
+}  // namespace
+}  // namespace edgejoule

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.h"
+#include "engines/engine.h"
+
+namespace edgejoule {
+namespace {
+
+const std::string kZoo = EDGEJOULE_TINY_ZOO;
+
+TEST(TorchScriptEngine, RunsATracedModelAtSeveralBatchSizes) {
+  auto engine = make_engine("torchscript");
+  EngineOptions options;
+  options.threads = 1;
+  engine->load(kZoo + "/tiny_cnn.pt", options);
+  for (int64_t batch : {1, 4}) {
+    engine->prepare({batch, 3, 32, 32});
+    engine->run();
+  }
+  const auto rt = engine->runtime();
+  EXPECT_EQ(rt.engine, "torchscript");
+  EXPECT_EQ(rt.device, "cpu");
+  EXPECT_EQ(rt.precision, "fp32");
+  EXPECT_NE(rt.engine_version.find("libtorch"), std::string::npos);
+}
+
+TEST(TorchScriptEngine, ThreadsAreAppliedNotLeftToTheLibrary) {
+  for (int threads : {1, 2}) {
+    auto engine = make_engine("torchscript");
+    EngineOptions options;
+    options.threads = threads;
+    engine->load(kZoo + "/tiny_cnn.pt", options);
+    EXPECT_EQ(engine->runtime().threads, threads);
+  }
+}
+
+TEST(TorchScriptEngine, Bf16RunsOnCpuAndFp16IsUnsupportedThere) {
+  auto engine = make_engine("torchscript");
+  EngineOptions options;
+  options.precision = "bf16";
+  engine->load(kZoo + "/tiny_cnn.pt", options);
+  engine->prepare({2, 3, 32, 32});
+  engine->run();
+  EXPECT_EQ(engine->runtime().precision, "bf16");
+
+  options.precision = "fp16";
+  EXPECT_THROW(make_engine("torchscript")->load(kZoo + "/tiny_cnn.pt", options), UnsupportedError);
+}
+
+TEST(TorchScriptEngine, CudaIsUnsupportedWhereThereIsNone) {
+  auto engine = make_engine("torchscript");
+  EngineOptions options;
+  options.device = "cuda";
+  if (engine->runtime().cuda_available) GTEST_SKIP() << "this machine has CUDA";
+  EXPECT_THROW(engine->load(kZoo + "/tiny_cnn.pt", options), UnsupportedError);
+}
+
+TEST(TorchScriptEngine, ErrorsNameTheFileAndWhatToDo) {
+  auto engine = make_engine("torchscript");
+  try {
+    engine->load(kZoo + "/missing.pt", {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("missing.pt' does not exist"), std::string::npos);
+  }
+  const std::string junk = ::testing::TempDir() + "/junk.pt";
+  std::ofstream(junk) << "this is not a zip archive";
+  try {
+    engine->load(junk, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("junk.pt' is not a loadable TorchScript model"),
+              std::string::npos)
+        << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << "one sentence, no backtrace";
+  }
+  engine->load(kZoo + "/tiny_mlp.pt", {});
+  try {
+    engine->prepare({1, 3, 32, 32});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rejected input shape 1x3x32x32"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(EngineFactory, UnknownEngineListsTheChoices) {
+  try {
+    make_engine("tensorrt");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("choose one of torchscript"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace edgejoule
