@@ -28,7 +28,7 @@ build: configure
 # Re-running resumes: exported models and measured points are reused.
 demo: build
 	$(BUILD_DIR)/edgejoule zoo build --set demo --out $(DEMO_ZOO)
-	$(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --batch 1 --threads 1,$(JOBS)
+	$(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --batch 1 --threads 1,$(JOBS) --retry-invalid
 	$(BUILD_DIR)/edgejoule list --db $(DEMO_DB)
 
 test: build

@@ -52,6 +52,7 @@ struct ProfileFlags {
   std::string db = kDefaultDbPath;
   ProtocolSettings protocol;
   bool force = false;
+  bool retry_invalid = false;
   bool json = false;
   bool quiet = false;
 };
@@ -166,14 +167,16 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   options.stop = &g_stop;
   if (!flags.force) {
     options.skip_reason = [&](const SweepItem& item) -> std::string {
-      return store->has_point(item.model.content_sha256, item.config.key(), host_fp)
-                 ? "already in " + flags.db + " (use --force to measure again)"
-                 : "";
+      const auto status = store->point_status(item.model.content_sha256, item.config.key(), host_fp);
+      if (!status) return "";
+      if (*status == "INVALID" && flags.retry_invalid) return "";
+      return "already in " + flags.db + " as " + *status + " (use --force to measure again" +
+             (*status == "INVALID" ? ", or --retry-invalid)" : ")");
     };
   }
 
   auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet);
-  StoreListener store_listener(*store, host, flags.force);
+  StoreListener store_listener(*store, host, flags.force || flags.retry_invalid);
   ListenerList listeners;
   listeners.add(progress.get());
   listeners.add(&store_listener);
@@ -222,6 +225,8 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
       "profile",
       "Measure latency of models over every combination of the list-valued flags and store it. "
       "Points already stored for this host are skipped, so an interrupted sweep resumes.");
+  // A flag given twice takes its last value, as in most tools (scripts append overrides).
+  cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("models", flags->model_files, "TorchScript model files (.pt)");
   cmd->add_option("--zoo", flags->zoo_dir, "Profile the models of a zoo directory (with zoo.json)");
   cmd->add_option("--models", flags->models_filter, "With --zoo: only these models (comma-separated names)");
@@ -254,6 +259,8 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
                   "Largest window-to-window coefficient of variation of a VALID point")
       ->default_val(flags->protocol.max_cv);
   cmd->add_flag("--force", flags->force, "Measure again points already stored (replacing them)");
+  cmd->add_flag("--retry-invalid", flags->retry_invalid,
+                "Measure again points stored as INVALID (e.g. after a busy period), replacing them");
   cmd->add_flag("--json", flags->json, "Print the results as JSON on stdout");
   cmd->add_flag("--quiet", flags->quiet, "No progress output");
   return [flags, &global] { return run_profile(*flags, global); };

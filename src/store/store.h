@@ -3,6 +3,7 @@
 // for fleets will implement with the same schema.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,14 @@ struct RowFilter {
 class Store {
  public:
   virtual ~Store() = default;
-  // True when (model content, configuration, host) already has a stored point.
-  virtual bool has_point(const std::string& model_sha256, const std::string& config_key,
-                         const std::string& host_fingerprint) = 0;
+  // The status of the stored point for (model content, configuration, host), if any.
+  virtual std::optional<std::string> point_status(const std::string& model_sha256,
+                                                  const std::string& config_key,
+                                                  const std::string& host_fingerprint) = 0;
+  bool has_point(const std::string& model_sha256, const std::string& config_key,
+                 const std::string& host_fingerprint) {
+    return point_status(model_sha256, config_key, host_fingerprint).has_value();
+  }
   // Stores one finished point with its windows in one transaction. With `replace`, an earlier
   // point for the same (model, configuration, host) is replaced in that same transaction.
   virtual void save_point(const PointRecord& record, const HostInfo& host, bool replace) = 0;

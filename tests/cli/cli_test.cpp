@@ -126,6 +126,20 @@ TEST_F(CliTest, ProfileStoresEveryCombinationAndASecondRunSkipsThemAll) {
   EXPECT_EQ(distinct_points(), 4);
 }
 
+TEST_F(CliTest, RetryInvalidMeasuresOnlyInvalidPointsAgain) {
+  // --max-cv tiny: every point with two windows is INVALID.
+  ASSERT_EQ(profile({kZoo + "/tiny_cnn.pt", "--batch", "1,2", "--threads", "1", "--max-cv", "1e-9"})
+                .exit_code, 0);
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE status = 'INVALID'"), 2);
+  const auto skipped = profile({kZoo + "/tiny_cnn.pt", "--batch", "1,2", "--threads", "1"});
+  EXPECT_NE(skipped.err.find("2 skipped"), std::string::npos) << skipped.err;
+  const auto retried = profile({kZoo + "/tiny_cnn.pt", "--batch", "1,2", "--threads", "1", "--retry-invalid"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_NE(retried.err.find("2 measured"), std::string::npos) << retried.err;
+  EXPECT_EQ(points(), 2);
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE status = 'VALID'"), 2);  // --max-cv 1.0 now
+}
+
 TEST_F(CliTest, JsonOutputCarriesEffectiveSettingsAndProvenance) {
   const auto r = profile({"--zoo", kZoo, "--models", "tiny_mlp", "--threads", "2", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
