@@ -20,6 +20,7 @@ using CommandRun = std::function<int()>;
 CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_list_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_zoo_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_meters_command(CLI::App& app, const GlobalOptions& global);
 
 // Shared helpers (common_options.cpp).
 struct HostInfo;

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   commands["profile"] = add_profile_command(app, global);
   commands["list"] = add_list_command(app, global);
   commands["zoo"] = add_zoo_command(app, global);
+  commands["meters"] = add_meters_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,8 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "engines/engine.h"
+#include "meters/meter.h"
+#include "meters/rapl.h"
 #include "platform/host.h"
 #include "profiler/protocol.h"
 #include "report/writers.h"
@@ -49,6 +52,7 @@ struct ProfileFlags {
   std::string batches = "1";
   std::string threads;
   std::string input_shape;
+  std::string meter = "auto";
   std::string db = kDefaultDbPath;
   ProtocolSettings protocol;
   bool force = false;
@@ -130,12 +134,18 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     if (!flags.models_filter.empty()) {
       for (const auto& n : parse_name_list(flags.models_filter, "--models")) wanted.insert(n);
     }
+    std::set<std::string> found;
     for (auto& m : zoo) {
-      if (wanted.empty() || wanted.erase(m.name)) models.push_back(std::move(m));
+      if (wanted.empty() || wanted.count(m.name)) {
+        found.insert(m.name);
+        models.push_back(std::move(m));
+      }
     }
-    if (!wanted.empty()) {
-      throw Error("model '" + *wanted.begin() + "' is not in the zoo at '" + flags.zoo_dir +
-                  "': see 'edgejoule zoo list --zoo " + flags.zoo_dir + "'");
+    for (const auto& name : wanted) {
+      if (!found.count(name)) {
+        throw Error("model '" + name + "' is not in the zoo at '" + flags.zoo_dir +
+                    "': see 'edgejoule zoo list --zoo " + flags.zoo_dir + "'");
+      }
     }
   }
   for (const auto& file : flags.model_files) {
@@ -153,18 +163,55 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     }
   }
 
-  // 4. Host and sweep.
-  const HostInfo host = probe_host_for(global, lists.engines);
+  // 4. Meters: one per device, started now so their update period is known before the first
+  //    window. --meter none profiles latency only.
+  std::map<std::string, std::unique_ptr<Meter>> meters;
+  if (flags.meter != "none") {
+    for (const auto& device : lists.devices) {
+      const std::string spec = (device == "cuda" && flags.meter == "auto") ? "nvml" : flags.meter;
+      try {
+        auto meter = make_meter(spec, global.sysfs_root, device);
+        meter->start();
+        if (!flags.quiet) {
+          const auto info = meter->info();
+          std::fprintf(stderr, "meter for %s: %s (%s)%s\n", device.c_str(), info.name.c_str(),
+                       info.covers.c_str(),
+                       info.measured ? "" : "; ESTIMATED, not measured: no energy sensor is readable here");
+        }
+        meters[device] = std::move(meter);
+      } catch (const Error& e) {
+        if (device == "cuda" && flags.meter == "auto") continue;  // the cuda points will say unsupported
+        throw;
+      }
+    }
+  }
+
+  // 5. Host and sweep.
+  HostInfo host = probe_host_for(global, lists.engines);
+  if (std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end()) {
+    const NvmlStatus nvml = probe_nvml();
+    if (nvml.available && !nvml.devices.empty()) {
+      host.gpu_name = nvml.devices.front();
+      host.gpu_driver = nvml.driver_version;
+    }
+  }
   const std::string host_fp = host.fingerprint();
   std::vector<SweepItem> items;
   for (const auto& m : models) {
-    for (auto& c : expand(lists, m.sample_shape)) items.push_back({m, std::move(c)});
+    for (auto& c : expand(lists, m.sample_shape)) {
+      if (auto it = meters.find(c.device); it != meters.end()) c.meter = it->second->info().name;
+      items.push_back({m, std::move(c)});
+    }
   }
 
   SweepOptions options;
   options.protocol = flags.protocol;
   options.engine_factory = [](const std::string& name) { return make_engine(name); };
   options.stop = &g_stop;
+  options.meter_for = [&meters](const Configuration& c) -> Meter* {
+    auto it = meters.find(c.device);
+    return it == meters.end() ? nullptr : it->second.get();
+  };
   if (!flags.force) {
     options.skip_reason = [&](const SweepItem& item) -> std::string {
       const auto status = store->point_status(item.model.content_sha256, item.config.key(), host_fp);
@@ -184,7 +231,9 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   install_stop_handlers();
   const SweepOutcome outcome = run_sweep(items, options, listeners);
 
-  // 5. Show every point of this sweep as stored (measured now or earlier).
+  for (auto& [device, meter] : meters) meter->stop();
+
+  // 6. Show every point of this sweep as stored (measured now or earlier).
   std::set<std::pair<std::string, std::string>> swept;
   for (const auto& item : items) swept.emplace(item.model.content_sha256, item.config.key());
   RowFilter filter;
@@ -198,6 +247,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     c.batch = row.batch;
     c.threads = row.threads;
     c.sample_shape = parse_shape(row.sample_shape, "stored shape");
+    c.meter = row.config_meter;
     if (swept.count({row.model_sha256, c.key()})) rows.push_back(std::move(row));
   }
   if (flags.json) {
@@ -240,6 +290,13 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--input-shape", flags->input_shape,
                   "Input shape with batch first, e.g. 1x3x224x224 (the batch is replaced by --batch); "
                   "default: from zoo.json");
+  cmd->add_option("--meter", flags->meter,
+                  "Energy source: auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL], log:FILE, "
+                  "estimate[:core_w=W,base_w=W], or none (latency only). See 'edgejoule meters'")
+      ->default_str("auto");
+  cmd->add_option("--meter-periods", flags->protocol.meter_periods_per_window,
+                  "Each window lasts at least this many of the meter's update periods")
+      ->default_val(flags->protocol.meter_periods_per_window);
   cmd->add_option("--db", flags->db, "SQLite store")
       ->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -59,6 +60,8 @@ void validate(const ProtocolSettings& s) {
   require(s.min_window_iterations >= 1, "--min-iterations must be at least 1");
   require(s.repetitions >= 1 && s.repetitions <= 1000, "--repetitions must be between 1 and 1000");
   require(std::isfinite(s.max_cv) && s.max_cv > 0, "--max-cv must be more than 0 (e.g. 0.1 for 10 %)");
+  require(std::isfinite(s.meter_periods_per_window) && s.meter_periods_per_window >= 1,
+          "--meter-periods must be at least 1");
 }
 
 void apply_verdict(PointResult& result, const ProtocolSettings& settings) {
@@ -73,6 +76,31 @@ void apply_verdict(PointResult& result, const ProtocolSettings& settings) {
         "machine was busy or the windows are too short; raise --min-time-s",
         *result.window_latency_ms.cv * 100, settings.max_cv * 100));
   }
+  if (result.energy) {
+    const auto& e = *result.energy;
+    for (const auto& w : result.windows) {
+      if (!w.energy_invalid_reason.empty()) {
+        reasons.push_back("energy of window " + std::to_string(w.index + 1) + ": " + w.energy_invalid_reason);
+        break;
+      }
+    }
+    const double needed_s = settings.meter_periods_per_window * e.update_period_s;
+    for (const auto& w : result.windows) {
+      if (w.duration_s < needed_s) {
+        reasons.push_back(fmt::format(
+            "window {} lasted {:.3f} s, shorter than {:g} x the meter's {:.3f} s update period: "
+            "raise --min-time-s to at least {:.2f}",
+            w.index + 1, w.duration_s, settings.meter_periods_per_window, e.update_period_s, needed_s));
+        break;
+      }
+    }
+    if (e.energy_j_per_inference.cv && *e.energy_j_per_inference.cv > settings.max_cv) {
+      reasons.push_back(fmt::format(
+          "energy per inference varied {:.1f} % between windows, over the {:.1f} % limit (--max-cv): "
+          "other load on the device, or windows too short for the meter; raise --min-time-s",
+          *e.energy_j_per_inference.cv * 100, settings.max_cv * 100));
+    }
+  }
   if (reasons.empty()) {
     result.verdict = Verdict::kValid;
     result.reason.clear();
@@ -85,8 +113,40 @@ void apply_verdict(PointResult& result, const ProtocolSettings& settings) {
 
 PointResult run_protocol(Engine& engine, const Configuration& config,
                          const ProtocolSettings& settings, ProfileListener& listener,
-                         const PointContext& context, const std::atomic<bool>* stop) {
+                         const PointContext& context, const std::atomic<bool>* stop, Meter* meter) {
   PointResult result;
+
+  // 0. With a meter: every window must span many of its updates, and idle power is measured
+  //    for as long as one window, with the model loaded and the device otherwise idle.
+  double window_s = settings.min_time_s;
+  double meter_wait_s = 0;
+  if (meter) {
+    EnergyResult energy;
+    const MeterInfo info = meter->info();
+    energy.meter = info.name;
+    energy.provenance = info.provenance;
+    energy.measured = info.measured;
+    const double measured_period = meter->measured_update_period_s();
+    energy.update_period_s = measured_period > 0 ? measured_period : info.update_period_s;
+    energy.min_window_s = settings.meter_periods_per_window * energy.update_period_s;
+    window_s = std::max(window_s, energy.min_window_s);
+    meter_wait_s = std::max(1.0, 3 * energy.update_period_s);
+    if (settings.idle_baseline) {
+      meter->sample_now();
+      const double t0 = unix_now_s();
+      const auto idle_start = Clock::now();
+      while (seconds_between(idle_start, Clock::now()) < window_s) {
+        if (stop_requested(stop)) throw InterruptedError();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      const double t1 = unix_now_s();
+      meter->sample_now();
+      const EnergyReading idle = meter->energy_between(t0, t1, meter_wait_s);
+      energy.idle_duration_s = t1 - t0;
+      if (idle.valid) energy.idle_power_w = idle.energy_j / (t1 - t0);
+    }
+    result.energy = std::move(energy);
+  }
 
   // 1. Warm-up: one-off costs (allocator growth, JIT profiling runs, cache fills) stay out.
   const auto warmup_start = Clock::now();
@@ -110,6 +170,8 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
   for (int rep = 0; rep < settings.repetitions; ++rep) {
     std::vector<double> latencies_ms;
     latencies_ms.reserve(1024);
+    if (meter) meter->sample_now();
+    const double window_start_unix_s = unix_now_s();
     const auto window_start = Clock::now();
     auto call_start = window_start;
     Clock::time_point now;
@@ -118,15 +180,36 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
       now = Clock::now();
       latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - call_start).count());
       call_start = now;
-    } while (seconds_between(window_start, now) < settings.min_time_s ||
+    } while (seconds_between(window_start, now) < window_s ||
              static_cast<int64_t>(latencies_ms.size()) < settings.min_window_iterations);
+    const double window_end_unix_s = unix_now_s();
+    if (meter) meter->sample_now();
 
     WindowResult window;
+    window.start_unix_s = window_start_unix_s;
+    window.end_unix_s = window_end_unix_s;
     window.index = rep;
     window.duration_s = seconds_between(window_start, now);
     window.iterations = static_cast<int64_t>(latencies_ms.size());
     window.samples = window.iterations * config.batch;
     window.throughput_sps = static_cast<double>(window.samples) / window.duration_s;
+    if (meter) {
+      // Outside the timed loop: may wait for the meter's next update past the window's end.
+      const EnergyReading r = meter->energy_between(window_start_unix_s, window_end_unix_s, meter_wait_s);
+      window.meter_updates = r.updates;
+      if (r.valid) {
+        const double span_s = window_end_unix_s - window_start_unix_s;
+        window.energy_j = r.energy_j;
+        window.energy_j_per_inference = r.energy_j / static_cast<double>(window.samples);
+        window.mean_power_w = r.energy_j / span_s;
+        if (result.energy->idle_power_w) {
+          window.energy_above_idle_j_per_inference =
+              (r.energy_j - *result.energy->idle_power_w * span_s) / static_cast<double>(window.samples);
+        }
+      } else {
+        window.energy_invalid_reason = r.why_invalid;
+      }
+    }
     all_latencies_ms.insert(all_latencies_ms.end(), latencies_ms.begin(), latencies_ms.end());
     window.latency_ms = summarize(std::move(latencies_ms));
     window_means_ms.push_back(window.latency_ms.mean);
@@ -141,6 +224,20 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
   result.latency_ms = summarize(std::move(all_latencies_ms));
   result.window_latency_ms = summarize(std::move(window_means_ms));
   result.throughput_sps = static_cast<double>(total_samples) / total_window_s;
+  if (meter) {
+    auto& e = *result.energy;
+    // The period may only have become measurable during the windows (slow counters).
+    if (const double p = meter->measured_update_period_s(); p > 0) e.update_period_s = p;
+    std::vector<double> per_inference, above_idle, power;
+    for (const auto& w : result.windows) {
+      if (w.energy_j_per_inference) per_inference.push_back(*w.energy_j_per_inference);
+      if (w.energy_above_idle_j_per_inference) above_idle.push_back(*w.energy_above_idle_j_per_inference);
+      if (w.mean_power_w) power.push_back(*w.mean_power_w);
+    }
+    e.energy_j_per_inference = summarize(per_inference);
+    e.energy_above_idle_j_per_inference = summarize(above_idle);
+    e.mean_power_w = summarize(power);
+  }
   apply_verdict(result, settings);
   return result;
 }
@@ -187,8 +284,9 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         loaded = true;
         engine->prepare(item.config.input_shape());
         record.runtime = engine->runtime();
+        Meter* meter = options.meter_for ? options.meter_for(item.config) : nullptr;
         record.result = run_protocol(*engine, item.config, options.protocol, listener, context,
-                                     options.stop);
+                                     options.stop, meter);
       } catch (const UnsupportedError& e) {
         record.runtime.engine = item.config.engine;
         record.runtime.device = item.config.device;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engines/engine.h"
+#include "meters/meter.h"
 #include "profiler/listeners.h"
 #include "profiler/records.h"
 
@@ -19,9 +20,12 @@ void validate(const ProtocolSettings& settings);
 
 // Measures one prepared engine. Throws InterruptedError when `stop` becomes true (checked during
 // warm-up and after each window, so a window is never cut short).
+// With a started `meter`: an idle baseline first, windows at least
+// meter_periods_per_window x the meter's update period long, and energy per window.
 PointResult run_protocol(Engine& engine, const Configuration& config,
                          const ProtocolSettings& settings, ProfileListener& listener,
-                         const PointContext& context, const std::atomic<bool>* stop = nullptr);
+                         const PointContext& context, const std::atomic<bool>* stop = nullptr,
+                         Meter* meter = nullptr);
 
 // The verdict rules, separate so they are testable without an engine.
 void apply_verdict(PointResult& result, const ProtocolSettings& settings);
@@ -46,6 +50,8 @@ struct SweepOptions {
   // Builds an engine by name (make_engine normally; tests inject fakes).
   std::function<std::unique_ptr<Engine>(const std::string&)> engine_factory;
   const std::atomic<bool>* stop = nullptr;
+  // The started meter for a configuration's device, or nullptr for latency only.
+  std::function<Meter*(const Configuration&)> meter_for;
 };
 
 SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,

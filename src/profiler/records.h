@@ -35,7 +35,9 @@ struct ProtocolSettings {
   double min_time_s = 1.0;                // each measured window lasts at least this long ...
   int64_t min_window_iterations = 1;      // ... and holds at least this many calls
   int repetitions = 3;                    // windows per point
-  double max_cv = 0.10;                   // window-to-window cv of mean latency above this: INVALID
+  double max_cv = 0.10;                   // window-to-window cv (latency or energy) above this: INVALID
+  double meter_periods_per_window = 10;   // with a meter, each window lasts >= this x its update period
+  bool idle_baseline = true;              // with a meter, measure idle power before each point
 };
 
 enum class Verdict { kValid, kInvalid, kUnsupported };
@@ -46,9 +48,32 @@ struct WindowResult {
   int index = 0;
   double duration_s = 0;
   int64_t iterations = 0;       // forward calls
-  int64_t samples = 0;          // iterations * batch
+  int64_t samples = 0;          // iterations * batch; one sample = one inference
   Summary latency_ms;           // per forward call
   double throughput_sps = 0;    // samples per second
+  // Energy over exactly this window, when a meter is attached and its reading is valid.
+  double start_unix_s = 0;
+  double end_unix_s = 0;
+  std::optional<double> energy_j;
+  std::optional<double> energy_j_per_inference;
+  std::optional<double> energy_above_idle_j_per_inference;
+  std::optional<double> mean_power_w;
+  int meter_updates = 0;
+  std::string energy_invalid_reason;
+};
+
+// The energy side of a point: where it came from and how it spread over the windows.
+struct EnergyResult {
+  std::string meter;               // "rapl:package-0", "estimate:cpu-time(core_w=10,base_w=0)"
+  std::string provenance;          // "measured:rapl:package-0" / "estimated:cpu-time"
+  bool measured = false;
+  double update_period_s = 0;      // as measured during this point (nominal when not measured)
+  double min_window_s = 0;         // the window length the meter required
+  std::optional<double> idle_power_w;
+  double idle_duration_s = 0;
+  Summary energy_j_per_inference;              // over windows
+  Summary energy_above_idle_j_per_inference;   // over windows (needs the idle baseline)
+  Summary mean_power_w;                        // over windows
 };
 
 struct PointResult {
@@ -60,6 +85,7 @@ struct PointResult {
   Summary latency_ms;              // pooled over every call of every window
   Summary window_latency_ms;       // over the windows' mean latencies: cv, ci95 of the mean
   double throughput_sps = 0;       // all samples / all window time
+  std::optional<EnergyResult> energy;  // absent when profiled without a meter
 };
 
 struct PointRecord {

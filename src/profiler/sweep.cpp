@@ -86,7 +86,7 @@ std::vector<int64_t> Configuration::input_shape() const {
 std::string Configuration::key() const {
   return "engine=" + engine + ";device=" + device + ";precision=" + precision +
          ";batch=" + std::to_string(batch) + ";threads=" + std::to_string(threads) +
-         ";shape=" + format_shape(sample_shape);
+         ";shape=" + format_shape(sample_shape) + (meter.empty() ? "" : ";meter=" + meter);
 }
 
 std::string Configuration::describe() const {

@@ -25,6 +25,9 @@ struct Configuration {
   int batch = 1;
   int threads = 1;
   std::vector<int64_t> sample_shape;  // one sample's shape, without the batch dimension
+  // The meter measuring it (its name, "" for latency only): energy from another meter is
+  // another measurement, so it is part of the key.
+  std::string meter;
 
   std::vector<int64_t> input_shape() const;  // {batch, sample_shape...}
   // Canonical text identifying the configuration in the store, e.g.

@@ -43,8 +43,20 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"window_cv", opt(r.window_latency_ms_cv)},
         {"window_mean_ci95_half_width", opt(r.window_latency_ms_ci95)}}},
       {"throughput_samples_per_s", opt(r.throughput_sps)},
+      {"energy",
+       {{"j_per_inference", opt(r.energy_j_per_inference)},
+        {"j_per_inference_stddev", opt(r.energy_j_per_inference_stddev)},
+        {"j_per_inference_cv", opt(r.energy_j_per_inference_cv)},
+        {"j_per_inference_ci95_half_width", opt(r.energy_j_per_inference_ci95)},
+        {"above_idle_j_per_inference", opt(r.energy_above_idle_j_per_inference)},
+        {"mean_power_w", opt(r.mean_power_w)},
+        {"idle_power_w", opt(r.idle_power_w)},
+        {"meter", r.meter},
+        {"meter_update_period_s", opt(r.meter_update_period_s)},
+        {"provenance", r.energy_provenance}}},
       {"accuracy",
        {{"top1", opt(r.top1)}, {"top5", opt(r.top5)}, {"provenance", r.accuracy_source}}},
+      {"accuracy_per_joule", opt(r.accuracy_per_joule)},
   };
 }
 

@@ -43,6 +43,15 @@ struct ResultRow {
   std::optional<double> latency_ms_p50, latency_ms_p90, latency_ms_p99, latency_ms_mean,
       latency_ms_stddev, window_latency_ms_cv, window_latency_ms_ci95;
   std::optional<double> throughput_sps;
+  // energy per inference (one sample) with provenance; absent without a meter
+  std::string config_meter;       // the meter in the configuration key
+  std::string meter;              // e.g. "rapl:package-0"
+  std::string energy_provenance;  // "measured:<meter>" or "estimated:cpu-time"
+  std::optional<double> meter_update_period_s, idle_power_w, mean_power_w, energy_j_per_inference,
+      energy_j_per_inference_stddev, energy_j_per_inference_cv, energy_j_per_inference_ci95,
+      energy_above_idle_j_per_inference;
+  // derived: top-1 accuracy (fraction) per joule per inference, where both are known
+  std::optional<double> accuracy_per_joule;
   // accuracy with provenance
   std::optional<double> top1, top5;
   std::string accuracy_source;  // "declared:<source>" or empty when unknown

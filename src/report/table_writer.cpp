@@ -23,18 +23,18 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     out << "no points stored yet: run 'edgejoule profile'\n";
     return;
   }
-  const std::vector<std::string> header = {"model",   "params_M", "engine",   "device",
-                                           "prec",    "batch",    "threads",  "p50_ms",
-                                           "p99_ms",  "cv_%",     "samples/s", "top1_%",
-                                           "status"};
+  const std::vector<std::string> header = {"model",  "engine",    "device", "prec",   "batch",
+                                           "threads", "p50_ms",   "p99_ms", "cv_%",   "samples/s",
+                                           "mJ/inf", "W",         "top1_%", "acc/J",  "status"};
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> notes;
   std::set<std::string> accuracy_sources;
+  std::set<std::string> energy_sources;
   for (const auto& r : rows) {
     std::string status = r.status;
     if (!r.reason.empty()) {
-      notes.push_back(fmt::format("[{}] {} {} b{} t{}: {}", notes.size() + 1, r.model, r.engine,
-                                  r.batch, r.threads, r.reason));
+      notes.push_back(fmt::format("[{}] {} {} {} b{} t{}: {}", notes.size() + 1, r.model, r.engine,
+                                  r.device, r.batch, r.threads, r.reason));
       status += fmt::format(" [{}]", notes.size());
     }
     std::string top1 = num(r.top1, 1);
@@ -46,12 +46,18 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
                                   ? r.accuracy_source.substr(0, last_colon)
                                   : r.accuracy_source);
     }
+    std::string energy = "-";
+    if (r.energy_j_per_inference) {
+      energy = fmt::format("{:.3f} {}", *r.energy_j_per_inference * 1e3,
+                           r.energy_provenance.rfind("estimated:", 0) == 0 ? "e" : "m");
+      energy_sources.insert(r.energy_provenance + " (" + r.meter + ")");
+    }
     const std::optional<double> cv_pct =
         r.window_latency_ms_cv ? std::optional<double>(*r.window_latency_ms_cv * 100) : std::nullopt;
-    cells.push_back({r.model, params_m(r.params), r.engine, r.device, r.precision,
-                     std::to_string(r.batch), std::to_string(r.threads),
-                     num(r.latency_ms_p50, 3), num(r.latency_ms_p99, 3), num(cv_pct, 1),
-                     num(r.throughput_sps, 1), top1, status});
+    cells.push_back({r.model, r.engine, r.device, r.precision, std::to_string(r.batch),
+                     std::to_string(r.threads), num(r.latency_ms_p50, 3), num(r.latency_ms_p99, 3),
+                     num(cv_pct, 1), num(r.throughput_sps, 1), energy, num(r.mean_power_w, 2), top1,
+                     r.accuracy_per_joule ? fmt::format("{:.3g}", *r.accuracy_per_joule) : "-", status});
   }
   std::vector<size_t> width(header.size());
   for (size_t c = 0; c < header.size(); ++c) {
@@ -62,7 +68,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     std::string line;
     for (size_t c = 0; c < row.size(); ++c) {
       // Text left-aligned, numbers right-aligned.
-      const bool left = c == 0 || (c >= 2 && c <= 4) || c == row.size() - 1;
+      const bool left = c <= 3 || c == row.size() - 1;
       line += left ? fmt::format("{:<{}}", row[c], width[c]) : fmt::format("{:>{}}", row[c], width[c]);
       if (c + 1 < row.size()) line += "  ";
     }
@@ -71,11 +77,17 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
   };
   emit(header);
   for (const auto& row : cells) emit(row);
-  out << "latency is per forward call of `batch` samples; cv_% is the window-to-window spread\n";
+  out << "latency is per forward call of `batch` samples; cv_% is the window-to-window spread;\n"
+         "mJ/inf is energy per inference (one sample), W the mean power during the windows\n";
+  if (!energy_sources.empty()) {
+    out << "mJ/inf: m = measured, e = ESTIMATED; from";
+    for (const auto& s : energy_sources) out << ' ' << s;
+    out << '\n';
+  }
   if (!accuracy_sources.empty()) {
     out << "top1_%: d = declared, m = measured; from";
     for (const auto& s : accuracy_sources) out << ' ' << s;
-    out << " (per-model source in --json)\n";
+    out << " (per-model source in --json); acc/J = top-1 accuracy / joules per inference\n";
   }
   for (const auto& n : notes) out << n << '\n';
 }

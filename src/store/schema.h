@@ -1,5 +1,6 @@
 #pragma once
-// Schema version 1. Numbers are stored as numbers, units are in column names, and every point
+// Schema version 1 as first released (frozen: databases are created at v1 and migrated, so the
+// migration path runs on every new store). Numbers are stored as numbers, units are in column names, and every point
 // keeps the effective settings it was measured with (settings_json) so it can be reproduced.
 
 namespace edgejoule::schema {
@@ -98,5 +99,31 @@ CREATE TABLE windows (
 );
 INSERT INTO meta (key, value) VALUES ('application', 'edgejoule');
 )sql";
+
+// Version 2: energy per point and per window, with the meter and its provenance.
+inline constexpr const char* kMigrateV1ToV2 = R"sql(
+ALTER TABLE points ADD COLUMN meter TEXT NOT NULL DEFAULT '';
+ALTER TABLE points ADD COLUMN energy_provenance TEXT NOT NULL DEFAULT '';
+ALTER TABLE points ADD COLUMN meter_update_period_s REAL;
+ALTER TABLE points ADD COLUMN idle_power_w REAL;
+ALTER TABLE points ADD COLUMN idle_duration_s REAL;
+ALTER TABLE points ADD COLUMN mean_power_w REAL;
+ALTER TABLE points ADD COLUMN energy_j_per_inference_mean REAL;
+ALTER TABLE points ADD COLUMN energy_j_per_inference_stddev REAL;
+ALTER TABLE points ADD COLUMN energy_j_per_inference_cv REAL;
+ALTER TABLE points ADD COLUMN energy_j_per_inference_ci95 REAL;
+ALTER TABLE points ADD COLUMN energy_above_idle_j_per_inference_mean REAL;
+ALTER TABLE points ADD COLUMN energy_above_idle_j_per_inference_ci95 REAL;
+ALTER TABLE configs ADD COLUMN meter TEXT NOT NULL DEFAULT '';
+ALTER TABLE windows ADD COLUMN start_unix_s REAL;
+ALTER TABLE windows ADD COLUMN end_unix_s REAL;
+ALTER TABLE windows ADD COLUMN energy_j REAL;
+ALTER TABLE windows ADD COLUMN mean_power_w REAL;
+ALTER TABLE windows ADD COLUMN meter_updates INTEGER;
+ALTER TABLE windows ADD COLUMN energy_invalid_reason TEXT NOT NULL DEFAULT '';
+)sql";
+
+// migrations[i] takes a store from version i + 1 to i + 2.
+inline constexpr const char* kMigrations[] = {kMigrateV1ToV2};
 
 }  // namespace edgejoule::schema

@@ -119,9 +119,16 @@ class SqliteStore final : public Store {
                     "' does not exist; create it or pass another --db");
       }
     }
-    const int flags = mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
+    // Readers open read-write without create, so an older schema can be migrated; a file they
+    // cannot write is opened read-only instead.
+    const int flags = mode == OpenMode::kReadOnly ? SQLITE_OPEN_READWRITE
                                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (mode == OpenMode::kReadOnly && rc != SQLITE_OK) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr);
+    }
     if (rc != SQLITE_OK) {
       const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
@@ -185,7 +192,11 @@ class SqliteStore final : public Store {
              p.status, p.reason, p.started_at_utc, p.repetitions, p.iterations,
              p.latency_ms_p50, p.latency_ms_p90, p.latency_ms_p99, p.latency_ms_mean,
              p.latency_ms_stddev, p.window_latency_ms_cv, p.window_latency_ms_ci95,
-             p.throughput_sps, m.top1_declared, m.top5_declared, m.accuracy_source
+             p.throughput_sps, m.top1_declared, m.top5_declared, m.accuracy_source,
+             p.meter, p.energy_provenance, p.meter_update_period_s, p.idle_power_w, p.mean_power_w,
+             p.energy_j_per_inference_mean, p.energy_j_per_inference_stddev,
+             p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
+             p.energy_above_idle_j_per_inference_mean, c.meter
       FROM points p
       JOIN models m ON m.id = p.model_id
       JOIN configs c ON c.id = p.config_id
@@ -232,6 +243,20 @@ class SqliteStore final : public Store {
       r.top1 = q.opt_real(i++);
       r.top5 = q.opt_real(i++);
       r.accuracy_source = q.text(i++);
+      r.meter = q.text(i++);
+      r.energy_provenance = q.text(i++);
+      r.meter_update_period_s = q.opt_real(i++);
+      r.idle_power_w = q.opt_real(i++);
+      r.mean_power_w = q.opt_real(i++);
+      r.energy_j_per_inference = q.opt_real(i++);
+      r.energy_j_per_inference_stddev = q.opt_real(i++);
+      r.energy_j_per_inference_cv = q.opt_real(i++);
+      r.energy_j_per_inference_ci95 = q.opt_real(i++);
+      r.energy_above_idle_j_per_inference = q.opt_real(i++);
+      r.config_meter = q.text(i++);
+      if (r.top1 && r.energy_j_per_inference && *r.energy_j_per_inference > 0) {
+        r.accuracy_per_joule = *r.top1 / 100.0 / *r.energy_j_per_inference;
+      }
       out.push_back(std::move(r));
     }
     return out;
@@ -266,13 +291,14 @@ class SqliteStore final : public Store {
         // Another process may have created it between our check and the lock.
         if (scalar_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'") == 0) {
           exec(schema::kCreateV1);
-          exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+          exec("PRAGMA user_version = 1");
         }
         exec("COMMIT");
       } catch (...) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
       }
+      migrate();
     } else {
       const bool ours =
           scalar_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") ==
@@ -286,6 +312,14 @@ class SqliteStore final : public Store {
                     std::to_string(version) + ", this build knows " +
                     std::to_string(kSchemaVersion) + "): upgrade edgejoule or pass another --db");
       }
+      if (version < kSchemaVersion) {
+        if (sqlite3_db_readonly(db_, "main") == 1) {
+          throw Error("database '" + path_ + "' has schema " + std::to_string(version) +
+                      " and must be upgraded to " + std::to_string(kSchemaVersion) +
+                      ", but it is read-only here: make it writable and run again");
+        }
+        migrate();
+      }
     }
     (void)existed;
     if (mode == OpenMode::kReadWrite) {
@@ -294,6 +328,27 @@ class SqliteStore final : public Store {
       exec("PRAGMA synchronous = NORMAL");
     }
     exec("PRAGMA foreign_keys = ON");
+  }
+
+  // Applies every migration from the stored version up, each in its own transaction, so a
+  // crash leaves the store at one version or the next, never between.
+  void migrate() {
+    while (true) {
+      exec("BEGIN IMMEDIATE");
+      try {
+        const int64_t version = scalar_int("PRAGMA user_version");
+        if (version >= kSchemaVersion) {
+          exec("COMMIT");
+          return;
+        }
+        exec(schema::kMigrations[version - 1]);
+        exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+        exec("COMMIT");
+      } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    }
   }
 
   int64_t upsert_host(const HostInfo& h) {
@@ -330,10 +385,10 @@ class SqliteStore final : public Store {
   int64_t upsert_config(const Configuration& c) {
     const std::string key = c.key();
     Statement ins(db_, path_, R"sql(
-      INSERT OR IGNORE INTO configs (key, engine, device, precision, batch, threads, sample_shape)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql");
+      INSERT OR IGNORE INTO configs (key, engine, device, precision, batch, threads, sample_shape, meter)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
     ins.bind(1, key).bind(2, c.engine).bind(3, c.device).bind(4, c.precision).bind(5, c.batch)
-        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).run();
+        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).bind(8, c.meter).run();
     Statement q(db_, path_, "SELECT id FROM configs WHERE key = ?1");
     q.bind(1, key);
     q.step();
@@ -394,19 +449,41 @@ class SqliteStore final : public Store {
         .bind(25, if_measured(res.throughput_sps)).bind(26, settings.dump())
         .bind(27, EDGEJOULE_VERSION)
         .run();
-    return sqlite3_last_insert_rowid(db_);
+    const int64_t point_id = sqlite3_last_insert_rowid(db_);
+    if (measured && res.energy) {
+      const auto& e = *res.energy;
+      Statement up(db_, path_, R"sql(
+        UPDATE points SET meter = ?2, energy_provenance = ?3, meter_update_period_s = ?4,
+          idle_power_w = ?5, idle_duration_s = ?6, mean_power_w = ?7,
+          energy_j_per_inference_mean = ?8, energy_j_per_inference_stddev = ?9,
+          energy_j_per_inference_cv = ?10, energy_j_per_inference_ci95 = ?11,
+          energy_above_idle_j_per_inference_mean = ?12, energy_above_idle_j_per_inference_ci95 = ?13
+        WHERE id = ?1)sql");
+      auto mean_of = [](const Summary& s) { return s.count ? std::optional<double>(s.mean) : std::nullopt; };
+      up.bind(1, point_id).bind(2, e.meter).bind(3, e.provenance).bind(4, e.update_period_s)
+          .bind(5, e.idle_power_w).bind(6, e.idle_duration_s).bind(7, mean_of(e.mean_power_w))
+          .bind(8, mean_of(e.energy_j_per_inference)).bind(9, e.energy_j_per_inference.stddev)
+          .bind(10, e.energy_j_per_inference.cv).bind(11, e.energy_j_per_inference.ci95_half_width)
+          .bind(12, mean_of(e.energy_above_idle_j_per_inference))
+          .bind(13, e.energy_above_idle_j_per_inference.ci95_half_width)
+          .run();
+    }
+    return point_id;
   }
 
   void insert_window(int64_t point_id, const WindowResult& w) {
     Statement ins(db_, path_, R"sql(
       INSERT INTO windows (point_id, repetition, duration_s, iterations, samples, latency_ms_mean,
         latency_ms_stddev, latency_ms_min, latency_ms_max, latency_ms_p50, latency_ms_p90,
-        latency_ms_p99, throughput_sps)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))sql");
+        latency_ms_p99, throughput_sps, start_unix_s, end_unix_s, energy_j, mean_power_w,
+        meter_updates, energy_invalid_reason)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19))sql");
     ins.bind(1, point_id).bind(2, w.index).bind(3, w.duration_s).bind(4, w.iterations)
         .bind(5, w.samples).bind(6, w.latency_ms.mean).bind(7, w.latency_ms.stddev)
         .bind(8, w.latency_ms.min).bind(9, w.latency_ms.max).bind(10, w.latency_ms.p50)
         .bind(11, w.latency_ms.p90).bind(12, w.latency_ms.p99).bind(13, w.throughput_sps)
+        .bind(14, w.start_unix_s).bind(15, w.end_unix_s).bind(16, w.energy_j).bind(17, w.mean_power_w)
+        .bind(18, w.meter_updates).bind(19, w.energy_invalid_reason)
         .run();
   }
 

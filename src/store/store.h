@@ -13,9 +13,10 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 
+// kReadOnly never creates a file and writes only to migrate an older schema (when it can).
 enum class OpenMode { kReadWrite, kReadOnly };
 
 struct RowFilter {

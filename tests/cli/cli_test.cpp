@@ -158,6 +158,15 @@ TEST_F(CliTest, JsonOutputCarriesEffectiveSettingsAndProvenance) {
   EXPECT_EQ(query("SELECT json_extract(settings_json, '$.protocol.min_time_s') * 100 FROM points"), 5);
 }
 
+TEST_F(CliTest, ModelsFilterTakesExactlyTheNamedModels) {
+  const auto r = profile({"--zoo", kZoo, "--models", "tiny_cnn", "--threads", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc.size(), 1u);
+  EXPECT_EQ(doc[0]["model"]["name"], "tiny_cnn");
+  expect_bad_input(profile({"--zoo", kZoo, "--models", "tiny_cnn,nope"}), "model 'nope' is not in the zoo");
+}
+
 TEST_F(CliTest, UnsupportedCombinationsAreStoredNotCrashedOn) {
   const auto r = profile({kZoo + "/tiny_cnn.pt", "--precision", "fp32,fp16", "--threads", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -29,6 +29,11 @@ std::vector<ResultRow> sample_rows() {
   valid.throughput_sps = 42.8;
   valid.top1 = 69.758;
   valid.accuracy_source = "declared:torchvision-0.14.1:ResNet18_Weights.IMAGENET1K_V1";
+  valid.meter = "estimate:cpu-time(core_w=10,base_w=0)";
+  valid.energy_provenance = "estimated:cpu-time";
+  valid.energy_j_per_inference = 0.4386;
+  valid.mean_power_w = 19.94;
+  valid.accuracy_per_joule = 0.69758 / 0.4386;
   ResultRow unsupported = valid;
   unsupported.point_id = 2;
   unsupported.device = "cuda";
@@ -38,6 +43,11 @@ std::vector<ResultRow> sample_rows() {
   unsupported.latency_ms_p99.reset();
   unsupported.window_latency_ms_cv.reset();
   unsupported.throughput_sps.reset();
+  unsupported.energy_j_per_inference.reset();
+  unsupported.mean_power_w.reset();
+  unsupported.accuracy_per_joule.reset();
+  unsupported.meter.clear();
+  unsupported.energy_provenance.clear();
   return {valid, unsupported};
 }
 
@@ -46,12 +56,14 @@ TEST(TableWriter, GoldenOutput) {
   std::ostringstream out;
   write_table(out, sample_rows());
   const std::string expected =
-      "model     params_M  engine       device  prec  batch  threads  p50_ms  p99_ms  cv_%  samples/s  top1_%  status\n"
-      "resnet18     11.69  torchscript  cpu     fp32      1        2  23.007  28.282   1.9       42.8  69.8 d  VALID\n"
-      "resnet18     11.69  torchscript  cuda    fp32      1        2       -       -     -          -  69.8 d  UNSUPPORTED [1]\n"
-      "latency is per forward call of `batch` samples; cv_% is the window-to-window spread\n"
-      "top1_%: d = declared, m = measured; from declared:torchvision-0.14.1 (per-model source in --json)\n"
-      "[1] resnet18 torchscript b1 t2: device cuda is not available\n";
+      "model     engine       device  prec  batch  threads  p50_ms  p99_ms  cv_%  samples/s     mJ/inf      W  top1_%  acc/J  status\n"
+      "resnet18  torchscript  cpu     fp32      1        2  23.007  28.282   1.9       42.8  438.600 e  19.94  69.8 d   1.59  VALID\n"
+      "resnet18  torchscript  cuda    fp32      1        2       -       -     -          -          -      -  69.8 d      -  UNSUPPORTED [1]\n"
+      "latency is per forward call of `batch` samples; cv_% is the window-to-window spread;\n"
+      "mJ/inf is energy per inference (one sample), W the mean power during the windows\n"
+      "mJ/inf: m = measured, e = ESTIMATED; from estimated:cpu-time (estimate:cpu-time(core_w=10,base_w=0))\n"
+      "top1_%: d = declared, m = measured; from declared:torchvision-0.14.1 (per-model source in --json); acc/J = top-1 accuracy / joules per inference\n"
+      "[1] resnet18 torchscript cuda b1 t2: device cuda is not available\n";
   EXPECT_EQ(out.str(), expected);
 }
 
@@ -71,7 +83,11 @@ TEST(JsonWriter, NumbersAreNumbersAndMissingFiguresAreNull) {
   EXPECT_EQ(doc[0]["config"]["batch"].get<int>(), 1);
   EXPECT_EQ(doc[0]["accuracy"]["provenance"],
             "declared:torchvision-0.14.1:ResNet18_Weights.IMAGENET1K_V1");
+  EXPECT_DOUBLE_EQ(doc[0]["energy"]["j_per_inference"].get<double>(), 0.4386);
+  EXPECT_EQ(doc[0]["energy"]["provenance"], "estimated:cpu-time");
+  EXPECT_TRUE(doc[0]["accuracy_per_joule"].is_number());
   EXPECT_TRUE(doc[1]["latency_ms"]["p50"].is_null());
+  EXPECT_TRUE(doc[1]["energy"]["j_per_inference"].is_null());
   EXPECT_EQ(doc[1]["status"], "UNSUPPORTED");
   EXPECT_EQ(doc[1]["reason"], "device cuda is not available");
 }

@@ -1,0 +1,135 @@
+// The meter factory, auto-selection and discovery for `edgejoule meters`.
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "meters/rapl.h"
+#include "meters/sysfs.h"
+
+namespace edgejoule {
+
+namespace {
+
+std::unique_ptr<Meter> make_auto_meter(const std::string& root, const std::string& device) {
+  if (device == "cuda") return make_nvml_meter(0, "");
+  // RAPL where it can be read, then a hwmon sensor, then the estimate.
+  const auto zones = find_rapl_zones(root);
+  for (const auto& z : zones) {
+    if (z.top_level && starts_with(z.name, "package") && z.readable) return make_rapl_meter(root, {});
+  }
+  for (const auto& s : find_hwmon_sensors(root)) {
+    if (s.readable) return make_hwmon_meter(root, "");
+  }
+  return make_estimate_meter("", root);
+}
+
+}  // namespace
+
+std::unique_ptr<Meter> make_meter(const std::string& spec, const std::string& root, const std::string& device) {
+  const auto colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon);
+  const std::string rest = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  if (kind == "auto" && rest.empty()) return make_auto_meter(root, device);
+  if (kind == "rapl") {
+    std::vector<std::string> domains;
+    if (!rest.empty()) for (const auto& d : split(rest, ',')) domains.push_back(trim(d));
+    return make_rapl_meter(root, domains);
+  }
+  if (kind == "hwmon") return make_hwmon_meter(root, rest);
+  if (kind == "log") {
+    if (rest.empty()) throw Error("--meter log needs a file: --meter log:/path/to/power.csv");
+    return make_log_meter(rest);
+  }
+  if (kind == "estimate") return make_estimate_meter(rest, root);
+  if (kind == "nvml") {
+    int index = 0;
+    std::string mode;
+    if (!rest.empty()) {
+      const auto parts = split(rest, ':');
+      const auto i = parse_int(parts[0]);
+      if (!i || *i < 0) throw Error("invalid --meter '" + spec + "': use nvml, nvml:N or nvml:N:power");
+      index = static_cast<int>(*i);
+      if (parts.size() > 1) mode = parts[1];
+      if (parts.size() > 2 || (!mode.empty() && mode != "power" && mode != "energy")) {
+        throw Error("invalid --meter '" + spec + "': use nvml, nvml:N or nvml:N:power");
+      }
+    }
+    return make_nvml_meter(index, mode);
+  }
+  throw Error("unknown meter '" + spec +
+              "': choose auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL], log:FILE or estimate");
+}
+
+std::vector<MeterSource> list_meter_sources(const std::string& root) {
+  std::vector<MeterSource> out;
+
+  const NvmlStatus nvml = probe_nvml();
+  if (nvml.available) {
+    for (size_t i = 0; i < nvml.devices.size(); ++i) {
+      const bool counter = i == 0 ? nvml.energy_counter : true;
+      out.push_back({fmt::format("nvml:{}", i), true,
+                     fmt::format("GPU {} ({}), driver {}, {}", i, nvml.devices[i], nvml.driver_version,
+                                 counter ? "total-energy counter" : "power samples"),
+                     "", fmt::format("nvml:{}", i)});
+    }
+  } else {
+    out.push_back({"nvml", false, "NVIDIA GPUs", nvml.why_unavailable, "nvml"});
+  }
+
+  const auto zones = find_rapl_zones(root);
+  if (zones.empty()) {
+    out.push_back({"rapl", false, "CPU package / core / dram energy (Intel, recent AMD)",
+                   "no RAPL zones under " + under_root(root, "/sys/class/powercap") +
+                       " (not an Intel/AMD host with powercap, or a VM that hides it)",
+                   "rapl"});
+  }
+  for (const auto& z : zones) {
+    MeterSource s;
+    s.name = "rapl:" + z.name;
+    s.available = z.readable;
+    s.covers = z.name + (z.top_level ? "" : " (inside its package)");
+    s.spec = "rapl:" + z.name;
+    if (!z.readable) s.why_unavailable = z.permission_denied ? kRaplRootOnly : z.path + "/energy_uj: " + z.error;
+    out.push_back(std::move(s));
+  }
+
+  const auto sensors = find_hwmon_sensors(root);
+  if (sensors.empty()) {
+    out.push_back({"hwmon", false, "board / rail power sensors (Jetson INA3221, many boards)",
+                   "no power*_input, energy*_input or in*/curr*_input pairs under " +
+                       under_root(root, "/sys/class/hwmon"),
+                   "hwmon"});
+  }
+  for (const auto& sensor : sensors) {
+    MeterSource s;
+    s.name = "hwmon:" + sensor.id();
+    s.available = sensor.readable;
+    s.covers = (sensor.board_total ? "board total" : "rail") + std::string(", ") +
+               (sensor.kind == "energy" ? "energy counter" : sensor.kind == "power" ? "power" : "voltage x current");
+    s.spec = "hwmon:" + sensor.label;
+    if (!sensor.readable) s.why_unavailable = sensor.path + ": " + sensor.error;
+    out.push_back(std::move(s));
+  }
+
+  out.push_back({"log", false, "an external power meter's CSV log (timestamp_s,power_w)",
+                 "not discoverable: pass --meter log:FILE", "log:FILE"});
+  out.push_back({"estimate", true,
+                 "an estimate from this process's CPU time (10 W per busy core by default); never a measurement",
+                 "", "estimate"});
+  return out;
+}
+
+double measure_update_period_s(Meter& meter, int changes, double timeout_s) {
+  const int start = meter.update_count();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (meter.update_count() - start < changes && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return meter.measured_update_period_s();
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,198 @@
+// NVML through dlopen (as nvtop does): no SDK header, only the few types and functions used,
+// newest symbol versions first, optional symbols allowed to be missing. Read-only: edgejoule
+// never changes clocks, power limits or persistence through NVML.
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "meters/rapl.h"
+
+namespace edgejoule {
+namespace {
+
+using nvmlReturn_t = int;
+using nvmlDevice_t = struct nvmlDevice_st*;
+constexpr nvmlReturn_t kNvmlSuccess = 0;
+
+// The function table, owned by whoever loaded it (never global).
+struct NvmlApi {
+  void* handle = nullptr;
+  nvmlReturn_t (*init)() = nullptr;
+  nvmlReturn_t (*shutdown)() = nullptr;
+  nvmlReturn_t (*device_count)(unsigned int*) = nullptr;
+  nvmlReturn_t (*device_by_index)(unsigned int, nvmlDevice_t*) = nullptr;
+  nvmlReturn_t (*device_name)(nvmlDevice_t, char*, unsigned int) = nullptr;
+  nvmlReturn_t (*total_energy_mj)(nvmlDevice_t, unsigned long long*) = nullptr;  // Volta+
+  nvmlReturn_t (*power_mw)(nvmlDevice_t, unsigned int*) = nullptr;
+  nvmlReturn_t (*driver_version)(char*, unsigned int) = nullptr;
+  const char* (*error_string)(nvmlReturn_t) = nullptr;
+  bool initialised = false;
+
+  NvmlApi() = default;
+  NvmlApi(const NvmlApi&) = delete;
+  NvmlApi& operator=(const NvmlApi&) = delete;
+  ~NvmlApi() {
+    if (initialised && shutdown) shutdown();
+    if (handle) dlclose(handle);
+  }
+
+  std::string error(nvmlReturn_t rc) const {
+    return error_string ? error_string(rc) : fmt::format("NVML error {}", rc);
+  }
+
+  // Returns an empty string on success, else why NVML is unavailable.
+  std::string load() {
+    const char* env = std::getenv("EDGEJOULE_NVML_LIBRARY");
+    const std::string library = env && *env ? env : "libnvidia-ml.so.1";
+    handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) return library + " not found (no NVIDIA driver on this machine)";
+    auto sym = [&](const char* newest, const char* older) -> void* {
+      void* p = dlsym(handle, newest);
+      if (!p && older) p = dlsym(handle, older);
+      return p;
+    };
+    init = reinterpret_cast<decltype(init)>(sym("nvmlInit_v2", "nvmlInit"));
+    shutdown = reinterpret_cast<decltype(shutdown)>(sym("nvmlShutdown", nullptr));
+    device_count = reinterpret_cast<decltype(device_count)>(sym("nvmlDeviceGetCount_v2", "nvmlDeviceGetCount"));
+    device_by_index = reinterpret_cast<decltype(device_by_index)>(
+        sym("nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex"));
+    device_name = reinterpret_cast<decltype(device_name)>(sym("nvmlDeviceGetName", nullptr));
+    total_energy_mj = reinterpret_cast<decltype(total_energy_mj)>(sym("nvmlDeviceGetTotalEnergyConsumption", nullptr));
+    power_mw = reinterpret_cast<decltype(power_mw)>(sym("nvmlDeviceGetPowerUsage", nullptr));
+    driver_version = reinterpret_cast<decltype(driver_version)>(sym("nvmlSystemGetDriverVersion", nullptr));
+    error_string = reinterpret_cast<decltype(error_string)>(sym("nvmlErrorString", nullptr));
+    if (!init || !device_count || !device_by_index || (!total_energy_mj && !power_mw)) {
+      return library + " lacks the NVML functions edgejoule needs (driver too old?)";
+    }
+    const nvmlReturn_t rc = init();
+    if (rc != kNvmlSuccess) return "nvmlInit failed: " + error(rc);
+    initialised = true;
+    return {};
+  }
+};
+
+class NvmlMeter final : public SampledMeter {
+ public:
+  NvmlMeter(int index, std::string mode)
+      : SampledMeter(std::chrono::milliseconds(10)), index_(index), mode_(std::move(mode)) {
+    const std::string why = api_.load();
+    if (!why.empty()) throw Error("NVML is unavailable: " + why + "; use another --meter");
+    unsigned int count = 0;
+    api_.device_count(&count);
+    if (index_ < 0 || static_cast<unsigned int>(index_) >= count) {
+      throw Error(fmt::format("NVML device {} does not exist (this machine has {})", index_, count));
+    }
+    nvmlReturn_t rc = api_.device_by_index(static_cast<unsigned int>(index_), &device_);
+    if (rc != kNvmlSuccess) throw Error("NVML cannot open device " + std::to_string(index_) + ": " + api_.error(rc));
+    char name[96] = {};
+    if (api_.device_name) api_.device_name(device_, name, sizeof(name));
+    name_ = name;
+    unsigned long long mj = 0;
+    const bool counter = api_.total_energy_mj && api_.total_energy_mj(device_, &mj) == kNvmlSuccess;
+    if (mode_.empty()) mode_ = counter ? "energy" : "power";
+    if (mode_ == "energy" && !counter) {
+      throw Error("NVML device " + std::to_string(index_) + " (" + name_ +
+                  ") has no total-energy counter (Volta or newer needed): use --meter nvml:" +
+                  std::to_string(index_) + ":power");
+    }
+    if (mode_ == "power" && !api_.power_mw) throw Error("this NVML has no nvmlDeviceGetPowerUsage");
+  }
+  ~NvmlMeter() override { stop(); }
+
+  MeterInfo info() const override {
+    MeterInfo m;
+    m.name = fmt::format("nvml:{}{}", index_, mode_ == "power" ? ":power" : "");
+    m.provenance = "measured:" + m.name;
+    m.covers = fmt::format("GPU {} ({}), {}", index_, name_,
+                           mode_ == "energy" ? "total-energy counter" : "power samples integrated by edgejoule");
+    m.update_period_s = 0.1;  // seen on an H200: the counter steps about every 100 ms
+    return m;
+  }
+
+ protected:
+  void open() override {}
+
+  void poll() override {
+    const double now = unix_now_s();
+    if (mode_ == "energy") {
+      unsigned long long mj = 0;
+      if (api_.total_energy_mj(device_, &mj) != kNvmlSuccess) return;
+      if (!have_last_) {
+        first_mj_ = mj;
+        last_mj_ = mj;
+        have_last_ = true;
+        add_point(now, 0);
+        return;
+      }
+      if (mj == last_mj_) {
+        note_polled(now);
+        return;
+      }
+      last_mj_ = mj;
+      note_change(now);
+      add_point(now, static_cast<double>(mj - first_mj_) / 1e3);
+      return;
+    }
+    unsigned int mw = 0;
+    if (api_.power_mw(device_, &mw) != kNvmlSuccess) return;
+    const double w = mw / 1e3;
+    if (have_last_ && w != last_w_) note_change(now);
+    if (have_last_) total_j_ += 0.5 * (w + last_w_) * (now - last_t_s_);
+    have_last_ = true;
+    last_w_ = w;
+    last_t_s_ = now;
+    add_point(now, total_j_);
+  }
+
+ private:
+  NvmlApi api_;
+  nvmlDevice_t device_ = nullptr;
+  int index_;
+  std::string mode_;
+  std::string name_;
+  bool have_last_ = false;
+  unsigned long long first_mj_ = 0;
+  unsigned long long last_mj_ = 0;
+  double total_j_ = 0;
+  double last_w_ = 0;
+  double last_t_s_ = 0;
+};
+
+}  // namespace
+
+NvmlStatus probe_nvml() {
+  NvmlStatus status;
+  NvmlApi api;
+  status.why_unavailable = api.load();
+  if (!status.why_unavailable.empty()) return status;
+  unsigned int count = 0;
+  if (api.device_count(&count) != kNvmlSuccess || count == 0) {
+    status.why_unavailable = "NVML found no NVIDIA GPU";
+    return status;
+  }
+  for (unsigned int i = 0; i < count; ++i) {
+    nvmlDevice_t device = nullptr;
+    char name[96] = {};
+    if (api.device_by_index(i, &device) == kNvmlSuccess && api.device_name) api.device_name(device, name, sizeof(name));
+    status.devices.emplace_back(name);
+    if (i == 0 && api.total_energy_mj) {
+      unsigned long long mj = 0;
+      status.energy_counter = api.total_energy_mj(device, &mj) == kNvmlSuccess;
+    }
+  }
+  char version[96] = {};
+  if (api.driver_version) api.driver_version(version, sizeof(version));
+  status.driver_version = version;
+  status.available = true;
+  return status;
+}
+
+std::unique_ptr<Meter> make_nvml_meter(int device_index, const std::string& mode) {
+  return std::make_unique<NvmlMeter>(device_index, mode);
+}
+
+}  // namespace edgejoule

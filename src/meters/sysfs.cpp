@@ -1,0 +1,57 @@
+#include "meters/sysfs.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "common/strings.h"
+
+namespace edgejoule {
+
+std::string under_root(const std::string& root, const std::string& absolute_path) {
+  const auto start = absolute_path.find_first_not_of('/');
+  return (std::filesystem::path(root) /
+          (start == std::string::npos ? "" : absolute_path.substr(start)))
+      .string();
+}
+
+SysfsValue read_sysfs_u64(const std::string& path) {
+  SysfsValue out;
+  errno = 0;
+  std::ifstream in(path);
+  if (!in) {
+    out.permission_denied = errno == EACCES || errno == EPERM;
+    out.error = out.permission_denied ? "permission denied" : (errno == ENOENT ? "missing" : std::strerror(errno));
+    return out;
+  }
+  std::string text;
+  std::getline(in, text);
+  if (in.bad()) {
+    out.error = "read error";
+    return out;
+  }
+  const std::string t = trim(text);
+  if (t.empty() || t.find_first_not_of("0123456789") != std::string::npos || t.size() > 20) {
+    out.error = "not a number: '" + t.substr(0, 32) + "'";
+    return out;
+  }
+  errno = 0;
+  const unsigned long long v = std::strtoull(t.c_str(), nullptr, 10);
+  if (errno == ERANGE) {
+    out.error = "out of range: '" + t + "'";
+    return out;
+  }
+  out.value = v;
+  return out;
+}
+
+std::optional<std::string> read_sysfs_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::string text;
+  std::getline(in, text);
+  return trim(text);
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,21 @@
+#pragma once
+// Reading sysfs values under a root directory, with the reason when it fails.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace edgejoule {
+
+struct SysfsValue {
+  std::optional<unsigned long long> value;
+  std::string error;  // "permission denied", "missing", "not a number: 'abc'"
+  bool permission_denied = false;
+};
+
+// Reads one unsigned integer from a sysfs-style file ("12345\n").
+SysfsValue read_sysfs_u64(const std::string& path);
+std::optional<std::string> read_sysfs_text(const std::string& path);
+std::string under_root(const std::string& root, const std::string& absolute_path);
+
+}  // namespace edgejoule
