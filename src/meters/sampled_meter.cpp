@@ -114,15 +114,15 @@ EnergyReading SampledMeter::energy_between(double t0_s, double t1_s, double wait
   }
   const auto e0 = interpolate(points_, t0_s);
   const auto e1 = interpolate(points_, t1_s);
-  if (!e0) {
-    reading.why_invalid = "the meter has no reading from before the window started";
-    return reading;
-  }
   if (!e1) {
     reading.why_invalid = fmt::format(
         "the meter's last reading is {:.3f} s before the window ended (waited {:.1f} s): the "
         "sensor stopped updating or the log stopped growing",
         t1_s - points_.back().t_s, wait_s);
+    return reading;
+  }
+  if (!e0) {
+    reading.why_invalid = "the meter has no reading from before the window started";
     return reading;
   }
   reading.valid = true;

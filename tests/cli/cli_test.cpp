@@ -10,8 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <atomic>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "meters/meter.h"
 
 #include "common/strings.h"
 #include "support/subprocess.h"
@@ -291,6 +295,87 @@ TEST_F(CliTest, AFailingModelLosesNothingAlreadyStored) {
 TEST_F(CliTest, ListWithoutADatabaseSaysToProfileFirst) {
   expect_bad_input(edgejoule({"list", "--db", db_}), "run 'edgejoule profile' first");
   EXPECT_FALSE(fs::exists(db_));
+}
+
+// Issue 3's check: a log of constant P watts is measured back as P within 2 %.
+TEST_F(CliTest, ProfileWithAPowerLogReportsItsConstantPower) {
+  const std::string log = (dir_ / "power.csv").string();
+  {
+    std::ofstream out(log);
+    out << "timestamp_s,power_w\n";
+    const double now = unix_now_s();
+    for (int i = 20; i > 0; --i) out << fmt::format("{:.3f},37.5\n", now - i * 0.05);
+  }
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::ofstream(log, std::ios::app) << fmt::format("{:.3f},37.5\n", unix_now_s());
+    }
+  });
+  const auto r = profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--meter", "log:" + log, "--json"});
+  stop = true;
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc.size(), 1u);
+  const auto& energy = doc[0]["energy"];
+  EXPECT_EQ(energy["provenance"], "measured:log:" + log);
+  EXPECT_NEAR(energy["mean_power_w"].get<double>(), 37.5, 37.5 * 0.02);
+  EXPECT_NEAR(energy["idle_power_w"].get<double>(), 37.5, 37.5 * 0.02);
+  EXPECT_GT(energy["j_per_inference"].get<double>(), 0);
+  EXPECT_NEAR(energy["above_idle_j_per_inference"].get<double>(), 0, energy["j_per_inference"].get<double>() * 0.05);
+  EXPECT_EQ(doc[0]["status"], "VALID") << doc[0]["reason"];
+  // Windows were stretched to 10 log periods (0.5 s) although --min-time-s was 0.05.
+  EXPECT_GE(query("SELECT min(duration_s) * 10 FROM windows"), 4);
+}
+
+TEST_F(CliTest, DefaultMeterHereIsTheLabelledEstimate) {
+  const auto r = edgejoule({"profile", "--db", db_, kZoo + "/tiny_cnn.pt", "--threads", "1", "--warmup-s", "0.02",
+                            "--min-time-s", "0.1", "--repetitions", "2", "--max-cv", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("ESTIMATED, not measured"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find(" e  "), std::string::npos) << r.out;
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE energy_provenance = 'estimated:cpu-time' "
+                  "AND energy_j_per_inference_mean > 0"), 1);
+  // Another meter is another measurement: the same point with --meter none is measured again.
+  const auto none = profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--meter", "none"});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.err.find("1 measured"), std::string::npos) << none.err;
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE energy_j_per_inference_mean IS NULL"), 1);
+}
+
+TEST_F(CliTest, AnUnavailableMeterIsExplained) {
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--meter", "rapl", "--sysfs-root", dir_.string()}),
+                   "no RAPL zones");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--meter", "log:" + (dir_ / "none.csv").string()}),
+                   "cannot open the power log");
+  EXPECT_EQ(points(), 0);
+}
+
+TEST_F(CliTest, MetersExplainsEverySource) {
+  const auto r = edgejoule({"meters", "--json", "--probe-s", "0.3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  bool estimate = false;
+  for (const auto& s : doc["sources"]) {
+    if (!s["available"].get<bool>()) EXPECT_FALSE(s["why_unavailable"].get<std::string>().empty()) << s;
+    if (s["name"] == "estimate") estimate = s["available"].get<bool>();
+  }
+  EXPECT_TRUE(estimate);
+
+  // A Jetson-like tree: the INA3221 board-total rail is found and auto picks it.
+  const auto hw = dir_ / "sys/class/hwmon/hwmon1";
+  fs::create_directories(hw);
+  std::ofstream(hw / "name") << "ina3221\n";
+  std::ofstream(hw / "in1_label") << "VDD_IN\n";
+  std::ofstream(hw / "in1_input") << "5000\n";
+  std::ofstream(hw / "curr1_input") << "1000\n";
+  const auto jetson = edgejoule({"--sysfs-root", dir_.string(), "meters", "--probe-s", "0.3"});
+  ASSERT_EQ(jetson.exit_code, 0) << jetson.err;
+  EXPECT_NE(jetson.out.find("hwmon:ina3221:VDD_IN     available"), std::string::npos) << jetson.out;
+  EXPECT_NE(jetson.out.find("board total"), std::string::npos) << jetson.out;
+  EXPECT_NE(jetson.out.find("--meter auto on the CPU uses: hwmon:ina3221:VDD_IN"), std::string::npos) << jetson.out;
 }
 
 TEST_F(CliTest, ZooListShowsTheManifest) {

@@ -1,0 +1,457 @@
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "meters/fake_tree.h"
+#include "meters/meter.h"
+#include "meters/rapl.h"
+
+namespace edgejoule {
+namespace {
+
+using testing::FakeTree;
+
+void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
+
+// Measures a started meter over a window of `window_s` after a short settling time.
+EnergyReading measure(Meter& meter, double window_s) {
+  sleep_s(0.05);
+  meter.sample_now();
+  const double t0 = unix_now_s();
+  sleep_s(window_s);
+  const double t1 = unix_now_s();
+  meter.sample_now();
+  return meter.energy_between(t0, t1, 2.0);
+}
+
+// ---- counter wrap-around -------------------------------------------------------------------
+
+TEST(CounterDelta, IncreasesAndWraps) {
+  EXPECT_EQ(counter_delta(100, 250, 1000), 150);
+  EXPECT_EQ(counter_delta(900, 100, 1000), 200);  // 900 -> 1000 -> 0 -> 100
+  EXPECT_EQ(counter_delta(5, 5, 1000), 0);
+  EXPECT_EQ(counter_delta(262143328850ULL, 10, 262143328850ULL), 10);
+  EXPECT_EQ(counter_delta(900, 100, 0), -1);     // went backwards, range unknown: not trusted
+  EXPECT_EQ(counter_delta(2000, 100, 1000), -1);  // previous above the range: not trusted
+}
+
+TEST(SampledMeter, InterpolatesTheCumulativeCurve) {
+  const std::vector<EnergyPoint> pts = {{10.0, 0.0}, {11.0, 5.0}, {13.0, 9.0}};
+  EXPECT_DOUBLE_EQ(*SampledMeter::interpolate(pts, 10.5), 2.5);
+  EXPECT_DOUBLE_EQ(*SampledMeter::interpolate(pts, 12.0), 7.0);
+  EXPECT_DOUBLE_EQ(*SampledMeter::interpolate(pts, 13.0), 9.0);
+  EXPECT_FALSE(SampledMeter::interpolate(pts, 9.9));
+  EXPECT_FALSE(SampledMeter::interpolate(pts, 13.1));
+}
+
+// ---- RAPL ----------------------------------------------------------------------------------
+
+void write_rapl_tree(const FakeTree& t, unsigned long long max_uj) {
+  t.write("sys/class/powercap/intel-rapl:0/name", "package-0\n");
+  t.write("sys/class/powercap/intel-rapl:0/energy_uj", "1000\n");
+  t.write("sys/class/powercap/intel-rapl:0/max_energy_range_uj", std::to_string(max_uj) + "\n");
+  t.write("sys/class/powercap/intel-rapl:0/intel-rapl:0:0/name", "core\n");
+  t.write("sys/class/powercap/intel-rapl:0/intel-rapl:0:0/energy_uj", "500\n");
+  t.write("sys/class/powercap/intel-rapl:0/intel-rapl:0:0/max_energy_range_uj", std::to_string(max_uj) + "\n");
+  // Real trees list subzones both nested and as siblings under /sys/class/powercap.
+  t.write("sys/class/powercap/intel-rapl:0:2/name", "dram\n");
+  t.write("sys/class/powercap/intel-rapl:0:2/energy_uj", "100\n");
+  t.write("sys/class/powercap/intel-rapl:0:2/max_energy_range_uj", std::to_string(max_uj) + "\n");
+  t.write("sys/class/powercap/intel-rapl:0:0/name", "core\n");
+  t.write("sys/class/powercap/intel-rapl:0:0/energy_uj", "500\n");
+  t.write("sys/class/powercap/intel-rapl:0:0/max_energy_range_uj", std::to_string(max_uj) + "\n");
+}
+
+// Advances a fake energy counter at a known power, wrapping at max_uj, until stopped.
+class CounterWriter {
+ public:
+  CounterWriter(const FakeTree& tree, std::string file, double power_w, unsigned long long max_uj,
+                unsigned long long start_uj = 0, std::chrono::microseconds step = std::chrono::microseconds(1000))
+      : thread_([=, &tree] {
+          const auto t0 = std::chrono::steady_clock::now();
+          while (!stop_) {
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const auto uj = static_cast<unsigned long long>(start_uj + power_w * s * 1e6);
+            tree.write(file, std::to_string(max_uj ? uj % (max_uj + 1) : uj) + "\n");
+            std::this_thread::sleep_for(step);
+          }
+        }) {}
+  ~CounterWriter() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(Rapl, FindsZonesByName) {
+  FakeTree t("rapl_zones");
+  write_rapl_tree(t, 262143328850ULL);
+  const auto zones = find_rapl_zones(t.root());
+  ASSERT_EQ(zones.size(), 3u);
+  EXPECT_EQ(zones[0].name, "package-0");
+  EXPECT_TRUE(zones[0].top_level);
+  EXPECT_EQ(zones[1].name, "core");
+  EXPECT_FALSE(zones[1].top_level);
+  EXPECT_EQ(zones[2].name, "dram");
+  EXPECT_EQ(zones[0].max_energy_range_uj, 262143328850ULL);
+  EXPECT_EQ(make_meter("rapl", t.root(), "cpu")->info().name, "rapl:package-0");
+  EXPECT_EQ(make_meter("rapl:package-0,dram", t.root(), "cpu")->info().name, "rapl:package-0+dram");
+  EXPECT_EQ(make_meter("auto", t.root(), "cpu")->info().provenance, "measured:rapl:package-0");
+  try {
+    make_meter("rapl:gpu", t.root(), "cpu");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("package-0, core, dram"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Rapl, MeasuresAKnownPowerAcrossACounterWrap) {
+  FakeTree t("rapl_wrap");
+  // 5 J range at 25 W: the counter wraps every 0.2 s, several times inside the window.
+  const unsigned long long max_uj = 5'000'000;
+  write_rapl_tree(t, max_uj);
+  CounterWriter writer(t, "sys/class/powercap/intel-rapl:0/energy_uj", 25.0, max_uj, 4'000'000);
+  auto meter = make_meter("rapl", t.root(), "cpu");
+  meter->start();
+  const auto r = measure(*meter, 1.0);
+  ASSERT_TRUE(r.valid) << r.why_invalid;
+  EXPECT_NEAR(r.energy_j / 1.0, 25.0, 25.0 * 0.05) << "energy " << r.energy_j;
+  EXPECT_GT(r.updates, 50);  // RAPL steps every ~1 ms; the 10 ms sampler sees most polls change
+  const double period = measure_update_period_s(*meter, 5, 1.0);
+  EXPECT_GT(period, 0.0);
+  EXPECT_LT(period, 0.05);
+}
+
+TEST(Rapl, NoZonesSaysWhyAndAutoFallsBackToTheEstimate) {
+  FakeTree t("rapl_none");
+  try {
+    make_meter("rapl", t.root(), "cpu");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no RAPL zones"), std::string::npos);
+  }
+  auto meter = make_meter("auto", t.root(), "cpu");
+  EXPECT_FALSE(meter->info().measured);
+  EXPECT_EQ(meter->info().provenance, "estimated:cpu-time");
+  bool found = false;
+  for (const auto& s : list_meter_sources(t.root())) {
+    if (s.name == "rapl") {
+      found = true;
+      EXPECT_FALSE(s.available);
+      EXPECT_NE(s.why_unavailable.find("no RAPL zones"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+// Since Linux 5.10 energy_uj is 0400 root. Root reads anything, so the check runs in a child
+// that drops to an unprivileged user first.
+TEST(Rapl, PermissionDeniedExplainsRootOnlyAndHowToGrantAccess) {
+  FakeTree t("rapl_perm");
+  write_rapl_tree(t, 262143328850ULL);
+  chmod(t.path("sys/class/powercap/intel-rapl:0/energy_uj").c_str(), 0400);
+  // The unprivileged child must be able to walk the tree.
+  for (auto p = std::filesystem::path(t.path("sys/class/powercap/intel-rapl:0")); p.string().size() > 1;
+       p = p.parent_path()) {
+    chmod(p.c_str(), 0755);
+    if (p == std::filesystem::path(t.root()).parent_path()) break;
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
+    const auto zones = find_rapl_zones(t.root());
+    if (zones.empty() || !zones[0].permission_denied) _exit(4);
+    try {
+      make_meter("rapl", t.root(), "cpu")->start();
+      _exit(5);
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      _exit(m.find("readable only by root") != std::string::npos && m.find("chmod o+r") != std::string::npos ? 0 : 6);
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 3) GTEST_SKIP() << "cannot drop privileges here";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// ---- hwmon ---------------------------------------------------------------------------------
+
+TEST(Hwmon, JetsonLikeIna3221RailsWithTheBoardTotal) {
+  FakeTree t("hwmon_ina");
+  t.write("sys/class/hwmon/hwmon0/name", "ina3221\n");
+  t.write("sys/class/hwmon/hwmon0/in1_label", "VDD_IN\n");
+  t.write("sys/class/hwmon/hwmon0/in1_input", "5000\n");    // mV
+  t.write("sys/class/hwmon/hwmon0/curr1_input", "1600\n");  // mA -> 8 W
+  t.write("sys/class/hwmon/hwmon0/in2_label", "VDD_CPU_GPU_CV\n");
+  t.write("sys/class/hwmon/hwmon0/in2_input", "5000\n");
+  t.write("sys/class/hwmon/hwmon0/curr2_input", "600\n");
+  t.write("sys/class/hwmon/hwmon0/in7_input", "1000\n");    // a voltage alone is not power
+  const auto sensors = find_hwmon_sensors(t.root());
+  ASSERT_EQ(sensors.size(), 2u);
+  EXPECT_EQ(sensors[0].id(), "ina3221:VDD_IN");
+  EXPECT_TRUE(sensors[0].board_total);
+  EXPECT_FALSE(sensors[1].board_total);
+
+  auto meter = make_meter("hwmon", t.root(), "cpu");
+  EXPECT_EQ(meter->info().name, "hwmon:ina3221:VDD_IN");
+  EXPECT_NE(meter->info().covers.find("board total"), std::string::npos);
+  meter->start();
+  const auto r = measure(*meter, 0.6);
+  ASSERT_TRUE(r.valid) << r.why_invalid;
+  EXPECT_NEAR(r.energy_j / 0.6, 8.0, 8.0 * 0.05);
+
+  auto rail = make_meter("hwmon:VDD_CPU_GPU_CV", t.root(), "cpu");
+  EXPECT_NE(rail->info().covers.find("not the board total"), std::string::npos);
+}
+
+TEST(Hwmon, PowerAndEnergyFiles) {
+  FakeTree t("hwmon_pe");
+  t.write("sys/class/hwmon/hwmon3/name", "acpi_power\n");
+  t.write("sys/class/hwmon/hwmon3/power1_input", "12500000\n");  // µW = 12.5 W
+  t.write("sys/class/hwmon/hwmon4/name", "amd_energy\n");
+  t.write("sys/class/hwmon/hwmon4/energy1_label", "Esocket0\n");
+  t.write("sys/class/hwmon/hwmon4/energy1_input", "1000\n");
+  const auto sensors = find_hwmon_sensors(t.root());
+  ASSERT_EQ(sensors.size(), 2u);
+  EXPECT_EQ(sensors[0].kind, "power");
+  EXPECT_EQ(sensors[0].label, "power1");
+  EXPECT_EQ(sensors[1].kind, "energy");
+
+  auto power = make_meter("hwmon:power1", t.root(), "cpu");
+  power->start();
+  const auto rp = measure(*power, 0.5);
+  ASSERT_TRUE(rp.valid) << rp.why_invalid;
+  EXPECT_NEAR(rp.energy_j / 0.5, 12.5, 12.5 * 0.05);
+
+  CounterWriter writer(t, "sys/class/hwmon/hwmon4/energy1_input", 6.0, 0, 1000, std::chrono::microseconds(5000));
+  auto energy = make_meter("hwmon", t.root(), "cpu");  // no board total: the energy counter is preferred
+  EXPECT_EQ(energy->info().name, "hwmon:amd_energy:Esocket0");
+  energy->start();
+  const auto re = measure(*energy, 1.0);
+  ASSERT_TRUE(re.valid) << re.why_invalid;
+  EXPECT_NEAR(re.energy_j, 6.0, 6.0 * 0.05);
+}
+
+// ---- external log --------------------------------------------------------------------------
+
+// Appends `timestamp_s,power_w` lines for "now" every `period_s` until stopped.
+class LogWriter {
+ public:
+  LogWriter(std::string path, double power_w, double period_s, bool header = true) : path_(std::move(path)) {
+    std::ofstream out(path_);
+    if (header) out << "timestamp_s,power_w\n";
+    // History before the meter starts, as a meter that has been logging for a while.
+    const double now = unix_now_s();
+    for (int i = 10; i > 0; --i) out << fmt::format("{:.3f},{:.3f}\n", now - i * period_s, power_w);
+    out.flush();
+    thread_ = std::thread([this, power_w, period_s] {
+      while (!stop_) {
+        std::this_thread::sleep_for(std::chrono::duration<double>(period_s));
+        std::ofstream app(path_, std::ios::app);
+        app << fmt::format("{:.3f},{:.3f}\n", unix_now_s(), power_w);
+      }
+    });
+  }
+  ~LogWriter() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::string path_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(LogMeter, ConstantPowerIsMeasuredWithinTwoPercentWhileTheLogGrows) {
+  FakeTree t("log_constant");
+  const std::string path = t.path("power.csv");
+  LogWriter writer(path, 42.0, 0.05);
+  auto meter = make_meter("log:" + path, t.root(), "cpu");
+  EXPECT_EQ(meter->info().provenance, "measured:log:" + path);
+  meter->start();
+  const auto r = measure(*meter, 1.0);
+  ASSERT_TRUE(r.valid) << r.why_invalid;
+  EXPECT_NEAR(r.energy_j / 1.0, 42.0, 42.0 * 0.02);
+  EXPECT_GE(r.updates, 15);
+}
+
+TEST(LogMeter, BadFilesAreRefusedWithFileAndLine) {
+  FakeTree t("log_bad");
+  auto expect_start_error = [&](const std::string& content, const std::string& text) {
+    const std::string path = t.path("bad.csv");
+    std::ofstream(path) << content;
+    try {
+      make_meter("log:" + path, t.root(), "cpu")->start();
+      ADD_FAILURE() << "accepted: " << content;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+  };
+  expect_start_error("time,watts\n1700000000,5\n", "line 1: the header must be");
+  expect_start_error("timestamp_s,power_w\n1700000000,abc\n", "line 2: power 'abc' is not a number");
+  expect_start_error("timestamp_s,power_w\n1700000000,5\n1700000000,5\n", "line 3: timestamps must increase");
+  expect_start_error("timestamp_s,power_w\n1700000000,-5\n", "negative power");
+  expect_start_error("timestamp_s,power_w\n12.5,5\n", "not Unix time");
+  expect_start_error("timestamp_s,power_w\n1700000000,5,6\n", "expected 2 comma-separated fields");
+  try {
+    make_meter("log:" + t.path("missing.csv"), t.root(), "cpu")->start();
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot open the power log"), std::string::npos);
+  }
+}
+
+TEST(LogMeter, ALogThatStopsGrowingMakesTheWindowInvalid) {
+  FakeTree t("log_stale");
+  const std::string path = t.path("stale.csv");
+  {
+    std::ofstream out(path);
+    out << "timestamp_s,power_w\n";
+    const double now = unix_now_s();
+    for (int i = 5; i > 0; --i) out << fmt::format("{:.3f},10\n", now - i * 0.1);
+  }
+  auto meter = make_meter("log:" + path, t.root(), "cpu");
+  meter->start();
+  const double t0 = unix_now_s();
+  sleep_s(0.2);
+  const auto r = meter->energy_between(t0, unix_now_s(), 0.3);
+  EXPECT_FALSE(r.valid);
+  EXPECT_NE(r.why_invalid.find("stopped"), std::string::npos) << r.why_invalid;
+}
+
+TEST(LogMeter, ABadLineAppendedDuringTheRunInvalidatesReadings) {
+  FakeTree t("log_badlater");
+  const std::string path = t.path("later.csv");
+  {
+    std::ofstream out(path);
+    out << "timestamp_s,power_w\n" << fmt::format("{:.3f},10\n", unix_now_s() - 1);
+  }
+  auto meter = make_meter("log:" + path, t.root(), "cpu");
+  meter->start();
+  std::ofstream(path, std::ios::app) << "garbage\n";
+  sleep_s(0.15);
+  const auto r = meter->energy_between(unix_now_s() - 0.5, unix_now_s(), 0.1);
+  EXPECT_FALSE(r.valid);
+  EXPECT_NE(r.why_invalid.find("line 3"), std::string::npos) << r.why_invalid;
+}
+
+// ---- estimate ------------------------------------------------------------------------------
+
+TEST(Estimate, CpuTimeTimesCorePowerAndAlwaysLabelledEstimated) {
+  auto meter = make_meter("estimate:core_w=4,base_w=0", "/", "cpu");
+  EXPECT_FALSE(meter->info().measured);
+  EXPECT_EQ(meter->info().provenance, "estimated:cpu-time");
+  EXPECT_NE(meter->info().name.find("core_w=4"), std::string::npos);
+  meter->start();
+  meter->sample_now();
+  const double t0 = unix_now_s();
+  const auto busy_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
+  volatile double sink = 0;
+  while (std::chrono::steady_clock::now() < busy_until) sink = sink + 1.0;
+  const double t1 = unix_now_s();
+  meter->sample_now();
+  const auto r = meter->energy_between(t0, t1, 1.0);
+  ASSERT_TRUE(r.valid) << r.why_invalid;
+  // ~0.4 s of one busy core at 4 W (the sampler thread adds a little).
+  EXPECT_GT(r.energy_j, 4 * 0.4 * 0.8);
+  EXPECT_LT(r.energy_j, 4 * 0.4 * 1.3);
+  EXPECT_THROW(make_meter("estimate:core_w=-1", "/", "cpu"), Error);
+  EXPECT_THROW(make_meter("estimate:volts=3", "/", "cpu"), Error);
+}
+
+TEST(Meters, UnknownSpecListsTheChoices) {
+  try {
+    make_meter("joulescope", "/", "cpu");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("choose auto, nvml"), std::string::npos);
+  }
+  EXPECT_THROW(make_meter("log", "/", "cpu"), Error);
+  EXPECT_THROW(make_meter("nvml:x", "/", "cpu"), Error);
+}
+
+// ---- NVML (a fake libnvidia-ml exporting the same symbols) ---------------------------------
+
+class NvmlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("EDGEJOULE_NVML_LIBRARY", EDGEJOULE_FAKE_NVML, 1);
+    setenv("FAKE_NVML_POWER_MW", "150000", 1);
+    setenv("FAKE_NVML_STEP_MS", "100", 1);
+    unsetenv("FAKE_NVML_NO_ENERGY");
+  }
+  void TearDown() override {
+    unsetenv("EDGEJOULE_NVML_LIBRARY");
+    unsetenv("FAKE_NVML_NO_ENERGY");
+  }
+};
+
+TEST_F(NvmlTest, EnergyCounterSteppingEvery100msIsMeasuredBack) {
+  auto meter = make_meter("auto", "/", "cuda");
+  EXPECT_EQ(meter->info().name, "nvml:0");
+  EXPECT_NE(meter->info().covers.find("Fake GPU 9000"), std::string::npos);
+  meter->start();
+  const double period = measure_update_period_s(*meter, 4, 2.0);
+  EXPECT_NEAR(period, 0.1, 0.02);
+  // 10 x the period, as the protocol requires.
+  const auto r = measure(*meter, 1.0);
+  ASSERT_TRUE(r.valid) << r.why_invalid;
+  EXPECT_NEAR(r.energy_j, 150.0, 150.0 * 0.05);
+  EXPECT_GE(r.updates, 8);
+}
+
+TEST_F(NvmlTest, PowerSamplesAreIntegratedWhenThereIsNoCounter) {
+  setenv("FAKE_NVML_NO_ENERGY", "1", 1);
+  auto meter = make_meter("nvml", "/", "cuda");
+  EXPECT_EQ(meter->info().name, "nvml:0:power");
+  meter->start();
+  const auto r = measure(*meter, 0.5);
+  ASSERT_TRUE(r.valid) << r.why_invalid;
+  EXPECT_NEAR(r.energy_j / 0.5, 150.0, 150.0 * 0.03);
+  try {
+    make_meter("nvml:0:energy", "/", "cuda");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no total-energy counter"), std::string::npos);
+  }
+}
+
+TEST_F(NvmlTest, ProbeReportsDevicesAndDriverAndMissingLibrariesAreExplained) {
+  const auto status = probe_nvml();
+  ASSERT_TRUE(status.available) << status.why_unavailable;
+  EXPECT_EQ(status.devices.at(0), "Fake GPU 9000");
+  EXPECT_EQ(status.driver_version, "999.99");
+  EXPECT_TRUE(status.energy_counter);
+  EXPECT_THROW(make_meter("nvml:3", "/", "cuda"), Error);
+
+  setenv("EDGEJOULE_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1", 1);
+  const auto missing = probe_nvml();
+  EXPECT_FALSE(missing.available);
+  EXPECT_NE(missing.why_unavailable.find("not found"), std::string::npos);
+  try {
+    make_meter("auto", "/", "cuda");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("NVML is unavailable"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace edgejoule

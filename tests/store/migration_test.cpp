@@ -1,0 +1,96 @@
+// Every earlier schema version opens, migrates in place and keeps its points.
+
+#include <sqlite3.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/schema.h"
+#include "store/store.h"
+
+namespace edgejoule {
+namespace {
+
+namespace fs = std::filesystem;
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+}
+
+int64_t scalar(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+  int64_t v = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) v = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return v;
+}
+
+// A store exactly as edgejoule 0.1 with schema 1 left it, holding one latency-only point.
+std::string make_v1_store(const std::string& name) {
+  const std::string path = (fs::path(::testing::TempDir()) / name).string();
+  fs::remove(path);
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  exec(db, schema::kCreateV1);
+  exec(db, "PRAGMA user_version = 1");
+  exec(db, R"sql(
+    INSERT INTO hosts VALUES (1, 'fp', 'h', 'cpu', 2, 1024, 'os', 'k', '', '', 'torchscript=libtorch 1.13.0',
+                              'openblas-openmp', '/lib/libblas.so.3', '2026-11-26T00:00:00Z');
+    INSERT INTO models VALUES (1, 'sha', 'resnet18', 'resnet', 'torchscript', '/z/resnet18.pt', 11689512, NULL,
+                               '3x224x224', 69.758, 89.078, 'declared:torchvision-0.14.1:W');
+    INSERT INTO configs VALUES (1, 'engine=torchscript;device=cpu;precision=fp32;batch=1;threads=2;shape=3x224x224',
+                                'torchscript', 'cpu', 'fp32', 1, 2, '3x224x224');
+    INSERT INTO points (id, model_id, config_id, host_id, status, reason, started_at_utc, stored_at_utc,
+                        repetitions, iterations, latency_ms_p50, settings_json, edgejoule_version)
+      VALUES (1, 1, 1, 1, 'VALID', '', '2026-11-26T00:00:00Z', '2026-11-26T00:00:05Z', 3, 120, 23.0, '{}', '0.1.0');
+    INSERT INTO windows (point_id, repetition, duration_s, iterations, samples, latency_ms_mean, latency_ms_min,
+                         latency_ms_max, latency_ms_p50, latency_ms_p90, latency_ms_p99, throughput_sps)
+      VALUES (1, 0, 1.0, 40, 40, 23.0, 22.0, 25.0, 23.0, 24.0, 25.0, 43.0);
+  )sql");
+  sqlite3_close(db);
+  return path;
+}
+
+TEST(Migration, V1StoreIsUpgradedAndKeepsItsPoints) {
+  const auto path = make_v1_store("v1.db");
+  {
+    auto store = open_sqlite_store(path, OpenMode::kReadWrite);
+    const auto rows = store->rows({});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].model, "resnet18");
+    EXPECT_DOUBLE_EQ(*rows[0].latency_ms_p50, 23.0);
+    EXPECT_FALSE(rows[0].energy_j_per_inference);  // measured before energy existed
+    EXPECT_TRUE(rows[0].energy_provenance.empty());
+  }
+  EXPECT_EQ(scalar(path, "PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM windows WHERE energy_j IS NULL"), 1);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM pragma_table_info('points') WHERE name = 'energy_j_per_inference_mean'"), 1);
+  // Opening again is a no-op.
+  open_sqlite_store(path, OpenMode::kReadWrite);
+  EXPECT_EQ(scalar(path, "PRAGMA user_version"), kSchemaVersion);
+}
+
+TEST(Migration, ReadersMigrateToo) {
+  const auto path = make_v1_store("v1_reader.db");
+  auto store = open_sqlite_store(path, OpenMode::kReadOnly);
+  EXPECT_EQ(store->rows({}).size(), 1u);
+  EXPECT_EQ(scalar(path, "PRAGMA user_version"), kSchemaVersion);
+}
+
+TEST(Migration, NewStoresAreCreatedThroughTheMigrations) {
+  const auto path = (fs::path(::testing::TempDir()) / "new.db").string();
+  fs::remove(path);
+  open_sqlite_store(path, OpenMode::kReadWrite);
+  EXPECT_EQ(scalar(path, "PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM pragma_table_info('windows') WHERE name = 'energy_j'"), 1);
+  EXPECT_EQ(static_cast<size_t>(kSchemaVersion - 1), std::size(schema::kMigrations));
+}
+
+}  // namespace
+}  // namespace edgejoule
