@@ -2,7 +2,13 @@
 
 #include <benchmark/benchmark.h>
 
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <thread>
+
+#include "meters/meter.h"
 
 #include "profiler/protocol.h"
 #include "profiler/stats.h"
@@ -63,6 +69,40 @@ void BM_ExpandSweep(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(expand(lists, {3, 224, 224}));
 }
 BENCHMARK(BM_ExpandSweep);
+
+// CPU cost of a meter's sampling thread at its default rate, as a share of one core: the
+// process's CPU time while the thread samples and the main thread sleeps.
+void meter_thread_cost(benchmark::State& state, const std::string& spec, const std::string& root) {
+  auto meter = make_meter(spec, root, "cpu");
+  meter->start();
+  double share = 0;
+  for (auto _ : state) {
+    timespec a{}, b{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    const double cpu = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9;
+    share = cpu / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  meter->stop();
+  state.counters["core_percent"] = share * 100;
+}
+
+void BM_MeterThreadCost_Estimate(benchmark::State& state) { meter_thread_cost(state, "estimate", "/"); }
+BENCHMARK(BM_MeterThreadCost_Estimate)->Iterations(3)->Unit(benchmark::kMillisecond);
+
+// A RAPL-like tree on disk read at RAPL's default 10 ms rate.
+void BM_MeterThreadCost_RaplTree(benchmark::State& state) {
+  const std::string root = "/tmp/edgejoule-bench-rapl";
+  std::filesystem::create_directories(root + "/sys/class/powercap/intel-rapl:0");
+  std::ofstream(root + "/sys/class/powercap/intel-rapl:0/name") << "package-0\n";
+  std::ofstream(root + "/sys/class/powercap/intel-rapl:0/energy_uj") << "123456\n";
+  std::ofstream(root + "/sys/class/powercap/intel-rapl:0/max_energy_range_uj") << "262143328850\n";
+  meter_thread_cost(state, "rapl", root);
+  std::filesystem::remove_all(root);
+}
+BENCHMARK(BM_MeterThreadCost_RaplTree)->Iterations(3)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace edgejoule

@@ -74,7 +74,7 @@ std::string describe_domains(const std::vector<std::string>& names) {
 class RaplMeter final : public SampledMeter {
  public:
   RaplMeter(std::string sysfs_root, std::vector<std::string> wanted)
-      : SampledMeter(std::chrono::milliseconds(10)), root_(std::move(sysfs_root)), wanted_(std::move(wanted)) {
+      : SampledMeter(std::chrono::milliseconds(20)), root_(std::move(sysfs_root)), wanted_(std::move(wanted)) {
     select_zones();
   }
 

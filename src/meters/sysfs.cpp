@@ -1,5 +1,8 @@
 #include "meters/sysfs.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,21 +20,28 @@ std::string under_root(const std::string& root, const std::string& absolute_path
 }
 
 SysfsValue read_sysfs_u64(const std::string& path) {
+  // open/read/close rather than a stream: meters call this every few milliseconds.
   SysfsValue out;
-  errno = 0;
-  std::ifstream in(path);
-  if (!in) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     out.permission_denied = errno == EACCES || errno == EPERM;
     out.error = out.permission_denied ? "permission denied" : (errno == ENOENT ? "missing" : std::strerror(errno));
     return out;
   }
-  std::string text;
-  std::getline(in, text);
-  if (in.bad()) {
-    out.error = "read error";
+  char buffer[64];
+  ssize_t n;
+  do {
+    n = ::read(fd, buffer, sizeof(buffer) - 1);
+  } while (n < 0 && errno == EINTR);
+  const int read_errno = errno;
+  ::close(fd);
+  if (n < 0) {
+    out.permission_denied = read_errno == EACCES || read_errno == EPERM;
+    out.error = out.permission_denied ? "permission denied" : std::strerror(read_errno);
     return out;
   }
-  const std::string t = trim(text);
+  buffer[n] = '\0';
+  const std::string t = trim(buffer);
   if (t.empty() || t.find_first_not_of("0123456789") != std::string::npos || t.size() > 20) {
     out.error = "not a number: '" + t.substr(0, 32) + "'";
     return out;

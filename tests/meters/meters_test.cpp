@@ -129,7 +129,7 @@ TEST(Rapl, MeasuresAKnownPowerAcrossACounterWrap) {
   const auto r = measure(*meter, 1.0);
   ASSERT_TRUE(r.valid) << r.why_invalid;
   EXPECT_NEAR(r.energy_j / 1.0, 25.0, 25.0 * 0.05) << "energy " << r.energy_j;
-  EXPECT_GT(r.updates, 50);  // RAPL steps every ~1 ms; the 10 ms sampler sees most polls change
+  EXPECT_GE(r.updates, 30);  // RAPL steps every ~1 ms: every 20 ms poll sees a change
   const double period = measure_update_period_s(*meter, 5, 1.0);
   EXPECT_GT(period, 0.0);
   EXPECT_LT(period, 0.05);
