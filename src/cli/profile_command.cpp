@@ -53,6 +53,7 @@ struct ProfileFlags {
   std::string threads;
   std::string input_shape;
   std::string meter = "auto";
+  std::string cross_check_meter;
   std::string db = kDefaultDbPath;
   ProtocolSettings protocol;
   bool force = false;
@@ -186,6 +187,19 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     }
   }
 
+  std::map<std::string, std::unique_ptr<Meter>> cross_checks;
+  if (!flags.cross_check_meter.empty()) {
+    if (meters.empty()) throw Error("--cross-check-meter needs a --meter other than none");
+    for (const auto& [device, meter] : meters) {
+      auto other = make_meter(flags.cross_check_meter, global.sysfs_root, device);
+      other->start();
+      if (!flags.quiet) {
+        std::fprintf(stderr, "cross-check meter for %s: %s\n", device.c_str(), other->info().name.c_str());
+      }
+      cross_checks[device] = std::move(other);
+    }
+  }
+
   // 5. Host and sweep.
   HostInfo host = probe_host_for(global, lists.engines);
   if (std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end()) {
@@ -212,6 +226,10 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     auto it = meters.find(c.device);
     return it == meters.end() ? nullptr : it->second.get();
   };
+  options.cross_check_for = [&cross_checks](const Configuration& c) -> Meter* {
+    auto it = cross_checks.find(c.device);
+    return it == cross_checks.end() ? nullptr : it->second.get();
+  };
   if (!flags.force) {
     options.skip_reason = [&](const SweepItem& item) -> std::string {
       const auto status = store->point_status(item.model.content_sha256, item.config.key(), host_fp);
@@ -232,6 +250,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   const SweepOutcome outcome = run_sweep(items, options, listeners);
 
   for (auto& [device, meter] : meters) meter->stop();
+  for (auto& [device, meter] : cross_checks) meter->stop();
 
   // 6. Show every point of this sweep as stored (measured now or earlier).
   std::set<std::pair<std::string, std::string>> swept;
@@ -294,6 +313,9 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
                   "Energy source: auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL], log:FILE, "
                   "estimate[:core_w=W,base_w=W], or none (latency only). See 'edgejoule meters'")
       ->default_str("auto");
+  cmd->add_option("--cross-check-meter", flags->cross_check_meter,
+                  "A second meter read over the same windows; the difference is stored per point "
+                  "(e.g. --meter nvml --cross-check-meter nvml:0:power)");
   cmd->add_option("--meter-periods", flags->protocol.meter_periods_per_window,
                   "Each window lasts at least this many of the meter's update periods")
       ->default_val(flags->protocol.meter_periods_per_window);

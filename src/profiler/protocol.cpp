@@ -113,7 +113,9 @@ void apply_verdict(PointResult& result, const ProtocolSettings& settings) {
 
 PointResult run_protocol(Engine& engine, const Configuration& config,
                          const ProtocolSettings& settings, ProfileListener& listener,
-                         const PointContext& context, const std::atomic<bool>* stop, Meter* meter) {
+                         const PointContext& context, const std::atomic<bool>* stop, Meter* meter,
+                         Meter* cross_check) {
+  if (!meter) cross_check = nullptr;
   PointResult result;
 
   // 0. With a meter: every window must span many of its updates, and idle power is measured
@@ -171,6 +173,7 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
     std::vector<double> latencies_ms;
     latencies_ms.reserve(1024);
     if (meter) meter->sample_now();
+    if (cross_check) cross_check->sample_now();
     const double window_start_unix_s = unix_now_s();
     const auto window_start = Clock::now();
     auto call_start = window_start;
@@ -184,6 +187,7 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
              static_cast<int64_t>(latencies_ms.size()) < settings.min_window_iterations);
     const double window_end_unix_s = unix_now_s();
     if (meter) meter->sample_now();
+    if (cross_check) cross_check->sample_now();
 
     WindowResult window;
     window.start_unix_s = window_start_unix_s;
@@ -208,6 +212,12 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
         }
       } else {
         window.energy_invalid_reason = r.why_invalid;
+      }
+      if (cross_check) {
+        const EnergyReading c = cross_check->energy_between(
+            window_start_unix_s, window_end_unix_s,
+            std::max(1.0, 3 * cross_check->info().update_period_s));
+        if (c.valid) window.cross_check_energy_j = c.energy_j;
       }
     }
     all_latencies_ms.insert(all_latencies_ms.end(), latencies_ms.begin(), latencies_ms.end());
@@ -237,6 +247,19 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
     e.energy_j_per_inference = summarize(per_inference);
     e.energy_above_idle_j_per_inference = summarize(above_idle);
     e.mean_power_w = summarize(power);
+    if (cross_check) {
+      e.cross_check_meter = cross_check->info().name;
+      double main_j = 0, other_j = 0;
+      bool complete = true;
+      for (const auto& w : result.windows) {
+        if (!w.energy_j || !w.cross_check_energy_j) complete = false;
+        else {
+          main_j += *w.energy_j;
+          other_j += *w.cross_check_energy_j;
+        }
+      }
+      if (complete && main_j > 0) e.cross_check_difference_pct = (other_j - main_j) / main_j * 100;
+    }
   }
   apply_verdict(result, settings);
   return result;
@@ -285,8 +308,9 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         engine->prepare(item.config.input_shape());
         record.runtime = engine->runtime();
         Meter* meter = options.meter_for ? options.meter_for(item.config) : nullptr;
+        Meter* cross = options.cross_check_for ? options.cross_check_for(item.config) : nullptr;
         record.result = run_protocol(*engine, item.config, options.protocol, listener, context,
-                                     options.stop, meter);
+                                     options.stop, meter, cross);
       } catch (const UnsupportedError& e) {
         record.runtime.engine = item.config.engine;
         record.runtime.device = item.config.device;

@@ -25,7 +25,7 @@ void validate(const ProtocolSettings& settings);
 PointResult run_protocol(Engine& engine, const Configuration& config,
                          const ProtocolSettings& settings, ProfileListener& listener,
                          const PointContext& context, const std::atomic<bool>* stop = nullptr,
-                         Meter* meter = nullptr);
+                         Meter* meter = nullptr, Meter* cross_check = nullptr);
 
 // The verdict rules, separate so they are testable without an engine.
 void apply_verdict(PointResult& result, const ProtocolSettings& settings);
@@ -52,6 +52,8 @@ struct SweepOptions {
   const std::atomic<bool>* stop = nullptr;
   // The started meter for a configuration's device, or nullptr for latency only.
   std::function<Meter*(const Configuration&)> meter_for;
+  // An optional second meter read over the same windows, to compare sources.
+  std::function<Meter*(const Configuration&)> cross_check_for;
 };
 
 SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,

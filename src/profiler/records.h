@@ -60,6 +60,7 @@ struct WindowResult {
   std::optional<double> mean_power_w;
   int meter_updates = 0;
   std::string energy_invalid_reason;
+  std::optional<double> cross_check_energy_j;  // a second meter over exactly this window
 };
 
 // The energy side of a point: where it came from and how it spread over the windows.
@@ -74,6 +75,10 @@ struct EnergyResult {
   Summary energy_j_per_inference;              // over windows
   Summary energy_above_idle_j_per_inference;   // over windows (needs the idle baseline)
   Summary mean_power_w;                        // over windows
+  // A second meter read over the same windows (e.g. NVML's counter vs its power samples):
+  // (its energy - this meter's energy) / this meter's energy, in %, over all windows.
+  std::string cross_check_meter;
+  std::optional<double> cross_check_difference_pct;
 };
 
 struct PointResult {

@@ -50,6 +50,8 @@ struct ResultRow {
   std::optional<double> meter_update_period_s, idle_power_w, mean_power_w, energy_j_per_inference,
       energy_j_per_inference_stddev, energy_j_per_inference_cv, energy_j_per_inference_ci95,
       energy_above_idle_j_per_inference;
+  std::string cross_check_meter;
+  std::optional<double> cross_check_difference_pct;
   // derived: top-1 accuracy (fraction) per joule per inference, where both are known
   std::optional<double> accuracy_per_joule;
   // accuracy with provenance

@@ -114,6 +114,8 @@ ALTER TABLE points ADD COLUMN energy_j_per_inference_cv REAL;
 ALTER TABLE points ADD COLUMN energy_j_per_inference_ci95 REAL;
 ALTER TABLE points ADD COLUMN energy_above_idle_j_per_inference_mean REAL;
 ALTER TABLE points ADD COLUMN energy_above_idle_j_per_inference_ci95 REAL;
+ALTER TABLE points ADD COLUMN cross_check_meter TEXT NOT NULL DEFAULT '';
+ALTER TABLE points ADD COLUMN cross_check_difference_pct REAL;
 ALTER TABLE configs ADD COLUMN meter TEXT NOT NULL DEFAULT '';
 ALTER TABLE windows ADD COLUMN start_unix_s REAL;
 ALTER TABLE windows ADD COLUMN end_unix_s REAL;
@@ -121,6 +123,7 @@ ALTER TABLE windows ADD COLUMN energy_j REAL;
 ALTER TABLE windows ADD COLUMN mean_power_w REAL;
 ALTER TABLE windows ADD COLUMN meter_updates INTEGER;
 ALTER TABLE windows ADD COLUMN energy_invalid_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE windows ADD COLUMN cross_check_energy_j REAL;
 )sql";
 
 // migrations[i] takes a store from version i + 1 to i + 2.

@@ -196,7 +196,8 @@ class SqliteStore final : public Store {
              p.meter, p.energy_provenance, p.meter_update_period_s, p.idle_power_w, p.mean_power_w,
              p.energy_j_per_inference_mean, p.energy_j_per_inference_stddev,
              p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
-             p.energy_above_idle_j_per_inference_mean, c.meter
+             p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
+             p.cross_check_difference_pct
       FROM points p
       JOIN models m ON m.id = p.model_id
       JOIN configs c ON c.id = p.config_id
@@ -254,6 +255,8 @@ class SqliteStore final : public Store {
       r.energy_j_per_inference_ci95 = q.opt_real(i++);
       r.energy_above_idle_j_per_inference = q.opt_real(i++);
       r.config_meter = q.text(i++);
+      r.cross_check_meter = q.text(i++);
+      r.cross_check_difference_pct = q.opt_real(i++);
       if (r.top1 && r.energy_j_per_inference && *r.energy_j_per_inference > 0) {
         r.accuracy_per_joule = *r.top1 / 100.0 / *r.energy_j_per_inference;
       }
@@ -457,7 +460,8 @@ class SqliteStore final : public Store {
           idle_power_w = ?5, idle_duration_s = ?6, mean_power_w = ?7,
           energy_j_per_inference_mean = ?8, energy_j_per_inference_stddev = ?9,
           energy_j_per_inference_cv = ?10, energy_j_per_inference_ci95 = ?11,
-          energy_above_idle_j_per_inference_mean = ?12, energy_above_idle_j_per_inference_ci95 = ?13
+          energy_above_idle_j_per_inference_mean = ?12, energy_above_idle_j_per_inference_ci95 = ?13,
+          cross_check_meter = ?14, cross_check_difference_pct = ?15
         WHERE id = ?1)sql");
       auto mean_of = [](const Summary& s) { return s.count ? std::optional<double>(s.mean) : std::nullopt; };
       up.bind(1, point_id).bind(2, e.meter).bind(3, e.provenance).bind(4, e.update_period_s)
@@ -466,6 +470,7 @@ class SqliteStore final : public Store {
           .bind(10, e.energy_j_per_inference.cv).bind(11, e.energy_j_per_inference.ci95_half_width)
           .bind(12, mean_of(e.energy_above_idle_j_per_inference))
           .bind(13, e.energy_above_idle_j_per_inference.ci95_half_width)
+          .bind(14, e.cross_check_meter).bind(15, e.cross_check_difference_pct)
           .run();
     }
     return point_id;
@@ -476,14 +481,14 @@ class SqliteStore final : public Store {
       INSERT INTO windows (point_id, repetition, duration_s, iterations, samples, latency_ms_mean,
         latency_ms_stddev, latency_ms_min, latency_ms_max, latency_ms_p50, latency_ms_p90,
         latency_ms_p99, throughput_sps, start_unix_s, end_unix_s, energy_j, mean_power_w,
-        meter_updates, energy_invalid_reason)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19))sql");
+        meter_updates, energy_invalid_reason, cross_check_energy_j)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20))sql");
     ins.bind(1, point_id).bind(2, w.index).bind(3, w.duration_s).bind(4, w.iterations)
         .bind(5, w.samples).bind(6, w.latency_ms.mean).bind(7, w.latency_ms.stddev)
         .bind(8, w.latency_ms.min).bind(9, w.latency_ms.max).bind(10, w.latency_ms.p50)
         .bind(11, w.latency_ms.p90).bind(12, w.latency_ms.p99).bind(13, w.throughput_sps)
         .bind(14, w.start_unix_s).bind(15, w.end_unix_s).bind(16, w.energy_j).bind(17, w.mean_power_w)
-        .bind(18, w.meter_updates).bind(19, w.energy_invalid_reason)
+        .bind(18, w.meter_updates).bind(19, w.energy_invalid_reason).bind(20, w.cross_check_energy_j)
         .run();
   }
 

@@ -330,6 +330,36 @@ TEST_F(CliTest, ProfileWithAPowerLogReportsItsConstantPower) {
   EXPECT_GE(query("SELECT min(duration_s) * 10 FROM windows"), 4);
 }
 
+TEST_F(CliTest, CrossCheckMeterComparesTwoSourcesOverTheSameWindows) {
+  // Two external meters on one device, one reading 10 % high.
+  const std::string a = (dir_ / "a.csv").string(), b = (dir_ / "b.csv").string();
+  auto seed = [](const std::string& path, double w) {
+    std::ofstream out(path);
+    out << "timestamp_s,power_w\n";
+    for (int i = 20; i > 0; --i) out << fmt::format("{:.3f},{}\n", unix_now_s() - i * 0.05, w);
+  };
+  seed(a, 20.0);
+  seed(b, 22.0);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const double now = unix_now_s();
+      std::ofstream(a, std::ios::app) << fmt::format("{:.3f},20\n", now);
+      std::ofstream(b, std::ios::app) << fmt::format("{:.3f},22\n", now);
+    }
+  });
+  const auto r = profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--meter", "log:" + a,
+                          "--cross-check-meter", "log:" + b, "--json"});
+  stop = true;
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto cc = nlohmann::json::parse(r.out)[0]["energy"]["cross_check"];
+  EXPECT_EQ(cc["meter"], "log:" + b);
+  EXPECT_NEAR(cc["difference_pct"].get<double>(), 10.0, 1.0);
+  EXPECT_EQ(query("SELECT count(*) FROM windows WHERE cross_check_energy_j > energy_j"), 2);
+}
+
 TEST_F(CliTest, DefaultMeterHereIsTheLabelledEstimate) {
   const auto r = edgejoule({"profile", "--db", db_, kZoo + "/tiny_cnn.pt", "--threads", "1", "--warmup-s", "0.02",
                             "--min-time-s", "0.1", "--repetitions", "2", "--max-cv", "1"});
