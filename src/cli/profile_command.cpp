@@ -66,8 +66,11 @@ class StoreListener final : public ProfileListener {
  public:
   StoreListener(Store& store, const HostInfo& host, bool replace)
       : store_(store), host_(host), replace_(replace) {}
-  void on_point_end(const PointContext&, const PointRecord& record) override {
-    store_.save_point(record, host_, replace_);
+  void on_point_end(const PointContext& c, const PointRecord& record) override {
+    if (!store_.save_point(record, host_, replace_)) {
+      std::fprintf(stderr, "[%zu/%zu] %s %s: another process stored this point meanwhile; kept its figures\n",
+                   c.index + 1, c.total, c.model->name.c_str(), c.config->describe().c_str());
+    }
   }
 
  private:

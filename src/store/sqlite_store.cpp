@@ -164,7 +164,7 @@ class SqliteStore final : public Store {
     return q.text(0);
   }
 
-  void save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
+  bool save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
     exec("BEGIN IMMEDIATE");
     try {
       const int64_t host_id = upsert_host(host);
@@ -174,10 +174,20 @@ class SqliteStore final : public Store {
         Statement del(db_, path_,
                       "DELETE FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
         del.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
+      } else {
+        // Under the write lock: another process may have stored this point since we checked.
+        Statement q(db_, path_,
+                    "SELECT 1 FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+        q.bind(1, model_id).bind(2, config_id).bind(3, host_id);
+        if (q.step()) {
+          exec("COMMIT");
+          return false;
+        }
       }
       const int64_t point_id = insert_point(record, host, model_id, config_id, host_id);
       for (const auto& w : record.result.windows) insert_window(point_id, w);
       exec("COMMIT");
+      return true;
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;

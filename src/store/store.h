@@ -37,8 +37,10 @@ class Store {
     return point_status(model_sha256, config_key, host_fingerprint).has_value();
   }
   // Stores one finished point with its windows in one transaction. With `replace`, an earlier
-  // point for the same (model, configuration, host) is replaced in that same transaction.
-  virtual void save_point(const PointRecord& record, const HostInfo& host, bool replace) = 0;
+  // point for the same (model, configuration, host) is replaced in that same transaction;
+  // without it, a point that another process stored meanwhile is kept and this one is dropped
+  // (returns false).
+  virtual bool save_point(const PointRecord& record, const HostInfo& host, bool replace) = 0;
   virtual std::vector<ResultRow> rows(const RowFilter& filter) = 0;
   virtual std::string path() const = 0;
 };

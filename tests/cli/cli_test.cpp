@@ -209,6 +209,36 @@ TEST_F(CliTest, KilledSweepResumesWithoutDuplicates) {
   EXPECT_EQ(integrity(), "ok");
 }
 
+// Two sweeps writing one store at once, overlapping in half their points: both finish, every
+// point is stored once, and a reader during the run sees only whole points.
+TEST_F(CliTest, ConcurrentWritersBothFinishWithAllTheirPoints) {
+  auto args_for = [&](const std::string& batches) {
+    std::vector<std::string> a = {"profile", "--db", db_, "--quiet", "--meter", "none"};
+    a.insert(a.end(), kQuick.begin(), kQuick.end());
+    for (const auto& x : {kZoo + "/tiny_cnn.pt", std::string("--threads"), std::string("1"),
+                          std::string("--batch"), batches}) a.push_back(x);
+    return a;
+  };
+  const pid_t a = testing::spawn(kBinary, args_for("1-6"), (dir_ / "a.out").string(), (dir_ / "a.err").string());
+  const pid_t b = testing::spawn(kBinary, args_for("4-9"), (dir_ / "b.out").string(), (dir_ / "b.err").string());
+  int64_t seen_windowless = 0;
+  for (int i = 0; i < 50; ++i) {
+    const auto listed = edgejoule({"list", "--db", db_, "--json"});
+    if (listed.exit_code == 0) {
+      for (const auto& row : nlohmann::json::parse(listed.out)) {
+        if (row["iterations"].is_null() || row["iterations"].get<int64_t>() == 0) ++seen_windowless;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  EXPECT_EQ(testing::wait_exit(a), 0) << read_file((dir_ / "a.err").string()).value_or("");
+  EXPECT_EQ(testing::wait_exit(b), 0) << read_file((dir_ / "b.err").string()).value_or("");
+  EXPECT_EQ(seen_windowless, 0);
+  EXPECT_EQ(points(), 9);
+  EXPECT_EQ(distinct_points(), 9);
+  EXPECT_EQ(integrity(), "ok");
+}
+
 TEST_F(CliTest, SigintStopsAfterTheWindowAndKeepsFinishedPoints) {
   std::vector<std::string> args = {"profile", "--db", db_, kZoo + "/tiny_cnn.pt", "--batch", "1-8",
                                    "--threads", "1", "--warmup-s", "0.02", "--min-time-s", "0.2",
