@@ -26,6 +26,10 @@ int run_process(const std::vector<std::string>& argv, bool quiet) {
   const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return -1;
+  return wait_exit_status(pid);
+}
+
+int wait_exit_status(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return -1;

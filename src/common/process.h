@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -9,5 +11,8 @@ namespace edgejoule {
 // Returns the exit status, 128 + signal when killed, or -1 when it could not be started.
 // With `quiet`, its stdout and stderr go to /dev/null; otherwise they are inherited.
 int run_process(const std::vector<std::string>& argv, bool quiet = false);
+
+// Waits for a child; returns its exit status, 128 + signal when killed, or -1.
+int wait_exit_status(pid_t pid);
 
 }  // namespace edgejoule

@@ -18,6 +18,7 @@
 #include "meters/meter.h"
 
 #include "common/strings.h"
+#include "support/sqlite_query.h"
 #include "support/subprocess.h"
 
 namespace edgejoule {
@@ -53,23 +54,7 @@ class CliTest : public ::testing::Test {
     return edgejoule(all);
   }
 
-  int64_t query(const std::string& sql, const std::string& path = "") const {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2((path.empty() ? db_ : path).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-      sqlite3_close(db);
-      return -1;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    int64_t value = -1;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      value = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
-  }
+  int64_t query(const std::string& sql) const { return testing::query_int(db_, sql); }
 
   std::string integrity() const {
     sqlite3* db = nullptr;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "store/schema.h"
+#include "support/sqlite_query.h"
 #include "store/store.h"
 
 namespace edgejoule {
@@ -19,17 +20,7 @@ void exec(sqlite3* db, const char* sql) {
   ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
 }
 
-int64_t scalar(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
-  int64_t v = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) v = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return v;
-}
+int64_t scalar(const std::string& path, const char* sql) { return testing::query_int(path, sql); }
 
 // A store exactly as edgejoule 0.1 with schema 1 left it, holding one latency-only point.
 std::string make_v1_store(const std::string& name) {

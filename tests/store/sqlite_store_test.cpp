@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "store/store.h"
+#include "support/sqlite_query.h"
 
 namespace edgejoule {
 namespace {
@@ -75,17 +76,7 @@ class StoreTest : public ::testing::Test {
     return r;
   }
 
-  static int64_t count(const std::string& path, const char* sql) {
-    sqlite3* raw = nullptr;
-    sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr);
-    int64_t n = -1;
-    if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(raw);
-    return n;
-  }
+  static int64_t count(const std::string& path, const char* sql) { return testing::query_int(path, sql); }
 
   static void expect_error_containing(const std::function<void()>& f, const std::string& text) {
     try {

@@ -1,5 +1,7 @@
 #include "support/subprocess.h"
 
+#include "common/process.h"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,15 +43,7 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
   return pid;
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
+int wait_exit(pid_t pid) { return wait_exit_status(pid); }
 
 ProcessResult run(const std::string& binary, const std::vector<std::string>& args) {
   char out_template[] = "/tmp/edgejoule-test-out-XXXXXX";
