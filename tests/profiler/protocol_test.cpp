@@ -45,11 +45,10 @@ TEST(Protocol, WindowsLastAtLeastMinTimeAndLatencyIsPerCall) {
   EXPECT_GE(result.warmup_iterations, 3);
   EXPECT_EQ(engine.calls(), calls + result.warmup_iterations);
   EXPECT_EQ(result.latency_ms.count, static_cast<size_t>(calls));
-  // A busy-wait of 2 ms cannot take less; scheduling may add a little.
-  EXPECT_GE(result.latency_ms.p50, 2.0);
-  EXPECT_LT(result.latency_ms.p50, 3.0);
-  // Throughput counts samples: batch 4 at ~2 ms per call is ~2000 samples/s.
-  EXPECT_GT(result.throughput_sps, 1300);
+  // A busy-wait of 2 ms cannot take less; a loaded machine may add to it.
+  EXPECT_GE(result.latency_ms.min, 2.0);
+  // Throughput counts samples: batch 4 per call, so 4 x calls / window time.
+  EXPECT_NEAR(result.throughput_sps, 4 * 1000.0 / result.latency_ms.mean, 4 * 1000.0 / result.latency_ms.mean * 0.02);
   EXPECT_LE(result.throughput_sps, 2000.5);
   EXPECT_EQ(result.verdict, Verdict::kValid) << result.reason;
 }
