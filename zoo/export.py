@@ -16,11 +16,12 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
 
-EXPORTER_VERSION = 1
+EXPORTER_VERSION = 2
 SEED = 0
 
 # name -> family. Chosen to span ~60x in cost on one CPU core.
@@ -33,6 +34,8 @@ SETS = {
         ("resnet50", "resnet"),
         ("convnext_tiny", "convnext"),
     ],
+    # Every torchvision classification architecture, filled in from torchvision itself.
+    "imagenet": None,
     # Two small project-defined networks for the test suite: seconds to export and profile.
     "tiny": [
         ("tiny_cnn", "test"),
@@ -51,6 +54,30 @@ def sha256_file(path):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def family_of(name):
+    """resnet50 -> resnet, wide_resnet50_2 -> wide_resnet, efficientnet_v2_s -> efficientnet_v2."""
+    for prefix in ("wide_resnet", "resnext", "efficientnet_v2", "efficientnet", "mobilenet_v2",
+                   "mobilenet_v3", "shufflenet_v2", "regnet_x", "regnet_y", "swin_v2", "swin",
+                   "vit", "maxvit", "convnext", "densenet", "squeezenet", "mnasnet", "vgg",
+                   "resnet", "inception", "googlenet", "alexnet"):
+        if name.startswith(prefix):
+            return prefix
+    return name
+
+
+def imagenet_set(torchvision):
+    from torchvision.models import list_models
+    return [(name, family_of(name)) for name in sorted(list_models(module=torchvision.models))]
+
+
+def declared_params(name, family):
+    """Parameter count without building the model, for the disk estimate."""
+    if family == "test":
+        return 100_000
+    from torchvision.models import get_model_weights
+    return int(get_model_weights(name).DEFAULT.meta["num_params"])
 
 
 def tiny_model(name, torch):
@@ -102,6 +129,8 @@ def export_one(name, family, out_dir, torch, torchvision):
     else:
         model, shape, meta = torchvision_model(name, torch, torchvision)
     model.eval()
+    from flops import count_macs
+    macs = count_macs(model, shape)
     example = torch.rand(shape)
     with torch.no_grad():
         traced = torch.jit.trace(model, example, check_trace=False)
@@ -122,6 +151,8 @@ def export_one(name, family, out_dir, torch, torchvision):
         "sha256": {"torchscript": sha256_file(final)},
         "input_shape": shape,
         "params": int(sum(p.numel() for p in model.parameters())),
+        "macs": int(macs),
+        "flops": int(2 * macs),
         "weights": f"deterministic random initialisation (torch.manual_seed({SEED}))",
     }
     if meta:
@@ -146,6 +177,7 @@ def main():
     parser.add_argument("--force", action="store_true", help="export again even when cached")
     args = parser.parse_args()
 
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import torch
     import torchvision
     torch.set_num_threads(os.cpu_count() or 1)
@@ -167,7 +199,15 @@ def main():
         except (OSError, ValueError, KeyError, TypeError):
             log(f"ignoring unreadable manifest {manifest_path}; exporting everything again")
 
-    wanted = SETS[args.set]
+    wanted = SETS[args.set] if SETS[args.set] is not None else imagenet_set(torchvision)
+    # Say how much disk the set needs before building it (TorchScript stores fp32 weights).
+    need_bytes = sum(declared_params(n, f) * 4 for n, f in wanted) * 1.02
+    free_bytes = shutil.disk_usage(args.out).free
+    log(f"set {args.set}: {len(wanted)} models, about {need_bytes / 1e9:.2f} GB of TorchScript "
+        f"({free_bytes / 1e9:.1f} GB free at {args.out})")
+    if need_bytes > free_bytes:
+        sys.exit(f"zoo: not enough disk at {args.out}: need about {need_bytes / 1e9:.1f} GB, "
+                 f"{free_bytes / 1e9:.1f} GB free; choose another --out")
     manifest = {"format_version": 1, "set": args.set, "created_with": created_with, "models": []}
     for index, (name, family) in enumerate(wanted, 1):
         cached = previous.get(name)
@@ -181,7 +221,7 @@ def main():
         entry = export_one(name, family, args.out, torch, torchvision)
         size_mb = os.path.getsize(os.path.join(args.out, entry["files"]["torchscript"])) / 1e6
         log(f"[{index}/{len(wanted)}] {name}: exported ({entry['params'] / 1e6:.2f} M params, "
-            f"{size_mb:.1f} MB, {time.monotonic() - start:.1f} s)")
+            f"{entry['macs'] / 1e9:.3f} GMACs, {size_mb:.1f} MB, {time.monotonic() - start:.1f} s)")
         manifest["models"].append(entry)
         write_manifest(manifest_path, manifest)  # progress survives an interruption
     write_manifest(manifest_path, manifest)

@@ -27,8 +27,10 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
 
   auto* build = zoo->add_subcommand(
       "build", "Export a model set to TorchScript with a zoo.json manifest (cached by content)");
-  build->add_option("--set", flags->set, "Model set: demo (6 torchvision models), tiny (tests)")
-      ->check(CLI::IsMember({"demo", "tiny"}))
+  build->add_option("--set", flags->set,
+                    "Model set: demo (6 torchvision models), imagenet (every torchvision classification "
+                    "architecture, ~80; says how much disk it needs first), tiny (tests)")
+      ->check(CLI::IsMember({"demo", "imagenet", "tiny"}))
       ->default_str("demo");
   build->add_option("--out", flags->out, "Output directory")->required();
   build->add_flag("--force", flags->force, "Export again even when cached");
@@ -61,17 +63,19 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
         for (const auto& m : models) {
           out.push_back({{"name", m.name}, {"family", m.family}, {"path", m.path},
                          {"input_shape", m.sample_shape}, {"params", m.params ? nlohmann::json(*m.params) : nlohmann::json()},
+                         {"flops", m.flops ? nlohmann::json(*m.flops) : nlohmann::json()},
                          {"top1", m.top1 ? nlohmann::json(*m.top1) : nlohmann::json()},
                          {"accuracy_source", m.accuracy_source}});
         }
         std::cout << out.dump(2) << '\n';
       } else {
-        std::cout << fmt::format("{:<22} {:<14} {:>9} {:<12} {:>7}  {}\n", "model", "family",
-                                 "params_M", "sample", "top1_%", "accuracy source");
+        std::cout << fmt::format("{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {}\n", "model", "family",
+                                 "params_M", "GMACs", "sample", "top1_%", "accuracy source");
         for (const auto& m : models) {
           std::cout << fmt::format(
-              "{:<22} {:<14} {:>9} {:<12} {:>7}  {}\n", m.name, m.family,
+              "{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {}\n", m.name, m.family,
               m.params ? fmt::format("{:.2f}", double(*m.params) / 1e6) : "-",
+              m.flops ? fmt::format("{:.3f}", double(*m.flops) / 2e9) : "-",
               format_shape(m.sample_shape), m.top1 ? fmt::format("{:.2f}", *m.top1) : "-",
               m.accuracy_source.empty() ? "none" : m.accuracy_source);
         }
