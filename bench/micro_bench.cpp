@@ -23,6 +23,7 @@ class NoopEngine final : public Engine {
   void load(const std::filesystem::path&, const EngineOptions&) override {}
   void prepare(const std::vector<int64_t>&) override {}
   void run() override { benchmark::ClobberMemory(); }
+  std::vector<float> infer(const std::vector<float>&, const std::vector<int64_t>&, int64_t*) override { return {}; }
   EngineRuntime runtime() const override { return {}; }
 };
 

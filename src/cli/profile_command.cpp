@@ -16,6 +16,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "engines/engine.h"
+#include "data/dataset.h"
 #include "meters/meter.h"
 #include "meters/rapl.h"
 #include "platform/host.h"
@@ -54,6 +55,7 @@ struct ProfileFlags {
   std::string input_shape;
   std::string meter = "auto";
   std::string cross_check_meter;
+  std::string dataset;
   std::string db = kDefaultDbPath;
   ProtocolSettings protocol;
   bool force = false;
@@ -125,6 +127,9 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   if (flags.zoo_dir.empty() && flags.model_files.empty()) {
     throw Error("nothing to profile: pass model files or --zoo DIR (build one with 'edgejoule zoo build')");
   }
+
+  std::unique_ptr<Dataset> dataset;
+  if (!flags.dataset.empty()) dataset = make_dataset(flags.dataset);
 
   // 2. Open the store first: a bad --db fails before minutes of work, not after.
   auto store = open_sqlite_store(flags.db, OpenMode::kReadWrite);
@@ -233,6 +238,24 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     auto it = cross_checks.find(c.device);
     return it == cross_checks.end() ? nullptr : it->second.get();
   };
+  // Accuracy depends on the model, engine, device and precision, not on batch or threads:
+  // measured once per combination and stored with each of its points.
+  std::map<std::string, MeasuredAccuracy> accuracy_cache;
+  if (dataset) {
+    options.accuracy_for = [&](Engine& engine, const SweepItem& item) -> std::optional<MeasuredAccuracy> {
+      const std::string key = item.model.content_sha256 + "|" + item.config.engine + "|" + item.config.device +
+                              "|" + item.config.precision;
+      if (auto it = accuracy_cache.find(key); it != accuracy_cache.end()) return it->second;
+      Preprocess pre;
+      pre.pixel_scale = item.model.pixel_scale;
+      pre.mean = item.model.mean;
+      pre.std = item.model.std;
+      const AccuracyResult a = measure_accuracy(engine, *dataset, pre, item.model.sample_shape);
+      MeasuredAccuracy m{a.top1, a.top5, a.samples, a.source};
+      accuracy_cache[key] = m;
+      return m;
+    };
+  }
   if (!flags.force) {
     options.skip_reason = [&](const SweepItem& item) -> std::string {
       const auto status = store->point_status(item.model.content_sha256, item.config.key(), host_fp);
@@ -319,6 +342,9 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--cross-check-meter", flags->cross_check_meter,
                   "A second meter read over the same windows; the difference is stored per point "
                   "(e.g. --meter nvml --cross-check-meter nvml:0:power)");
+  cmd->add_option("--dataset", flags->dataset,
+                  "Measure top-1/top-5 on a labelled set for every engine/device/precision: fmnist:test, "
+                  "fmnist:train or idx:IMAGES,LABELS, optionally ,limit=N");
   cmd->add_option("--meter-periods", flags->protocol.meter_periods_per_window,
                   "Each window lasts at least this many of the meter's update periods")
       ->default_val(flags->protocol.meter_periods_per_window);

@@ -29,8 +29,9 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
       "build", "Export a model set to TorchScript with a zoo.json manifest (cached by content)");
   build->add_option("--set", flags->set,
                     "Model set: demo (6 torchvision models), imagenet (every torchvision classification "
-                    "architecture, ~80; says how much disk it needs first), tiny (tests)")
-      ->check(CLI::IsMember({"demo", "imagenet", "tiny"}))
+                    "architecture, ~80; says how much disk it needs first), fmnist (11 models trained here on "
+                    "Fashion-MNIST, ~6 min), fmnist-small (3 of them), tiny (tests)")
+      ->check(CLI::IsMember({"demo", "imagenet", "fmnist", "fmnist-small", "tiny"}))
       ->default_str("demo");
   build->add_option("--out", flags->out, "Output directory")->required();
   build->add_flag("--force", flags->force, "Export again even when cached");

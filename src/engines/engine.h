@@ -41,6 +41,11 @@ class Engine {
   // One forward call on the prepared input; returns once the result is complete on the device
   // (GPU work synchronised), so a timer around it measures the whole call.
   virtual void run() = 0;
+  // Runs `input` (float32, row-major, `shape` with the batch first) through the model in the
+  // loaded precision and returns the output as float32 [batch x width]. For accuracy, not for
+  // timing. Throws Error when the model rejects the shape or does not return one 2-D tensor.
+  virtual std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
+                                   int64_t* output_width) = 0;
   virtual EngineRuntime runtime() const = 0;
 };
 

@@ -92,6 +92,29 @@ class TorchScriptEngine final : public Engine {
     }
   }
 
+  std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
+                           int64_t* output_width) override {
+    if (!module_) throw Error("internal: infer() before load()", exit_code::kFailure);
+    try {
+      c10::InferenceMode guard;
+      auto x = torch::from_blob(const_cast<float*>(input.data()), shape, torch::kFloat).to(device_, dtype_);
+      auto out = module_->forward({x});
+      if (!out.isTensor()) throw Error("model '" + path_ + "' does not return a single tensor of class scores");
+      auto logits = out.toTensor().to(torch::kCPU, torch::kFloat).contiguous();
+      if (logits.dim() != 2 || logits.size(0) != shape[0]) {
+        throw Error("model '" + path_ + "' returns shape " + format_shape(logits.sizes().vec()) +
+                    ", not [batch, classes]: it is not a classifier edgejoule can score");
+      }
+      *output_width = logits.size(1);
+      return std::vector<float>(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error("model '" + path_ + "' rejected input shape " + format_shape(shape) + " (" +
+                  interpreter_message(e.what()) + ")");
+    }
+  }
+
   EngineRuntime runtime() const override {
     EngineRuntime rt;
     rt.engine = name();

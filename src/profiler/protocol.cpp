@@ -311,6 +311,7 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         Meter* cross = options.cross_check_for ? options.cross_check_for(item.config) : nullptr;
         record.result = run_protocol(*engine, item.config, options.protocol, listener, context,
                                      options.stop, meter, cross);
+        if (options.accuracy_for) record.accuracy = options.accuracy_for(*engine, item);
       } catch (const UnsupportedError& e) {
         record.runtime.engine = item.config.engine;
         record.runtime.device = item.config.device;

@@ -54,6 +54,9 @@ struct SweepOptions {
   std::function<Meter*(const Configuration&)> meter_for;
   // An optional second meter read over the same windows, to compare sources.
   std::function<Meter*(const Configuration&)> cross_check_for;
+  // With a dataset: accuracy of the loaded engine for this item (called after the windows);
+  // throws Error when the model does not fit the dataset.
+  std::function<std::optional<MeasuredAccuracy>(Engine&, const SweepItem&)> accuracy_for;
 };
 
 SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,

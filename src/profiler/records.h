@@ -26,6 +26,18 @@ struct ModelInfo {
   std::optional<double> top1;
   std::optional<double> top5;
   std::string accuracy_source;
+  // Input preprocessing from the manifest: raw pixel x pixel_scale, then (x - mean) / std.
+  double pixel_scale = 1.0 / 255.0;
+  std::vector<double> mean;
+  std::vector<double> std;
+};
+
+// Accuracy measured on a labelled dataset for one point's engine, device and precision.
+struct MeasuredAccuracy {
+  double top1 = 0;
+  double top5 = 0;
+  size_t samples = 0;
+  std::string source;  // "measured:fmnist:test:10000"
 };
 
 // The protocol's settings, with units in the names. Defaults follow DESIGN.md.
@@ -99,6 +111,7 @@ struct PointRecord {
   EngineRuntime runtime;           // effective settings as the engine applied them
   ProtocolSettings protocol;
   PointResult result;
+  std::optional<MeasuredAccuracy> accuracy;
   std::string started_at_utc;      // ISO 8601
 };
 

@@ -207,7 +207,7 @@ class SqliteStore final : public Store {
              p.energy_j_per_inference_mean, p.energy_j_per_inference_stddev,
              p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
              p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
-             p.cross_check_difference_pct
+             p.cross_check_difference_pct, p.top1_measured, p.top5_measured, p.measured_accuracy_source
       FROM points p
       JOIN models m ON m.id = p.model_id
       JOIN configs c ON c.id = p.config_id
@@ -267,6 +267,18 @@ class SqliteStore final : public Store {
       r.config_meter = q.text(i++);
       r.cross_check_meter = q.text(i++);
       r.cross_check_difference_pct = q.opt_real(i++);
+      // A measured figure, where there is one, stands in for the declared one (with its source).
+      const auto top1_measured = q.opt_real(i++);
+      const auto top5_measured = q.opt_real(i++);
+      const std::string measured_source = q.text(i++);
+      if (top1_measured) {
+        r.top1 = top1_measured;
+        r.top5 = top5_measured;
+        r.accuracy_source = measured_source;
+      }
+      if (r.top1 && r.energy_j_per_inference && *r.energy_j_per_inference > 0) {
+        r.accuracy_per_joule = *r.top1 / 100.0 / *r.energy_j_per_inference;
+      }
       if (r.top1 && r.energy_j_per_inference && *r.energy_j_per_inference > 0) {
         r.accuracy_per_joule = *r.top1 / 100.0 / *r.energy_j_per_inference;
       }
@@ -463,6 +475,13 @@ class SqliteStore final : public Store {
         .bind(27, EDGEJOULE_VERSION)
         .run();
     const int64_t point_id = sqlite3_last_insert_rowid(db_);
+    if (r.accuracy) {
+      Statement up(db_, path_, R"sql(
+        UPDATE points SET top1_measured = ?2, top5_measured = ?3, accuracy_samples = ?4,
+          measured_accuracy_source = ?5 WHERE id = ?1)sql");
+      up.bind(1, point_id).bind(2, r.accuracy->top1).bind(3, r.accuracy->top5)
+          .bind(4, static_cast<int64_t>(r.accuracy->samples)).bind(5, r.accuracy->source).run();
+    }
     if (measured && res.energy) {
       const auto& e = *res.energy;
       Statement up(db_, path_, R"sql(

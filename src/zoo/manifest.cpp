@@ -63,6 +63,14 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
           }
         }
       }
+      if (entry.contains("preprocess") && entry["preprocess"].is_object()) {
+        const auto& pre = entry["preprocess"];
+        if (pre.contains("pixel_scale") && pre["pixel_scale"].is_number()) m.pixel_scale = pre["pixel_scale"].get<double>();
+        if (pre.contains("mean") && pre["mean"].is_array()) m.mean = pre["mean"].get<std::vector<double>>();
+        if (pre.contains("std") && pre["std"].is_array()) m.std = pre["std"].get<std::vector<double>>();
+        if (m.mean.size() != m.std.size()) bad("(" + m.name + ") has preprocess mean and std of different lengths");
+        for (double sd : m.std) if (sd <= 0) bad("(" + m.name + ") has a non-positive preprocess std");
+      }
       models.push_back(std::move(m));
     } catch (const nlohmann::json::exception& e) {
       bad(std::string("is malformed (") + e.what() + ")");

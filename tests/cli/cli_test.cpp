@@ -29,6 +29,7 @@ using testing::ProcessResult;
 
 const std::string kBinary = EDGEJOULE_BINARY;
 const std::string kZoo = EDGEJOULE_TINY_ZOO;
+const std::string kFmnistZoo = EDGEJOULE_FMNIST_ZOO;
 
 // Short windows: these tests check behaviour, not speed.
 const std::vector<std::string> kQuick = {"--warmup-s", "0.02", "--min-time-s", "0.05",
@@ -421,6 +422,35 @@ TEST_F(CliTest, MetersExplainsEverySource) {
   EXPECT_NE(jetson.out.find("hwmon:ina3221:VDD_IN     available"), std::string::npos) << jetson.out;
   EXPECT_NE(jetson.out.find("board total"), std::string::npos) << jetson.out;
   EXPECT_NE(jetson.out.find("--meter auto on the CPU uses: hwmon:ina3221:VDD_IN"), std::string::npos) << jetson.out;
+}
+
+// Issue 4's agreement: the accuracy edgejoule measures in C++ equals the training script's.
+TEST_F(CliTest, MeasuredAccuracyAgreesWithTheTrainingScript) {
+  const auto manifest = nlohmann::json::parse(read_file(kFmnistZoo + "/zoo.json").value());
+  const auto r = profile({"--zoo", kFmnistZoo, "--threads", "1", "--meter", "none", "--dataset",
+                          "fmnist:test,limit=300", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), manifest["models"].size());
+  for (const auto& row : rows) {
+    for (const auto& m : manifest["models"]) {
+      if (m["name"] != row["model"]["name"]) continue;
+      EXPECT_EQ(m["accuracy"]["source"], "measured:fmnist:test:300");
+      EXPECT_EQ(row["accuracy"]["provenance"], "measured:fmnist:test:300");
+      EXPECT_NEAR(row["accuracy"]["top1"].get<double>(), m["accuracy"]["top1"].get<double>(), 0.1) << m["name"];
+      EXPECT_NEAR(row["accuracy"]["top5"].get<double>(), m["accuracy"]["top5"].get<double>(), 0.1) << m["name"];
+      EXPECT_GT(row["accuracy"]["top1"].get<double>(), 50.0);
+    }
+  }
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE accuracy_samples = 300"), 2);
+}
+
+TEST_F(CliTest, ADatasetThatDoesNotFitTheModelIsExplained) {
+  // tiny_cnn takes 3x32x32 colour images; Fashion-MNIST is 1x28x28.
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--dataset", "fmnist:test,limit=50"}),
+                   "takes samples of shape 3x32x32 but dataset fmnist:test has 1x28x28");
+  EXPECT_EQ(points(), 0);
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--dataset", "cifar:test"}), "unknown dataset 'cifar:test'");
 }
 
 TEST_F(CliTest, ZooListShowsTheManifest) {

@@ -24,6 +24,10 @@ class FakeEngine : public Engine {
     while (std::chrono::steady_clock::now() < until) {
     }
   }
+  std::vector<float> infer(const std::vector<float>&, const std::vector<int64_t>& shape, int64_t* width) override {
+    *width = 10;
+    return std::vector<float>(static_cast<size_t>(shape[0]) * 10, 0.0f);
+  }
   EngineRuntime runtime() const override {
     EngineRuntime rt;
     rt.engine = "fake";

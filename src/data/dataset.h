@@ -1,0 +1,54 @@
+#pragma once
+// Labelled datasets and the accuracy of an engine on them. A dataset hands out samples already
+// preprocessed to the model's input (floats, one sample's shape) with their labels.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace edgejoule {
+
+class Engine;
+
+struct Preprocess {
+  double pixel_scale = 1.0 / 255.0;  // raw byte x this
+  std::vector<double> mean;          // per channel, after scaling; empty = none
+  std::vector<double> std;
+};
+
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  virtual std::string name() const = 0;            // "fmnist:test"
+  virtual size_t size() const = 0;                 // after any limit
+  virtual int classes() const = 0;
+  virtual std::vector<int64_t> sample_shape() const = 0;  // e.g. {1, 28, 28}
+  virtual int label(size_t index) const = 0;
+  // Writes sample `index` (sample_shape floats) into `out`.
+  virtual void fill(size_t index, const Preprocess& preprocess, float* out) const = 0;
+};
+
+// IDX files (gzip or plain): an images file of unsigned bytes [N, H, W] and a labels file [N].
+// Throws Error naming the file when it is missing, truncated, not IDX, or the counts differ.
+std::unique_ptr<Dataset> make_idx_dataset(const std::string& name, const std::string& images_path,
+                                          const std::string& labels_path, size_t limit);
+
+// --dataset SPEC: fmnist:test | fmnist:train | idx:IMAGES,LABELS, each optionally followed by
+// ",limit=N". Fashion-MNIST is read from $EDGEJOULE_FMNIST_DIR or Debian's
+// /usr/share/datasets/fashion-mnist (package dataset-fashion-mnist).
+std::unique_ptr<Dataset> make_dataset(const std::string& spec);
+
+struct AccuracyResult {
+  double top1 = 0;      // percent
+  double top5 = 0;      // percent (top-k with k = min(5, classes))
+  size_t samples = 0;
+  std::string source;   // "measured:fmnist:test:10000"
+};
+
+// Runs the whole dataset through a loaded engine in batches; throws Error when the model's
+// input or output does not fit the dataset (naming both).
+AccuracyResult measure_accuracy(Engine& engine, const Dataset& dataset, const Preprocess& preprocess,
+                                const std::vector<int64_t>& model_sample_shape, int batch = 100);
+
+}  // namespace edgejoule
