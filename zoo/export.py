@@ -128,6 +128,27 @@ def torchvision_model(name, torch, torchvision):
     return model, [1, 3, crop, crop], meta
 
 
+def export_onnx(model, example, name, out_dir, torch):
+    """Exports to ONNX (opset 13, dynamic batch); returns (file name, None) or (None, reason)."""
+    file_name = f"{name}.onnx"
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        with torch.no_grad():
+            torch.onnx.export(model, example, tmp, opset_version=13, input_names=["input"],
+                              output_names=["logits"],
+                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, os.path.join(out_dir, file_name))
+        return file_name, None
+    except Exception as e:  # the exporter raises many types; the reason is what matters
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return None, f"{type(e).__name__}: {reason}"[:300]
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def export_one(name, family, out_dir, torch, torchvision, args):
     torch.manual_seed(SEED)
     if family.startswith("fmnist"):
@@ -151,6 +172,7 @@ def export_one(name, family, out_dir, torch, torchvision, args):
     os.close(fd)
     try:
         torch.jit.save(traced, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a zoo is shared
         os.replace(tmp, final)  # atomic: an interrupted build never leaves a half-written model
     finally:
         if os.path.exists(tmp):
@@ -167,11 +189,34 @@ def export_one(name, family, out_dir, torch, torchvision, args):
         "weights": ("trained here (fixed seeds), see zoo/fmnist.py" if family.startswith("fmnist")
                     else f"deterministic random initialisation (torch.manual_seed({SEED}))"),
     }
+    if "onnx" in args.formats:
+        onnx_file, why = export_onnx(model, example, name, out_dir, torch)
+        if onnx_file:
+            entry["files"]["onnx"] = onnx_file
+            entry["sha256"]["onnx"] = sha256_file(os.path.join(out_dir, onnx_file))
+        else:
+            entry["onnx_error"] = why
+            log(f"{name}: no ONNX export ({why})")
     if meta:
         entry["preprocess"] = meta["preprocess"]
         if meta["accuracy"]:
             entry["accuracy"] = meta["accuracy"]
     return entry
+
+
+def cached_formats_ok(entry, out_dir, formats):
+    """True when every requested format's file still has the hash the manifest recorded (or the
+    format is recorded as failing to export)."""
+    for fmt in formats:
+        if fmt == "onnx" and "onnx_error" in entry:
+            continue
+        name = entry.get("files", {}).get(fmt)
+        if not name:
+            return False
+        path = os.path.join(out_dir, name)
+        if not os.path.exists(path) or sha256_file(path) != entry.get("sha256", {}).get(fmt):
+            return False
+    return True
 
 
 def write_manifest(path, manifest):
@@ -187,11 +232,19 @@ def main():
     parser.add_argument("--set", default="demo", choices=sorted(SETS))
     parser.add_argument("--out", required=True)
     parser.add_argument("--force", action="store_true", help="export again even when cached")
+    parser.add_argument("--formats", default="torchscript",
+                        help="comma-separated: torchscript, onnx (export only what the engines need)")
     parser.add_argument("--test-limit", type=int, default=None,
                         help="fmnist: measure test accuracy on the first N test images only")
     parser.add_argument("--train-limit", type=int, default=None,
                         help="fmnist: train on the first N training images only (tests)")
     args = parser.parse_args()
+    args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    for f in args.formats:
+        if f not in ("torchscript", "onnx"):
+            parser.error(f"unknown format '{f}': choose torchscript, onnx")
+    if "torchscript" not in args.formats:
+        args.formats.insert(0, "torchscript")  # the manifest's reference file, always exported
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import torch
@@ -227,9 +280,9 @@ def main():
     else:
         wanted = chosen
     # Say how much disk the set needs before building it (TorchScript stores fp32 weights).
-    need_bytes = sum(declared_params(n, f) * 4 for n, f in wanted) * 1.02
+    need_bytes = sum(declared_params(n, f) * 4 for n, f in wanted) * 1.02 * len(args.formats)
     free_bytes = shutil.disk_usage(args.out).free
-    log(f"set {args.set}: {len(wanted)} models, about {need_bytes / 1e9:.2f} GB of TorchScript "
+    log(f"set {args.set}: {len(wanted)} models, about {need_bytes / 1e9:.2f} GB of {'+'.join(args.formats)} "
         f"({free_bytes / 1e9:.1f} GB free at {args.out})")
     if need_bytes > free_bytes:
         sys.exit(f"zoo: not enough disk at {args.out}: need about {need_bytes / 1e9:.1f} GB, "
@@ -237,9 +290,8 @@ def main():
     manifest = {"format_version": 1, "set": args.set, "created_with": created_with, "models": []}
     for index, (name, family) in enumerate(wanted, 1):
         cached = previous.get(name)
-        if cached and not args.force:
-            path = os.path.join(args.out, cached["files"]["torchscript"])
-            if os.path.exists(path) and sha256_file(path) == cached.get("sha256", {}).get("torchscript"):
+        if cached and not args.force and cached_formats_ok(cached, args.out, args.formats):
+            if True:
                 log(f"[{index}/{len(wanted)}] {name}: cached")
                 manifest["models"].append(cached)
                 continue

@@ -16,6 +16,7 @@ namespace edgejoule {
 CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   struct Flags {
     std::string set = "demo";
+    std::string formats = "torchscript";
     std::string out;
     bool force = false;
     std::string zoo_dir;
@@ -34,6 +35,9 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
       ->check(CLI::IsMember({"demo", "imagenet", "fmnist", "fmnist-small", "tiny"}))
       ->default_str("demo");
   build->add_option("--out", flags->out, "Output directory")->required();
+  build->add_option("--formats", flags->formats,
+                    "Formats to export, for the engines you will use: torchscript, onnx (comma-separated)")
+      ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");
 
   auto* list = zoo->add_subcommand("list", "Show the models of a zoo");
@@ -48,7 +52,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
         throw Error("the zoo exporter '" + script +
                     "' is missing: set EDGEJOULE_ZOO_SCRIPTS to the zoo/ folder of the sources");
       }
-      std::vector<std::string> argv = {python, script, "--set", flags->set, "--out", flags->out};
+      std::vector<std::string> argv = {python, script, "--set", flags->set, "--out", flags->out,
+                                       "--formats", flags->formats};
       if (flags->force) argv.emplace_back("--force");
       const int rc = run_process(argv);
       if (rc != 0) {

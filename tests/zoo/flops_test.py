@@ -50,5 +50,29 @@ class CountMacs(unittest.TestCase):
         self.assertEqual(family_of("resnext50_32x4d"), "resnext")
 
 
+class OnnxExport(unittest.TestCase):
+    def test_tiny_set_exports_valid_onnx_with_a_dynamic_batch(self):
+        import json
+        import subprocess
+        import tempfile
+        import onnx
+        out = tempfile.mkdtemp()
+        here = os.path.dirname(__file__)
+        subprocess.run([sys.executable, os.path.join(here, "..", "..", "zoo", "export.py"), "--set", "tiny",
+                        "--out", out, "--formats", "torchscript,onnx"], check=True, capture_output=True)
+        manifest = json.load(open(os.path.join(out, "zoo.json")))
+        for entry in manifest["models"]:
+            path = os.path.join(out, entry["files"]["onnx"])
+            model = onnx.load(path)
+            onnx.checker.check_model(model)
+            dim = model.graph.input[0].type.tensor_type.shape.dim[0]
+            self.assertEqual(dim.dim_param, "batch")
+        # A second build with the same formats is served from the cache.
+        again = subprocess.run([sys.executable, os.path.join(here, "..", "..", "zoo", "export.py"), "--set",
+                                "tiny", "--out", out, "--formats", "torchscript,onnx"], check=True,
+                               capture_output=True, text=True)
+        self.assertEqual(again.stderr.count(": cached"), 2, again.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
