@@ -250,6 +250,8 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
       pre.pixel_scale = item.model.pixel_scale;
       pre.mean = item.model.mean;
       pre.std = item.model.std;
+      pre.resize = item.model.resize;
+      pre.crop = item.model.crop;
       const AccuracyResult a = measure_accuracy(engine, *dataset, pre, item.model.sample_shape);
       MeasuredAccuracy m{a.top1, a.top5, a.samples, a.source};
       accuracy_cache[key] = m;
@@ -257,17 +259,24 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     };
   }
   if (!flags.force) {
-    options.skip_reason = [&](const SweepItem& item) -> std::string {
-      const auto status = store->point_status(item.model.content_sha256, item.config.key(), host_fp);
-      if (!status) return "";
-      if (*status == "INVALID" && flags.retry_invalid) return "";
-      return "already in " + flags.db + " as " + *status + " (use --force to measure again" +
-             (*status == "INVALID" ? ", or --retry-invalid)" : ")");
+    // With a dataset, a point is done only when it holds accuracy from that dataset (same samples).
+    const std::string wanted_accuracy =
+        dataset ? fmt::format("measured:{}:{}", dataset->name(), dataset->size()) : "";
+    options.skip_reason = [&, wanted_accuracy](const SweepItem& item) -> std::string {
+      const auto stored = store->stored_point(item.model.content_sha256, item.config.key(), host_fp);
+      if (!stored) return "";
+      const std::string& status = stored->status;
+      if (status == "INVALID" && flags.retry_invalid) return "";
+      if (!wanted_accuracy.empty() && status != "UNSUPPORTED" && stored->measured_accuracy_source != wanted_accuracy) {
+        return "";  // measured again, now with accuracy, and replaced
+      }
+      return "already in " + flags.db + " as " + status + " (use --force to measure again" +
+             (status == "INVALID" ? ", or --retry-invalid)" : ")");
     };
   }
 
   auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet);
-  StoreListener store_listener(*store, host, flags.force || flags.retry_invalid);
+  StoreListener store_listener(*store, host, flags.force || flags.retry_invalid || dataset != nullptr);
   ListenerList listeners;
   listeners.add(progress.get());
   listeners.add(&store_listener);
@@ -344,7 +353,7 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
                   "(e.g. --meter nvml --cross-check-meter nvml:0:power)");
   cmd->add_option("--dataset", flags->dataset,
                   "Measure top-1/top-5 on a labelled set for every engine/device/precision: fmnist:test, "
-                  "fmnist:train or idx:IMAGES,LABELS, optionally ,limit=N");
+                  "fmnist:train, idx:IMAGES,LABELS or imagefolder:DIR, optionally ,limit=N (,classes=N)");
   cmd->add_option("--meter-periods", flags->protocol.meter_periods_per_window,
                   "Each window lasts at least this many of the meter's update periods")
       ->default_val(flags->protocol.meter_periods_per_window);

@@ -12,7 +12,7 @@ namespace edgejoule {
 
 AccuracyResult measure_accuracy(Engine& engine, const Dataset& dataset, const Preprocess& preprocess,
                                 const std::vector<int64_t>& model_sample_shape, int batch) {
-  const auto shape = dataset.sample_shape();
+  const auto shape = dataset.sample_shape().empty() ? model_sample_shape : dataset.sample_shape();
   if (shape != model_sample_shape) {
     throw Error(fmt::format("the model takes samples of shape {} but dataset {} has {}: choose a dataset "
                             "made for this model",
@@ -26,7 +26,7 @@ AccuracyResult measure_accuracy(Engine& engine, const Dataset& dataset, const Pr
   for (size_t start = 0; start < dataset.size(); start += static_cast<size_t>(batch)) {
     const size_t n = std::min(static_cast<size_t>(batch), dataset.size() - start);
     input.assign(n * per_sample, 0.0f);
-    for (size_t i = 0; i < n; ++i) dataset.fill(start + i, preprocess, input.data() + i * per_sample);
+    for (size_t i = 0; i < n; ++i) dataset.fill(start + i, preprocess, shape, input.data() + i * per_sample);
     std::vector<int64_t> batch_shape{static_cast<int64_t>(n)};
     batch_shape.insert(batch_shape.end(), shape.begin(), shape.end());
     int64_t width = 0;

@@ -15,6 +15,8 @@ struct Preprocess {
   double pixel_scale = 1.0 / 255.0;  // raw byte x this
   std::vector<double> mean;          // per channel, after scaling; empty = none
   std::vector<double> std;
+  int resize = 0;                    // images: shorter side to this first (0 = straight to the input size)
+  int crop = 0;                      // images: then a centred square of this side (0 = none)
 };
 
 class Dataset {
@@ -23,10 +25,13 @@ class Dataset {
   virtual std::string name() const = 0;            // "fmnist:test"
   virtual size_t size() const = 0;                 // after any limit
   virtual int classes() const = 0;
-  virtual std::vector<int64_t> sample_shape() const = 0;  // e.g. {1, 28, 28}
+  // e.g. {1, 28, 28}; empty when samples are made to the model's shape (image folders).
+  virtual std::vector<int64_t> sample_shape() const = 0;
   virtual int label(size_t index) const = 0;
-  // Writes sample `index` (sample_shape floats) into `out`.
-  virtual void fill(size_t index, const Preprocess& preprocess, float* out) const = 0;
+  // Writes sample `index`, shaped `shape` (one sample, channels first), into `out`; throws
+  // Error naming the file when a sample cannot be read.
+  virtual void fill(size_t index, const Preprocess& preprocess, const std::vector<int64_t>& shape,
+                    float* out) const = 0;
 };
 
 // IDX files (gzip or plain): an images file of unsigned bytes [N, H, W] and a labels file [N].
@@ -34,8 +39,13 @@ class Dataset {
 std::unique_ptr<Dataset> make_idx_dataset(const std::string& name, const std::string& images_path,
                                           const std::string& labels_path, size_t limit);
 
-// --dataset SPEC: fmnist:test | fmnist:train | idx:IMAGES,LABELS, each optionally followed by
-// ",limit=N". Fashion-MNIST is read from $EDGEJOULE_FMNIST_DIR or Debian's
+// Images decoded with OpenCV: DIR/<class>/<image> (classes in sorted order, or in the order of
+// DIR/classes.txt, one name per line, where any other folder is an error), or DIR/labels.csv
+// with the header file,label (integer labels). `classes` overrides the class count (0 = found).
+std::unique_ptr<Dataset> make_image_folder_dataset(const std::string& dir, size_t limit, int classes);
+
+// --dataset SPEC: fmnist:test | fmnist:train | idx:IMAGES,LABELS | imagefolder:DIR, each
+// optionally followed by ",limit=N" (and ",classes=N" for image folders). Fashion-MNIST is read from $EDGEJOULE_FMNIST_DIR or Debian's
 // /usr/share/datasets/fashion-mnist (package dataset-fashion-mnist).
 std::unique_ptr<Dataset> make_dataset(const std::string& spec);
 

@@ -95,7 +95,7 @@ class IdxDataset final : public Dataset {
   int classes() const override { return classes_; }
   std::vector<int64_t> sample_shape() const override { return {1, images_.dims[1], images_.dims[2]}; }
   int label(size_t index) const override { return labels_.data.at(index); }
-  void fill(size_t index, const Preprocess& p, float* out) const override {
+  void fill(size_t index, const Preprocess& p, const std::vector<int64_t>&, float* out) const override {
     const size_t pixels = size_t(images_.dims[1]) * images_.dims[2];
     const uint8_t* src = images_.data.data() + index * pixels;
     const double mean = p.mean.empty() ? 0.0 : p.mean[0];
@@ -119,14 +119,22 @@ std::unique_ptr<Dataset> make_idx_dataset(const std::string& name, const std::st
 }
 
 std::unique_ptr<Dataset> make_dataset(const std::string& spec) {
-  // Split off ",limit=N".
-  std::string base = spec;
+  // Options after the first comma-separated "key=value": limit=N, classes=N.
+  std::string base;
   size_t limit = 0;
-  if (const auto pos = spec.find(",limit="); pos != std::string::npos) {
-    base = spec.substr(0, pos);
-    const auto n = parse_int(spec.substr(pos + 7));
-    if (!n || *n <= 0) throw Error("invalid --dataset '" + spec + "': limit must be a positive integer");
-    limit = static_cast<size_t>(*n);
+  int classes = 0;
+  for (const auto& part : split(spec, ',')) {
+    if (starts_with(part, "limit=") || starts_with(part, "classes=")) {
+      const auto n = parse_int(part.substr(part.find('=') + 1));
+      if (!n || *n <= 0) {
+        throw Error("invalid --dataset '" + spec + "': " + part.substr(0, part.find('=')) +
+                    " must be a positive integer");
+      }
+      if (starts_with(part, "limit=")) limit = static_cast<size_t>(*n);
+      else classes = static_cast<int>(*n);
+    } else {
+      base += (base.empty() ? "" : ",") + part;
+    }
   }
   if (base == "fmnist:test" || base == "fmnist:train") {
     const char* env = std::getenv("EDGEJOULE_FMNIST_DIR");
@@ -140,7 +148,9 @@ std::unique_ptr<Dataset> make_dataset(const std::string& spec) {
     if (files.size() != 2) throw Error("invalid --dataset '" + spec + "': use idx:IMAGES,LABELS[,limit=N]");
     return make_idx_dataset(base, files[0], files[1], limit);
   }
-  throw Error("unknown dataset '" + spec + "': choose fmnist:test, fmnist:train or idx:IMAGES,LABELS (add ,limit=N)");
+  if (starts_with(base, "imagefolder:")) return make_image_folder_dataset(base.substr(12), limit, classes);
+  throw Error("unknown dataset '" + spec +
+              "': choose fmnist:test, fmnist:train, idx:IMAGES,LABELS or imagefolder:DIR (add ,limit=N)");
 }
 
 }  // namespace edgejoule

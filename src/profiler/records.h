@@ -30,6 +30,8 @@ struct ModelInfo {
   double pixel_scale = 1.0 / 255.0;
   std::vector<double> mean;
   std::vector<double> std;
+  int resize = 0;  // images: shorter side first, then a centred crop (torchvision presets)
+  int crop = 0;
 };
 
 // Accuracy measured on a labelled dataset for one point's engine, device and precision.

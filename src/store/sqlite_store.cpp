@@ -152,16 +152,16 @@ class SqliteStore final : public Store {
 
   std::string path() const override { return path_; }
 
-  std::optional<std::string> point_status(const std::string& model_sha256,
+  std::optional<StoredPoint> stored_point(const std::string& model_sha256,
                                           const std::string& config_key,
                                           const std::string& host_fingerprint) override {
     Statement q(db_, path_,
-                "SELECT p.status FROM points p JOIN models m ON m.id = p.model_id "
+                "SELECT p.status, p.measured_accuracy_source FROM points p JOIN models m ON m.id = p.model_id "
                 "JOIN configs c ON c.id = p.config_id JOIN hosts h ON h.id = p.host_id "
                 "WHERE m.content_sha256 = ?1 AND c.key = ?2 AND h.fingerprint = ?3");
     q.bind(1, model_sha256).bind(2, config_key).bind(3, host_fingerprint);
     if (!q.step()) return std::nullopt;
-    return q.text(0);
+    return StoredPoint{q.text(0), q.text(1)};
   }
 
   bool save_point(const PointRecord& record, const HostInfo& host, bool replace) override {

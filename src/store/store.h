@@ -28,13 +28,22 @@ struct RowFilter {
 class Store {
  public:
   virtual ~Store() = default;
-  // The status of the stored point for (model content, configuration, host), if any.
-  virtual std::optional<std::string> point_status(const std::string& model_sha256,
+  struct StoredPoint {
+    std::string status;                    // VALID | INVALID | UNSUPPORTED
+    std::string measured_accuracy_source;  // "" when no accuracy was measured
+  };
+  // The stored point for (model content, configuration, host), if any.
+  virtual std::optional<StoredPoint> stored_point(const std::string& model_sha256,
                                                   const std::string& config_key,
                                                   const std::string& host_fingerprint) = 0;
+  std::optional<std::string> point_status(const std::string& model_sha256, const std::string& config_key,
+                                          const std::string& host_fingerprint) {
+    const auto p = stored_point(model_sha256, config_key, host_fingerprint);
+    return p ? std::optional<std::string>(p->status) : std::nullopt;
+  }
   bool has_point(const std::string& model_sha256, const std::string& config_key,
                  const std::string& host_fingerprint) {
-    return point_status(model_sha256, config_key, host_fingerprint).has_value();
+    return stored_point(model_sha256, config_key, host_fingerprint).has_value();
   }
   // Stores one finished point with its windows in one transaction. With `replace`, an earlier
   // point for the same (model, configuration, host) is replaced in that same transaction;

@@ -68,6 +68,8 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
         if (pre.contains("pixel_scale") && pre["pixel_scale"].is_number()) m.pixel_scale = pre["pixel_scale"].get<double>();
         if (pre.contains("mean") && pre["mean"].is_array()) m.mean = pre["mean"].get<std::vector<double>>();
         if (pre.contains("std") && pre["std"].is_array()) m.std = pre["std"].get<std::vector<double>>();
+        if (pre.contains("resize") && pre["resize"].is_number_integer()) m.resize = pre["resize"].get<int>();
+        if (pre.contains("crop") && pre["crop"].is_number_integer()) m.crop = pre["crop"].get<int>();
         if (m.mean.size() != m.std.size()) bad("(" + m.name + ") has preprocess mean and std of different lengths");
         for (double sd : m.std) if (sd <= 0) bad("(" + m.name + ") has a non-positive preprocess std");
       }

@@ -443,6 +443,15 @@ TEST_F(CliTest, MeasuredAccuracyAgreesWithTheTrainingScript) {
     }
   }
   EXPECT_EQ(query("SELECT count(*) FROM points WHERE accuracy_samples = 300"), 2);
+  // The same sweep again skips; with another sample count it measures (and replaces) again.
+  const auto again = profile({"--zoo", kFmnistZoo, "--threads", "1", "--meter", "none", "--dataset",
+                              "fmnist:test,limit=300"});
+  EXPECT_NE(again.err.find("2 skipped"), std::string::npos) << again.err;
+  const auto more = profile({"--zoo", kFmnistZoo, "--threads", "1", "--meter", "none", "--dataset",
+                             "fmnist:test,limit=200"});
+  EXPECT_NE(more.err.find("2 measured"), std::string::npos) << more.err;
+  EXPECT_EQ(points(), 2);
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE accuracy_samples = 200"), 2);
 }
 
 TEST_F(CliTest, ADatasetThatDoesNotFitTheModelIsExplained) {
@@ -451,6 +460,28 @@ TEST_F(CliTest, ADatasetThatDoesNotFitTheModelIsExplained) {
                    "takes samples of shape 3x32x32 but dataset fmnist:test has 1x28x28");
   EXPECT_EQ(points(), 0);
   expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--dataset", "cifar:test"}), "unknown dataset 'cifar:test'");
+}
+
+TEST_F(CliTest, ImageFolderAccuracyForAModelOutsideTheZoo) {
+  // tiny_cnn: 3x32x32 in, 10 scores out; two class folders of PPM images, class count set to 10.
+  for (const char* cls : {"a", "b"}) {
+    fs::create_directories(dir_ / "imgs" / cls);
+    for (int i = 0; i < 3; ++i) {
+      std::string img = "P6\n40 40\n255\n";
+      img.append(40 * 40 * 3, static_cast<char>(40 * i + (cls[0] == 'a' ? 0 : 120)));
+      std::ofstream(dir_ / "imgs" / cls / (std::to_string(i) + ".ppm"), std::ios::binary) << img;
+    }
+  }
+  const auto r = profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--meter", "none", "--json", "--dataset",
+                          "imagefolder:" + (dir_ / "imgs").string() + ",classes=10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto row = nlohmann::json::parse(r.out)[0];
+  EXPECT_EQ(row["accuracy"]["provenance"], "measured:imagefolder:" + (dir_ / "imgs").string() + ":6");
+  EXPECT_TRUE(row["accuracy"]["top1"].is_number());
+  // Without classes=10 the folder has 2 classes and the 10-way model is refused.
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--meter", "none", "--force", "--dataset",
+                            "imagefolder:" + (dir_ / "imgs").string()}),
+                   "outputs 10 scores per sample but dataset imagefolder:");
 }
 
 TEST_F(CliTest, ZooListShowsTheManifest) {

@@ -70,11 +70,11 @@ TEST_F(DatasetTest, ReadsGzipAndPlainIdx) {
     EXPECT_EQ(ds->label(2), 2);
     std::vector<float> x(4);
     Preprocess p;
-    ds->fill(0, p, x.data());
+    ds->fill(0, p, {1, 2, 2}, x.data());
     EXPECT_FLOAT_EQ(x[1], 1.0f);
     p.mean = {0.5};
     p.std = {0.5};
-    ds->fill(2, p, x.data());
+    ds->fill(2, p, {1, 2, 2}, x.data());
     EXPECT_FLOAT_EQ(x[0], 1.0f);
   }
   EXPECT_EQ(make_idx_dataset("toy", plain("i", images()), plain("l", labels()), 2)->size(), 2u);
@@ -103,6 +103,7 @@ TEST_F(DatasetTest, HostileFilesAreRefusedNamingTheFile) {
 
 TEST_F(DatasetTest, SpecsAreCheckedAndNameTheChoices) {
   expect_error([] { make_dataset("imagenet:val"); }, "choose fmnist:test");
+  expect_error([] { make_dataset("imagefolder:/nonexistent,limit=3"); }, "'/nonexistent' does not exist");
   expect_error([] { make_dataset("fmnist:test,limit=0"); }, "limit must be a positive integer");
   expect_error([] { make_dataset("idx:only-one-file"); }, "idx:IMAGES,LABELS");
 }
@@ -147,6 +148,71 @@ TEST_F(DatasetTest, AccuracyCountsTopOneAndTopK) {
   ScriptedClassifier wide(1000);
   expect_error([&] { measure_accuracy(wide, *ds, Preprocess{}, {1, 2, 2}); }, "outputs 1000 scores per sample but dataset six has 3 classes");
   expect_error([&] { measure_accuracy(engine, *ds, Preprocess{}, {3, 224, 224}); }, "takes samples of shape 3x224x224");
+}
+
+// ---- image folders (PPM/PGM written by hand: OpenCV decodes them) -----------------------------
+
+std::string ppm(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
+  std::string s = "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
+  for (int i = 0; i < w * h; ++i) s += {static_cast<char>(r), static_cast<char>(g), static_cast<char>(b)};
+  return s;
+}
+
+TEST_F(DatasetTest, ImageFolderClassesFromSubFoldersAndPreprocessing) {
+  fs::create_directories(dir_ / "imgs/cat");
+  fs::create_directories(dir_ / "imgs/dog");
+  plain("imgs/cat/a.ppm", ppm(8, 6, 255, 0, 0));
+  plain("imgs/cat/b.ppm", ppm(8, 6, 255, 0, 0));
+  plain("imgs/dog/c.ppm", ppm(6, 6, 0, 0, 255));
+  plain("imgs/dog/notes.txt", "not an image, not counted");
+  auto ds = make_dataset("imagefolder:" + (dir_ / "imgs").string());
+  EXPECT_EQ(ds->size(), 3u);
+  EXPECT_EQ(ds->classes(), 2);
+  EXPECT_EQ(ds->label(0), 0);
+  EXPECT_EQ(ds->label(2), 1);
+  EXPECT_TRUE(ds->sample_shape().empty());
+  Preprocess p;
+  p.resize = 6;
+  p.crop = 4;
+  p.mean = {0.5, 0.5, 0.5};
+  p.std = {0.5, 0.5, 0.5};
+  std::vector<float> x(3 * 4 * 4);
+  ds->fill(0, p, {3, 4, 4}, x.data());
+  EXPECT_FLOAT_EQ(x[0], 1.0f);            // red channel: (1 - 0.5) / 0.5
+  EXPECT_FLOAT_EQ(x[16], -1.0f);          // green channel, channels first
+  ds->fill(2, p, {3, 4, 4}, x.data());
+  EXPECT_FLOAT_EQ(x[2 * 16 + 5], 1.0f);   // blue
+  std::vector<float> gray(16);
+  ds->fill(2, Preprocess{}, {1, 4, 4}, gray.data());  // decoded as grey for 1-channel models
+  EXPECT_NEAR(gray[0], 29.0 / 255.0, 1.0 / 255.0);    // BT.601 luma of pure blue
+  EXPECT_EQ(make_dataset("imagefolder:" + (dir_ / "imgs").string() + ",limit=2")->size(), 2u);
+  EXPECT_EQ(make_dataset("imagefolder:" + (dir_ / "imgs").string() + ",classes=10")->classes(), 10);
+}
+
+TEST_F(DatasetTest, ImageFolderRefusesUnknownClassesDamagedImagesAndBadCsv) {
+  fs::create_directories(dir_ / "imgs/cat");
+  fs::create_directories(dir_ / "imgs/zebra");
+  plain("imgs/cat/a.ppm", ppm(4, 4, 1, 2, 3));
+  plain("imgs/zebra/z.ppm", ppm(4, 4, 1, 2, 3));
+  plain("imgs/classes.txt", "cat\ndog\n");
+  expect_error([&] { make_dataset("imagefolder:" + (dir_ / "imgs").string()); }, "class folder 'zebra' that");
+  fs::remove(dir_ / "imgs/classes.txt");
+
+  plain("imgs/cat/broken.png", "this is not a PNG");
+  auto ds = make_dataset("imagefolder:" + (dir_ / "imgs").string());
+  std::vector<float> x(3 * 4 * 4);
+  expect_error([&] { ds->fill(1, Preprocess{}, {3, 4, 4}, x.data()); }, "broken.png' could not be decoded");
+
+  fs::create_directories(dir_ / "csv");
+  plain("csv/labels.csv", "file,label\na.ppm,3\nb.ppm,x\n");
+  expect_error([&] { make_dataset("imagefolder:" + (dir_ / "csv").string()); }, "line 3: expected file,label");
+  plain("csv/labels.csv", "file,label\na.ppm,3\n");
+  plain("csv/a.ppm", ppm(4, 4, 9, 9, 9));
+  auto csv = make_dataset("imagefolder:" + (dir_ / "csv").string());
+  EXPECT_EQ(csv->classes(), 4);
+  EXPECT_EQ(csv->label(0), 3);
+  fs::create_directories(dir_ / "empty");
+  expect_error([&] { make_dataset("imagefolder:" + (dir_ / "empty").string()); }, "holds no images");
 }
 
 }  // namespace
