@@ -103,10 +103,13 @@ def tiny_model(name, torch):
 
 def torchvision_model(name, torch, torchvision):
     from torchvision.models import get_model, get_model_weights
-    model = get_model(name, weights=None)
     weights = get_model_weights(name).DEFAULT
     transforms = weights.transforms()
     crop = int(transforms.crop_size[0])
+    # ViTs are built for one image size; without weights the builder assumes 224, while e.g.
+    # vit_h_14's only weights (SWAG) take 518.
+    extra = {"image_size": crop} if name.startswith("vit_") else {}
+    model = get_model(name, weights=None, **extra)
     meta = {
         "preprocess": {
             "resize": int(transforms.resize_size[0]),
@@ -247,8 +250,12 @@ def main():
         args.formats.insert(0, "torchscript")  # the manifest's reference file, always exported
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import warnings
     import torch
     import torchvision
+    # Tracing at one fixed input size makes shape asserts constant, which is what we want.
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+    warnings.filterwarnings("ignore", message=".*meshgrid.*")
     torch.set_num_threads(os.cpu_count() or 1)
 
     os.makedirs(args.out, exist_ok=True)
@@ -288,6 +295,7 @@ def main():
         sys.exit(f"zoo: not enough disk at {args.out}: need about {need_bytes / 1e9:.1f} GB, "
                  f"{free_bytes / 1e9:.1f} GB free; choose another --out")
     manifest = {"format_version": 1, "set": args.set, "created_with": created_with, "models": []}
+    failed = []
     for index, (name, family) in enumerate(wanted, 1):
         cached = previous.get(name)
         if cached and not args.force and cached_formats_ok(cached, args.out, args.formats):
@@ -296,7 +304,13 @@ def main():
                 manifest["models"].append(cached)
                 continue
         start = time.monotonic()
-        entry = export_one(name, family, args.out, torch, torchvision, args)
+        try:
+            entry = export_one(name, family, args.out, torch, torchvision, args)
+        except Exception as e:  # one model's failure must not lose the rest of the set
+            reason = (str(e).strip().splitlines() or [type(e).__name__])[-1][:300]
+            log(f"[{index}/{len(wanted)}] {name}: FAILED ({type(e).__name__}: {reason})")
+            failed.append(name)
+            continue
         size_mb = os.path.getsize(os.path.join(args.out, entry["files"]["torchscript"])) / 1e6
         log(f"[{index}/{len(wanted)}] {name}: exported ({entry['params'] / 1e6:.2f} M params, "
             f"{entry['macs'] / 1e6:.3f} MMACs, {size_mb:.1f} MB, {time.monotonic() - start:.1f} s)")
@@ -304,6 +318,9 @@ def main():
         write_manifest(manifest_path, manifest)  # progress survives an interruption
     write_manifest(manifest_path, manifest)
     log(f"manifest: {manifest_path} ({len(manifest['models'])} models)")
+    if failed:
+        sys.exit(f"zoo: {len(failed)} model(s) could not be exported: {', '.join(failed)}; "
+                 f"the {len(manifest['models'])} others are in the manifest")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,9 @@ class OnnxExport(unittest.TestCase):
         import subprocess
         import tempfile
         import onnx
+        import shutil
         out = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
         here = os.path.dirname(__file__)
         subprocess.run([sys.executable, os.path.join(here, "..", "..", "zoo", "export.py"), "--set", "tiny",
                         "--out", out, "--formats", "torchscript,onnx"], check=True, capture_output=True)
