@@ -9,8 +9,9 @@ DEMO_DB    ?= edgejoule.db
 DEMO_ZOO   ?= $(BUILD_DIR)/zoo/demo
 FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
 CMAKE_ARGS ?=
+SAN_DIR    ?= build-sanitize
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test test-sanitize bench clean
 
 all: build
 
@@ -36,12 +37,21 @@ demo: build
 	    --dataset fmnist:test
 	$(BUILD_DIR)/edgejoule list --db $(DEMO_DB)
 
-test: build
+# The unit tests under AddressSanitizer + UBSan first (the project's code without LibTorch), then
+# every test of the Release build; ctest's summary is the last thing printed.
+test: build test-sanitize
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+test-sanitize: deps
+	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGEJOULE_SANITIZE=ON \
+	      -DEDGEJOULE_WITH_TORCH=OFF -DEDGEJOULE_BUILD_BENCH=OFF > /dev/null
+	cmake --build $(SAN_DIR) -j $(JOBS) --target edgejoule_unit_tests edgejoule_fake_nvml
+	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ctest --output-on-failure -j $(JOBS) -L unit
 
 bench: build
 	$(BUILD_DIR)/bench/edgejoule_bench_micro
 	scripts/bench-overhead.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR)
