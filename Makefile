@@ -11,7 +11,7 @@ FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
 CMAKE_ARGS ?=
 SAN_DIR    ?= build-sanitize
 
-.PHONY: all deps configure build demo test test-sanitize bench clean
+.PHONY: all deps configure build demo test test-sanitize fuzz bench clean
 
 all: build
 
@@ -54,9 +54,14 @@ test-sanitize: deps
 	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --output-on-failure -j $(JOBS) -L unit
 
+# libFuzzer on every parser the project writes (clang, ASan + UBSan), FUZZ_S seconds each.
+FUZZ_S ?= 60
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_S)
+
 bench: build
 	$(BUILD_DIR)/bench/edgejoule_bench_micro
 	scripts/bench-overhead.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(SAN_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR) build-fuzz

@@ -15,7 +15,8 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error for bad syntax, out_of_range for numbers no double holds (found by fuzzing).
     throw Error("zoo manifest '" + manifest_path + "' is not valid JSON (" + e.what() +
                 "): rebuild it with 'edgejoule zoo build'");
   }

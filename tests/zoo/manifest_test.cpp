@@ -45,6 +45,8 @@ void expect_bad(const std::string& json, const std::string& text) {
 
 TEST(Manifest, BadManifestsNameTheFileAndTheProblem) {
   expect_bad("{not json", "not valid JSON");
+  // Found by fuzz/fuzz_manifest: a number no double holds used to escape as an uncaught exception.
+  expect_bad(R"({"models": [{"name": "a", "params": 116e9512}]})", "number overflow");
   expect_bad(R"({"models": 3})", "no \"models\" list");
   expect_bad(R"({"models": [{"family": "x"}]})", "entry 0 has no string \"name\"");
   expect_bad(R"({"models": [{"name": "a", "files": {"torchscript": "a.pt"}}]})", "input_shape");
