@@ -103,6 +103,12 @@ ModelInfo model_from_file(const std::string& path, const std::string& format,
   return m;
 }
 
+// The started meter for a configuration's device, or nullptr when none measures it.
+Meter* meter_on(const std::map<std::string, std::unique_ptr<Meter>>& by_device, const Configuration& c) {
+  const auto it = by_device.find(c.device);
+  return it == by_device.end() ? nullptr : it->second.get();
+}
+
 int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   // 1. Validate every flag before touching anything.
   SweepLists lists;
@@ -232,14 +238,8 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   options.protocol = flags.protocol;
   options.engine_factory = [](const std::string& name) { return make_engine(name); };
   options.stop = &g_stop;
-  options.meter_for = [&meters](const Configuration& c) -> Meter* {
-    auto it = meters.find(c.device);
-    return it == meters.end() ? nullptr : it->second.get();
-  };
-  options.cross_check_for = [&cross_checks](const Configuration& c) -> Meter* {
-    auto it = cross_checks.find(c.device);
-    return it == cross_checks.end() ? nullptr : it->second.get();
-  };
+  options.meter_for = [&meters](const Configuration& c) { return meter_on(meters, c); };
+  options.cross_check_for = [&cross_checks](const Configuration& c) { return meter_on(cross_checks, c); };
   // Accuracy depends on the model, engine, device and precision, not on batch or threads:
   // measured once per combination and stored with each of its points.
   std::map<std::string, MeasuredAccuracy> accuracy_cache;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -74,6 +75,13 @@ std::string format_shape(const std::vector<int64_t>& shape) {
     out += std::to_string(shape[i]);
   }
   return out;
+}
+
+std::string under_root(const std::string& root, const std::string& absolute_path) {
+  const auto start = absolute_path.find_first_not_of('/');
+  return (std::filesystem::path(root) /
+          (start == std::string::npos ? "" : absolute_path.substr(start)))
+      .string();
 }
 
 std::optional<std::string> read_file(const std::string& path) {

@@ -20,6 +20,9 @@ std::optional<double> parse_double(std::string_view text);
 std::vector<int64_t> parse_shape(std::string_view text, std::string_view what);
 std::string format_shape(const std::vector<int64_t>& shape);
 
+// `absolute_path` read under `root` ("/" normally; tests and --sysfs-root point elsewhere).
+std::string under_root(const std::string& root, const std::string& absolute_path);
+
 // Reads a whole file; std::nullopt when it cannot be opened.
 std::optional<std::string> read_file(const std::string& path);
 

@@ -12,13 +12,6 @@
 
 namespace edgejoule {
 
-std::string under_root(const std::string& root, const std::string& absolute_path) {
-  const auto start = absolute_path.find_first_not_of('/');
-  return (std::filesystem::path(root) /
-          (start == std::string::npos ? "" : absolute_path.substr(start)))
-      .string();
-}
-
 SysfsValue read_sysfs_u64(const std::string& path) {
   // open/read/close rather than a stream: meters call this every few milliseconds.
   SysfsValue out;

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "common/strings.h"  // under_root
+
 namespace edgejoule {
 
 struct SysfsValue {
@@ -16,6 +18,5 @@ struct SysfsValue {
 // Reads one unsigned integer from a sysfs-style file ("12345\n").
 SysfsValue read_sysfs_u64(const std::string& path);
 std::optional<std::string> read_sysfs_text(const std::string& path);
-std::string under_root(const std::string& root, const std::string& absolute_path);
 
 }  // namespace edgejoule

@@ -11,10 +11,6 @@
 namespace edgejoule {
 namespace {
 
-std::string under_root(const std::string& root, const std::string& path) {
-  return (std::filesystem::path(root) / path.substr(path.find_first_not_of('/'))).string();
-}
-
 std::string cpuinfo_model(const std::string& text) {
   for (const auto& line : split(text, '\n')) {
     // x86: "model name"; ARM (Jetson, Pi): "Model" or "Hardware".

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <thread>
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "meters/meter.h"
 
 #include "common/strings.h"
+#include "support/power_log_writer.h"
 #include "support/sqlite_query.h"
 #include "support/subprocess.h"
 
@@ -316,22 +318,10 @@ TEST_F(CliTest, ListWithoutADatabaseSaysToProfileFirst) {
 // Issue 3's check: a log of constant P watts is measured back as P within 2 %.
 TEST_F(CliTest, ProfileWithAPowerLogReportsItsConstantPower) {
   const std::string log = (dir_ / "power.csv").string();
-  {
-    std::ofstream out(log);
-    out << "timestamp_s,power_w\n";
-    const double now = unix_now_s();
-    for (int i = 20; i > 0; --i) out << fmt::format("{:.3f},37.5\n", now - i * 0.05);
-  }
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
-    while (!stop) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::ofstream(log, std::ios::app) << fmt::format("{:.3f},37.5\n", unix_now_s());
-    }
-  });
+  std::optional<testing::PowerLogWriter> writer;
+  writer.emplace(log, 37.5, 0.05, 20);
   const auto r = profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--meter", "log:" + log, "--json"});
-  stop = true;
-  writer.join();
+  writer.reset();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   ASSERT_EQ(doc.size(), 1u);
@@ -349,26 +339,13 @@ TEST_F(CliTest, ProfileWithAPowerLogReportsItsConstantPower) {
 TEST_F(CliTest, CrossCheckMeterComparesTwoSourcesOverTheSameWindows) {
   // Two external meters on one device, one reading 10 % high.
   const std::string a = (dir_ / "a.csv").string(), b = (dir_ / "b.csv").string();
-  auto seed = [](const std::string& path, double w) {
-    std::ofstream out(path);
-    out << "timestamp_s,power_w\n";
-    for (int i = 20; i > 0; --i) out << fmt::format("{:.3f},{}\n", unix_now_s() - i * 0.05, w);
-  };
-  seed(a, 20.0);
-  seed(b, 22.0);
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
-    while (!stop) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      const double now = unix_now_s();
-      std::ofstream(a, std::ios::app) << fmt::format("{:.3f},20\n", now);
-      std::ofstream(b, std::ios::app) << fmt::format("{:.3f},22\n", now);
-    }
-  });
+  std::optional<testing::PowerLogWriter> writer_a, writer_b;
+  writer_a.emplace(a, 20.0, 0.05, 20);
+  writer_b.emplace(b, 22.0, 0.05, 20);
   const auto r = profile({kZoo + "/tiny_cnn.pt", "--threads", "1", "--meter", "log:" + a,
                           "--cross-check-meter", "log:" + b, "--json"});
-  stop = true;
-  writer.join();
+  writer_a.reset();
+  writer_b.reset();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto cc = nlohmann::json::parse(r.out)[0]["energy"]["cross_check"];
   EXPECT_EQ(cc["meter"], "log:" + b);

@@ -16,6 +16,7 @@
 #include "meters/fake_tree.h"
 #include "meters/meter.h"
 #include "meters/rapl.h"
+#include "support/power_log_writer.h"
 
 namespace edgejoule {
 namespace {
@@ -258,39 +259,10 @@ TEST(Hwmon, PowerAndEnergyFiles) {
 
 // ---- external log --------------------------------------------------------------------------
 
-// Appends `timestamp_s,power_w` lines for "now" every `period_s` until stopped.
-class LogWriter {
- public:
-  LogWriter(std::string path, double power_w, double period_s, bool header = true) : path_(std::move(path)) {
-    std::ofstream out(path_);
-    if (header) out << "timestamp_s,power_w\n";
-    // History before the meter starts, as a meter that has been logging for a while.
-    const double now = unix_now_s();
-    for (int i = 10; i > 0; --i) out << fmt::format("{:.3f},{:.3f}\n", now - i * period_s, power_w);
-    out.flush();
-    thread_ = std::thread([this, power_w, period_s] {
-      while (!stop_) {
-        std::this_thread::sleep_for(std::chrono::duration<double>(period_s));
-        std::ofstream app(path_, std::ios::app);
-        app << fmt::format("{:.3f},{:.3f}\n", unix_now_s(), power_w);
-      }
-    });
-  }
-  ~LogWriter() {
-    stop_ = true;
-    thread_.join();
-  }
-
- private:
-  std::string path_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
 TEST(LogMeter, ConstantPowerIsMeasuredWithinTwoPercentWhileTheLogGrows) {
   FakeTree t("log_constant");
   const std::string path = t.path("power.csv");
-  LogWriter writer(path, 42.0, 0.05);
+  testing::PowerLogWriter writer(path, 42.0, 0.05);
   auto meter = make_meter("log:" + path, t.root(), "cpu");
   EXPECT_EQ(meter->info().provenance, "measured:log:" + path);
   meter->start();
