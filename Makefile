@@ -61,6 +61,7 @@ fuzz: deps
 
 bench: build
 	$(BUILD_DIR)/bench/edgejoule_bench_micro
+	$(BUILD_DIR)/bench/edgejoule_bench_recommend
 	scripts/bench-overhead.sh $(BUILD_DIR)
 
 clean:

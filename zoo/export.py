@@ -209,7 +209,10 @@ def export_one(name, family, out_dir, torch, torchvision, args):
 
 def cached_formats_ok(entry, out_dir, formats):
     """True when every requested format's file still has the hash the manifest recorded (or the
-    format is recorded as failing to export)."""
+    format is recorded as failing to export), and the entry has every field this exporter writes
+    (an entry from before FLOPs were counted is exported again)."""
+    if "flops" not in entry or "params" not in entry:
+        return False
     for fmt in formats:
         if fmt == "onnx" and "onnx_error" in entry:
             continue

@@ -21,6 +21,9 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_list_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_zoo_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_meters_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_recommend_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_frontier_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_evaluate_command(CLI::App& app, const GlobalOptions& global);
 
 // Shared helpers (common_options.cpp).
 struct HostInfo;

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   commands["list"] = add_list_command(app, global);
   commands["zoo"] = add_zoo_command(app, global);
   commands["meters"] = add_meters_command(app, global);
+  commands["recommend"] = add_recommend_command(app, global);
+  commands["frontier"] = add_frontier_command(app, global);
+  commands["evaluate"] = add_evaluate_command(app, global);
 
   try {
     app.parse(argc, argv);

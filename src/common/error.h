@@ -11,6 +11,7 @@ namespace exit_code {
 inline constexpr int kOk = 0;
 inline constexpr int kFailure = 1;      // something went wrong that is not the user's input
 inline constexpr int kBadInput = 2;     // bad flag, missing/corrupt file, unusable sensor, ...
+inline constexpr int kNoFit = 3;        // recommend: no point meets the constraints
 inline constexpr int kInterrupted = 130;
 }  // namespace exit_code
 

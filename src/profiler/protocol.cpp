@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "platform/memory.h"
 
 namespace edgejoule {
 namespace {
@@ -297,6 +298,7 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
 
       std::unique_ptr<Engine> engine;
       bool loaded = false;
+      const bool peak_is_this_points = reset_peak_rss();
       try {
         engine = options.engine_factory(item.config.engine);
         EngineOptions engine_options;
@@ -311,6 +313,8 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         Meter* cross = options.cross_check_for ? options.cross_check_for(item.config) : nullptr;
         record.result = run_protocol(*engine, item.config, options.protocol, listener, context,
                                      options.stop, meter, cross);
+        // Before the accuracy pass, whose dataset batches are not part of the configuration.
+        if (peak_is_this_points) record.result.peak_rss_mb = peak_rss_mb();
         if (options.accuracy_for) record.accuracy = options.accuracy_for(*engine, item);
       } catch (const UnsupportedError& e) {
         record.runtime.engine = item.config.engine;

@@ -26,6 +26,7 @@ struct ModelInfo {
   std::optional<double> top1;
   std::optional<double> top5;
   std::string accuracy_source;
+  std::string accuracy_dataset;  // what the declared accuracy was measured on ("imagenet-1k")
   // Input preprocessing from the manifest: raw pixel x pixel_scale, then (x - mean) / std.
   double pixel_scale = 1.0 / 255.0;
   std::vector<double> mean;
@@ -105,6 +106,9 @@ struct PointResult {
   Summary window_latency_ms;       // over the windows' mean latencies: cv, ci95 of the mean
   double throughput_sps = 0;       // all samples / all window time
   std::optional<EnergyResult> energy;  // absent when profiled without a meter
+  // The process's peak resident memory from loading the model to the last window (MiB):
+  // model, activations and the engine's buffers, plus the process's own baseline.
+  std::optional<double> peak_rss_mb;
 };
 
 struct PointRecord {

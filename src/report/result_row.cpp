@@ -28,7 +28,11 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"threads", r.threads},
         {"sample_shape", r.sample_shape}}},
       {"effective", {{"engine_version", r.engine_version}, {"threads", r.effective_threads}}},
-      {"host", {{"hostname", r.hostname}, {"cpu_model", r.cpu_model}, {"blas", r.blas}}},
+      {"host",
+       {{"hostname", r.hostname},
+        {"cpu_model", r.cpu_model},
+        {"blas", r.blas},
+        {"fingerprint", r.host_fingerprint}}},
       {"status", r.status},
       {"reason", r.reason},
       {"started_at_utc", r.started_at_utc},
@@ -43,6 +47,7 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"window_cv", opt(r.window_latency_ms_cv)},
         {"window_mean_ci95_half_width", opt(r.window_latency_ms_ci95)}}},
       {"throughput_samples_per_s", opt(r.throughput_sps)},
+      {"peak_rss_mb", opt(r.peak_rss_mb)},
       {"energy",
        {{"j_per_inference", opt(r.energy_j_per_inference)},
         {"j_per_inference_stddev", opt(r.energy_j_per_inference_stddev)},
@@ -56,9 +61,20 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"provenance", r.energy_provenance},
         {"cross_check", {{"meter", r.cross_check_meter}, {"difference_pct", opt(r.cross_check_difference_pct)}}}}},
       {"accuracy",
-       {{"top1", opt(r.top1)}, {"top5", opt(r.top5)}, {"provenance", r.accuracy_source}}},
+       {{"top1", opt(r.top1)},
+        {"top5", opt(r.top5)},
+        {"provenance", r.accuracy_source},
+        {"dataset", r.accuracy_dataset}}},
       {"accuracy_per_joule", opt(r.accuracy_per_joule)},
   };
+}
+
+std::string dataset_of_accuracy_source(const std::string& source) {
+  const std::string prefix = "measured:";
+  if (source.rfind(prefix, 0) != 0) return "";
+  const auto last = source.rfind(':');
+  if (last == std::string::npos || last < prefix.size()) return "";
+  return source.substr(prefix.size(), last - prefix.size());
 }
 
 }  // namespace edgejoule

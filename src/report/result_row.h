@@ -33,6 +33,7 @@ struct ResultRow {
   std::string hostname;
   std::string cpu_model;
   std::string blas;
+  std::string host_fingerprint;
   // verdict
   std::string status;   // VALID | INVALID | UNSUPPORTED
   std::string reason;
@@ -43,6 +44,7 @@ struct ResultRow {
   std::optional<double> latency_ms_p50, latency_ms_p90, latency_ms_p99, latency_ms_mean,
       latency_ms_stddev, window_latency_ms_cv, window_latency_ms_ci95;
   std::optional<double> throughput_sps;
+  std::optional<double> peak_rss_mb;  // the process's peak resident memory while the point ran
   // energy per inference (one sample) with provenance; absent without a meter
   std::string config_meter;       // the meter in the configuration key
   std::string meter;              // e.g. "rapl:package-0"
@@ -57,8 +59,14 @@ struct ResultRow {
   // accuracy with provenance
   std::optional<double> top1, top5;
   std::string accuracy_source;  // "declared:<source>" or empty when unknown
+  // What the accuracy is on ("imagenet-1k", "fmnist:test"): only figures on one dataset compare.
+  std::string accuracy_dataset;
 };
 
 void to_json(nlohmann::json& j, const ResultRow& row);
+
+// "measured:fmnist:test:10000" -> "fmnist:test"; "" for declared sources (whose dataset the
+// manifest names) and for anything else.
+std::string dataset_of_accuracy_source(const std::string& source);
 
 }  // namespace edgejoule

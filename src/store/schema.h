@@ -130,7 +130,47 @@ ALTER TABLE windows ADD COLUMN energy_invalid_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE windows ADD COLUMN cross_check_energy_j REAL;
 )sql";
 
+// Version 3: the process's peak resident memory while a point ran, and the recommender's
+// evaluations (one run = many budgets, each with the pick re-measured).
+inline constexpr const char* kMigrateV2ToV3 = R"sql(
+ALTER TABLE points ADD COLUMN peak_rss_mb REAL;
+ALTER TABLE models ADD COLUMN accuracy_dataset TEXT NOT NULL DEFAULT '';
+CREATE TABLE evaluation_runs (
+  id                 INTEGER PRIMARY KEY,
+  created_at_utc     TEXT NOT NULL,
+  host_fingerprint   TEXT NOT NULL,
+  settings_json      TEXT NOT NULL,
+  budgets            INTEGER NOT NULL,
+  violations         INTEGER NOT NULL,
+  budget_use_median  REAL,
+  budget_use_worst   REAL,
+  regret_median_pct  REAL,
+  regret_worst_pct   REAL,
+  edgejoule_version  TEXT NOT NULL
+);
+CREATE TABLE evaluations (
+  run_id                     INTEGER NOT NULL REFERENCES evaluation_runs(id) ON DELETE CASCADE,
+  budget_index               INTEGER NOT NULL,
+  energy_budget_j            REAL NOT NULL,
+  point_id                   INTEGER REFERENCES points(id),
+  predicted                  INTEGER NOT NULL DEFAULT 0,
+  label                      TEXT NOT NULL DEFAULT '',
+  top1                       REAL,
+  expected_energy_j          REAL,
+  remeasured_energy_j        REAL,
+  remeasured_energy_ci95_j   REAL,
+  remeasure_status           TEXT NOT NULL DEFAULT '',
+  budget_use                 REAL,
+  violation                  INTEGER NOT NULL DEFAULT 0,
+  oracle_point_id            INTEGER REFERENCES points(id),
+  oracle_top1                REAL,
+  regret_pct                 REAL,
+  prediction_error_pct       REAL,
+  PRIMARY KEY (run_id, budget_index)
+);
+)sql";
+
 // migrations[i] takes a store from version i + 1 to i + 2.
-inline constexpr const char* kMigrations[] = {kMigrateV1ToV2};
+inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3};
 
 }  // namespace edgejoule::schema

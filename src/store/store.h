@@ -13,7 +13,7 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 
 // kReadOnly never creates a file and writes only to migrate an older schema (when it can).
@@ -23,6 +23,29 @@ struct RowFilter {
   std::string model;    // exact name; empty = all
   std::string status;   // VALID | INVALID | UNSUPPORTED; empty = all
   std::string host_fingerprint;  // empty = every host
+  bool sorted = true;  // by host, model and configuration; off where order does not matter (faster)
+};
+
+// One run of 'edgejoule evaluate', flat so the store needs nothing of the recommender.
+struct StoredEvaluationRow {
+  int budget_index = 0;
+  double energy_budget_j = 0;
+  std::optional<int64_t> point_id;  // the pick, when it is a stored point
+  bool predicted = false;
+  std::string label;
+  std::optional<double> top1, expected_energy_j, remeasured_energy_j, remeasured_energy_ci95_j;
+  std::string remeasure_status;
+  std::optional<double> budget_use;
+  bool violation = false;
+  std::optional<int64_t> oracle_point_id;
+  std::optional<double> oracle_top1, regret_pct, prediction_error_pct;
+};
+struct StoredEvaluation {
+  std::string host_fingerprint;
+  std::string settings_json;
+  int violations = 0;
+  std::optional<double> budget_use_median, budget_use_worst, regret_median_pct, regret_worst_pct;
+  std::vector<StoredEvaluationRow> rows;
 };
 
 class Store {
@@ -51,6 +74,8 @@ class Store {
   // (returns false).
   virtual bool save_point(const PointRecord& record, const HostInfo& host, bool replace) = 0;
   virtual std::vector<ResultRow> rows(const RowFilter& filter) = 0;
+  // Stores an evaluation run with its rows in one transaction; returns the run's id.
+  virtual int64_t save_evaluation(const StoredEvaluation& evaluation) = 0;
   virtual std::string path() const = 0;
 };
 

@@ -59,6 +59,7 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
         if (acc.contains("top5") && acc["top5"].is_number()) m.top5 = acc["top5"].get<double>();
         if (m.top1 || m.top5) {
           m.accuracy_source = acc.value("source", std::string());
+          if (acc.contains("dataset") && acc["dataset"].is_string()) m.accuracy_dataset = acc["dataset"].get<std::string>();
           if (!starts_with(m.accuracy_source, "declared:") && !starts_with(m.accuracy_source, "measured:")) {
             bad("(" + m.name + ") has accuracy without a \"source\" starting with declared: or measured:");
           }

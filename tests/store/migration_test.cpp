@@ -62,6 +62,16 @@ TEST(Migration, V1StoreIsUpgradedAndKeepsItsPoints) {
   EXPECT_EQ(scalar(path, "PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(scalar(path, "SELECT count(*) FROM windows WHERE energy_j IS NULL"), 1);
   EXPECT_EQ(scalar(path, "SELECT count(*) FROM pragma_table_info('points') WHERE name = 'energy_j_per_inference_mean'"), 1);
+  // Version 3: peak memory, the accuracy's dataset, and the recommender's evaluations.
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM points WHERE peak_rss_mb IS NULL"), 1);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM models WHERE accuracy_dataset = ''"), 1);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM evaluation_runs"), 0);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM evaluations"), 0);
+  {
+    // A v1 point with a declared source and no dataset stays without one (not guessed).
+    auto store = open_sqlite_store(path, OpenMode::kReadOnly);
+    EXPECT_EQ(store->rows({})[0].accuracy_dataset, "");
+  }
   // Opening again is a no-op.
   open_sqlite_store(path, OpenMode::kReadWrite);
   EXPECT_EQ(scalar(path, "PRAGMA user_version"), kSchemaVersion);

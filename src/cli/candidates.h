@@ -1,0 +1,34 @@
+#pragma once
+// Shared by recommend, frontier, evaluate and report: the candidate flags and their loading.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "recommend/recommend.h"
+#include "store/store.h"
+
+namespace CLI {
+class App;
+}
+
+namespace edgejoule {
+
+struct CandidateFlags {
+  std::string db = kDefaultDbPath;
+  CandidateFilter filter;
+  std::string energy_source = "auto";
+};
+
+void add_candidate_options(CLI::App* cmd, CandidateFlags& flags);
+CandidateSet load_candidates(CandidateFlags& flags);
+nlohmann::json candidate_json(const Candidate& c);
+std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates);
+// A zoo manifest's models as rows (name, family, FLOPs, parameters, declared accuracy).
+std::vector<ResultRow> zoo_rows(const std::string& zoo_dir);
+std::string format_energy(double j);
+std::string format_ms(const std::optional<double>& ms);
+
+}  // namespace edgejoule

@@ -1,0 +1,117 @@
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "predict/predictor.h"
+#include "recommend/recommend.h"
+
+namespace edgejoule {
+namespace {
+
+Candidate predicted_from(const ResultRow& templ, const TrainedPredictor& predictor, double energy_margin_pct,
+                         double latency_margin_pct, const CostPrediction& p) {
+  Candidate c;
+  c.row = templ;
+  c.row.point_id = 0;
+  c.row.status = "PREDICTED";
+  c.row.reason.clear();
+  c.row.energy_provenance = "predicted:" + predictor.model.name();
+  c.row.energy_j_per_inference = p.energy_j;
+  c.row.energy_j_per_inference_ci95.reset();
+  c.row.latency_ms_p99 = p.latency_p99_ms;
+  c.row.latency_ms_p50.reset();
+  c.row.latency_ms_p90.reset();
+  c.row.latency_ms_mean.reset();
+  c.row.peak_rss_mb.reset();
+  c.row.iterations = 0;
+  c.row.repetitions = 0;
+  c.row.accuracy_per_joule = c.row.top1 ? std::optional<double>(*c.row.top1 / 100.0 / p.energy_j) : std::nullopt;
+  c.energy_j = p.energy_j;
+  c.top1 = c.row.top1.value_or(0);
+  c.latency_p99_ms = p.latency_p99_ms;
+  c.predicted = true;
+  c.energy_upper_j = p.energy_j * (1 + energy_margin_pct / 100);
+  c.latency_p99_upper_ms = p.latency_p99_ms * (1 + latency_margin_pct / 100);
+  c.prediction_model = predictor.model.name();
+  return c;
+}
+
+}  // namespace
+
+std::vector<Candidate> predicted_candidates(const std::vector<Candidate>& measured, const TrainedPredictor& predictor,
+                                            const std::vector<ResultRow>& unprofiled) {
+  // Per host: the batch and thread values measured there, and the points that exist.
+  std::map<std::string, std::set<int>> batches, threads;
+  std::set<std::tuple<std::string, std::string, std::string, std::string, std::string, int, int>> have;
+  // One template per (model, host, engine, device, precision).
+  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>, const ResultRow*> groups;
+  // The (engine, device, precision) combinations measured per host, and one row of each host.
+  std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> combos;
+  std::set<std::string> measured_models;
+  for (const auto& c : measured) {
+    if (c.predicted) continue;
+    const auto& r = c.row;
+    batches[r.host_fingerprint].insert(r.batch);
+    threads[r.host_fingerprint].insert(r.threads);
+    have.emplace(r.model_sha256, r.host_fingerprint, r.engine, r.device, r.precision, r.batch, r.threads);
+    groups.emplace(std::make_tuple(r.model_sha256, r.host_fingerprint, r.engine, r.device, r.precision), &r);
+    combos[r.host_fingerprint].emplace(r.engine, r.device, r.precision);
+    measured_models.insert(r.model);
+  }
+  const auto& loco = predictor.leave_one_configuration_out;
+  const auto& lomo = predictor.leave_one_model_out;
+  std::vector<Candidate> out;
+  for (const auto& [key, templ] : groups) {
+    const auto& host = std::get<1>(key);
+    for (int b : batches[host]) {
+      for (int t : threads[host]) {
+        if (have.count({templ->model_sha256, host, templ->engine, templ->device, templ->precision, b, t})) continue;
+        ResultRow row = *templ;
+        row.batch = b;
+        row.threads = t;
+        row.effective_threads = t;
+        const auto p = predictor.model.predict(row);
+        if (!p) continue;
+        out.push_back(predicted_from(row, predictor, loco.energy_under_q90_pct, loco.latency_under_q90_pct, *p));
+      }
+    }
+  }
+  // Models never profiled: their declared accuracy is for fp32 weights, so only fp32 configurations.
+  std::map<std::string, const ResultRow*> host_row;
+  for (const auto& c : measured) host_row.emplace(c.row.host_fingerprint, &c.row);
+  for (const auto& model : unprofiled) {
+    if (!model.top1 || measured_models.count(model.model)) continue;
+    for (const auto& [host, set] : combos) {
+      for (const auto& [engine, device, precision] : set) {
+        if (precision != "fp32") continue;
+        for (int b : batches[host]) {
+          for (int t : threads[host]) {
+            ResultRow row = *host_row[host];
+            row.model = model.model;
+            row.family = model.family;
+            row.model_path = model.model_path;
+            row.model_sha256 = model.model_sha256;
+            row.params = model.params;
+            row.flops = model.flops;
+            row.sample_shape = model.sample_shape;
+            row.top1 = model.top1;
+            row.top5 = model.top5;
+            row.accuracy_source = model.accuracy_source;
+            row.engine = engine;
+            row.device = device;
+            row.precision = precision;
+            row.batch = b;
+            row.threads = t;
+            row.effective_threads = t;
+            const auto p = predictor.model.predict(row);
+            if (!p) continue;
+            out.push_back(predicted_from(row, predictor, lomo.energy_under_q90_pct, lomo.latency_under_q90_pct, *p));
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,289 @@
+#include "recommend/recommend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace edgejoule {
+namespace {
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// The best candidate among those that meet `constraints`, ignoring the ones named in `ignore`.
+std::optional<size_t> best_fitting(const std::vector<Candidate>& candidates, const Constraints& constraints,
+                                   Objective objective, const std::string& ignore = "") {
+  std::optional<size_t> best;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    auto broken = violated_constraints(candidates[i], constraints);
+    broken.erase(std::remove(broken.begin(), broken.end(), ignore), broken.end());
+    if (!broken.empty()) continue;
+    if (!best || better(candidates[i], candidates[*best], objective)) best = i;
+  }
+  return best;
+}
+
+double objective_value(const Candidate& c, Objective objective) {
+  switch (objective) {
+    case Objective::kAccuracy: return c.top1;
+    case Objective::kAccuracyPerJoule: return c.energy_j > 0 ? c.top1 / c.energy_j : 0;
+    case Objective::kEnergy: return -c.energy_j;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string Candidate::label() const {
+  return fmt::format("{} {}/{}/{} b{} t{}", row.model, row.engine, row.device, row.precision, row.batch,
+                     row.threads);
+}
+
+std::optional<EnergySource> energy_source_from_string(const std::string& text) {
+  if (text == "auto") return EnergySource::kAuto;
+  if (text == "measured") return EnergySource::kMeasured;
+  if (text == "estimated") return EnergySource::kEstimated;
+  if (text == "any") return EnergySource::kAny;
+  return std::nullopt;
+}
+
+std::optional<Objective> objective_from_string(const std::string& text) {
+  if (text == "accuracy") return Objective::kAccuracy;
+  if (text == "accuracy-per-joule") return Objective::kAccuracyPerJoule;
+  if (text == "energy") return Objective::kEnergy;
+  return std::nullopt;
+}
+
+const char* to_string(Objective objective) {
+  switch (objective) {
+    case Objective::kAccuracy: return "accuracy";
+    case Objective::kAccuracyPerJoule: return "accuracy-per-joule";
+    case Objective::kEnergy: return "energy";
+  }
+  return "?";
+}
+
+CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
+  CandidateSet set;
+  set.rows = rows.size();
+  std::vector<const ResultRow*> usable;
+  bool any_measured = false;
+  bool any_estimated = false;
+  for (const auto& r : rows) {
+    if ((!filter.hostname.empty() && r.hostname != filter.hostname) ||
+        (!filter.device.empty() && r.device != filter.device) ||
+        (!filter.accuracy_dataset.empty() && r.accuracy_dataset != filter.accuracy_dataset)) {
+      ++set.filtered_out;
+      continue;
+    }
+    if (r.status != "VALID") {
+      ++set.not_valid;
+      continue;
+    }
+    if (!r.energy_j_per_inference || *r.energy_j_per_inference <= 0) {
+      ++set.without_energy;
+      continue;
+    }
+    if (!r.top1) {
+      ++set.without_accuracy;
+      continue;
+    }
+    any_measured |= starts_with(r.energy_provenance, "measured:");
+    any_estimated |= !starts_with(r.energy_provenance, "measured:");
+    usable.push_back(&r);
+  }
+  EnergySource source = filter.energy_source;
+  if (source == EnergySource::kAuto) source = any_measured ? EnergySource::kMeasured : EnergySource::kEstimated;
+  for (const ResultRow* r : usable) {
+    const bool measured = starts_with(r->energy_provenance, "measured:");
+    if ((source == EnergySource::kMeasured && !measured) || (source == EnergySource::kEstimated && measured)) {
+      ++set.other_energy_kind;
+      continue;
+    }
+    Candidate c;
+    c.row = *r;
+    c.energy_j = *r->energy_j_per_inference;
+    c.energy_ci95_j = r->energy_j_per_inference_ci95.value_or(0);
+    c.top1 = *r->top1;
+    c.latency_p99_ms = r->latency_ms_p99;
+    c.memory_mb = r->peak_rss_mb;
+    c.energy_upper_j = c.energy_j;
+    ++set.datasets[r->accuracy_dataset];
+    set.candidates.push_back(std::move(c));
+  }
+  switch (source) {
+    case EnergySource::kMeasured: set.energy_kind = "measured"; break;
+    case EnergySource::kEstimated: set.energy_kind = "estimated"; break;
+    default: set.energy_kind = any_measured && any_estimated ? "measured and estimated" : any_measured ? "measured" : "estimated";
+  }
+  if (set.other_energy_kind) {
+    set.notes.push_back(fmt::format("{} point(s) with {} energy left out so that measured and estimated "
+                                    "figures are not compared (--energy-source chooses)",
+                                    set.other_energy_kind, source == EnergySource::kMeasured ? "estimated" : "measured"));
+  }
+  if (set.energy_kind == "estimated" && !set.candidates.empty()) {
+    set.notes.push_back("every energy figure here is ESTIMATED from CPU time, not measured: profile on a "
+                        "machine with an energy meter for measured figures");
+  }
+  if (set.energy_kind == "measured and estimated") {
+    set.notes.push_back("measured and estimated energy figures are compared together (--energy-source any)");
+  }
+  if (set.without_accuracy) {
+    set.notes.push_back(fmt::format("{} VALID point(s) without accuracy left out: profile with --dataset "
+                                    "or use a zoo whose manifest declares accuracy",
+                                    set.without_accuracy));
+  }
+  if (set.without_energy) {
+    set.notes.push_back(fmt::format("{} VALID point(s) without energy (profiled with --meter none) left out",
+                                    set.without_energy));
+  }
+  if (set.not_valid) {
+    set.notes.push_back(fmt::format("{} INVALID or UNSUPPORTED point(s) not considered", set.not_valid));
+  }
+  return set;
+}
+
+std::vector<std::string> violated_constraints(const Candidate& c, const Constraints& k) {
+  std::vector<std::string> out;
+  if (k.energy_budget_j > 0 && c.budget_energy_j() > k.energy_budget_j) out.emplace_back(kEnergyConstraint);
+  if (k.latency_p99_ms) {
+    const auto latency = c.predicted && c.latency_p99_upper_ms ? c.latency_p99_upper_ms : c.latency_p99_ms;
+    if (!latency || *latency > *k.latency_p99_ms) out.emplace_back(kLatencyConstraint);
+  }
+  if (k.min_accuracy && c.top1 < *k.min_accuracy) out.emplace_back(kAccuracyConstraint);
+  if (k.max_memory_mb && (!c.memory_mb || *c.memory_mb > *k.max_memory_mb)) out.emplace_back(kMemoryConstraint);
+  return out;
+}
+
+bool better(const Candidate& a, const Candidate& b, Objective objective) {
+  const double va = objective_value(a, objective);
+  const double vb = objective_value(b, objective);
+  if (va != vb) return va > vb;
+  if (a.top1 != b.top1) return a.top1 > b.top1;
+  if (a.energy_j != b.energy_j) return a.energy_j < b.energy_j;
+  const double la = a.latency_p99_ms.value_or(std::numeric_limits<double>::infinity());
+  const double lb = b.latency_p99_ms.value_or(std::numeric_limits<double>::infinity());
+  if (la != lb) return la < lb;
+  if (a.predicted != b.predicted) return !a.predicted;  // a measured point over a predicted twin
+  const std::string ka = a.label() + "@" + a.row.hostname;
+  const std::string kb = b.label() + "@" + b.row.hostname;
+  if (ka != kb) return ka < kb;
+  return a.row.point_id < b.row.point_id;
+}
+
+Recommendation recommend(const std::vector<Candidate>& candidates, const Constraints& constraints,
+                         Objective objective, size_t runners_up) {
+  Recommendation rec;
+  std::vector<size_t> feasible;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (violated_constraints(candidates[i], constraints).empty()) feasible.push_back(i);
+  }
+  rec.feasible = feasible.size();
+  std::sort(feasible.begin(), feasible.end(),
+            [&](size_t a, size_t b) { return better(candidates[a], candidates[b], objective); });
+
+  const char* all_constraints[] = {kEnergyConstraint, kLatencyConstraint, kAccuracyConstraint, kMemoryConstraint};
+  if (!feasible.empty()) {
+    rec.chosen = feasible.front();
+    for (size_t i = 1; i < feasible.size() && rec.runners_up.size() < runners_up; ++i) {
+      rec.runners_up.push_back(feasible[i]);
+    }
+    const Candidate& chosen = candidates[*rec.chosen];
+    if (constraints.energy_budget_j > 0) rec.budget_use = chosen.energy_j / constraints.energy_budget_j;
+    bool any_better = false;
+    for (const auto& c : candidates) any_better |= better(c, chosen, objective);
+    for (const char* name : all_constraints) {
+      const auto relaxed = best_fitting(candidates, constraints, objective, name);
+      if (relaxed && better(candidates[*relaxed], chosen, objective)) rec.binding.emplace_back(name);
+    }
+    if (!any_better) {
+      rec.binding_note = fmt::format("no stored point is better by {}: no constraint binds", to_string(objective));
+    } else if (rec.binding.empty()) {
+      rec.binding_note = "the better points each break more than one constraint";
+    }
+    // The next step up in accuracy, whatever it costs in energy.
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
+      if (c.top1 <= chosen.top1) continue;
+      auto broken = violated_constraints(c, constraints);
+      broken.erase(std::remove(broken.begin(), broken.end(), std::string(kEnergyConstraint)), broken.end());
+      if (!broken.empty()) continue;
+      if (rec.next_step) {
+        const Candidate& n = candidates[rec.next_step->index];
+        if (c.budget_energy_j() > n.budget_energy_j() ||
+            (c.budget_energy_j() == n.budget_energy_j() && !better(c, n, Objective::kAccuracy))) {
+          continue;
+        }
+      }
+      NextStep step;
+      step.index = i;
+      step.extra_energy_j = c.budget_energy_j() - chosen.energy_j;
+      step.extra_accuracy = c.top1 - chosen.top1;
+      step.joules_per_accuracy_point = step.extra_energy_j / step.extra_accuracy;
+      step.blocked_by = violated_constraints(c, constraints);
+      rec.next_step = step;
+    }
+    return rec;
+  }
+
+  // Nothing fits: what would, and what it needs.
+  for (const char* name : all_constraints) {
+    if (best_fitting(candidates, constraints, objective, name)) rec.binding.emplace_back(name);
+  }
+  auto cheapest_among = [&](bool only_if_rest_fits) -> std::optional<size_t> {
+    std::optional<size_t> best;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (only_if_rest_fits) {
+        auto broken = violated_constraints(candidates[i], constraints);
+        broken.erase(std::remove(broken.begin(), broken.end(), std::string(kEnergyConstraint)), broken.end());
+        if (!broken.empty()) continue;
+      }
+      if (!best || candidates[i].budget_energy_j() < candidates[*best].budget_energy_j() ||
+          (candidates[i].budget_energy_j() == candidates[*best].budget_energy_j() &&
+           better(candidates[i], candidates[*best], Objective::kAccuracy))) {
+        best = i;
+      }
+    }
+    return best;
+  };
+  rec.cheapest = cheapest_among(true);
+  if (!rec.cheapest) rec.cheapest = cheapest_among(false);
+  if (rec.cheapest) rec.cheapest_breaks = violated_constraints(candidates[*rec.cheapest], constraints);
+  return rec;
+}
+
+std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidates, FrontierAxis axis) {
+  std::vector<size_t> order;
+  auto x_of = [&](size_t i) {
+    return axis == FrontierAxis::kEnergy ? candidates[i].energy_j : *candidates[i].latency_p99_ms;
+  };
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (axis == FrontierAxis::kLatency && !candidates[i].latency_p99_ms) continue;
+    order.push_back(i);
+  }
+  // Cheapest first; at equal cost the most accurate first, so it alone enters the frontier.
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (x_of(a) != x_of(b)) return x_of(a) < x_of(b);
+    return better(candidates[a], candidates[b], Objective::kAccuracy);
+  });
+  std::vector<FrontierStep> frontier;
+  double best_top1 = -std::numeric_limits<double>::infinity();
+  for (size_t i : order) {
+    const Candidate& c = candidates[i];
+    if (c.top1 <= best_top1) continue;
+    FrontierStep step;
+    step.index = i;
+    step.x = x_of(i);
+    step.top1 = c.top1;
+    if (c.energy_j > 0) step.accuracy_per_joule = c.top1 / 100.0 / c.energy_j;
+    if (!frontier.empty()) {
+      step.marginal_x_per_accuracy_point = (step.x - frontier.back().x) / (step.top1 - frontier.back().top1);
+    }
+    frontier.push_back(step);
+    best_top1 = c.top1;
+  }
+  return frontier;
+}
+
+}  // namespace edgejoule
