@@ -7,6 +7,9 @@ BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 DEMO_DB    ?= edgejoule.db
 DEMO_ZOO   ?= $(BUILD_DIR)/zoo/demo
+# A budget per inference between the demo models' costs on a small CPU (estimated energy).
+DEMO_BUDGET_J ?= 0.3
+DEMO_REPORT   ?= edgejoule-report.html
 FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
 CMAKE_ARGS ?=
 SAN_DIR    ?= build-sanitize
@@ -27,7 +30,8 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The main job on the embedded defaults: export the demo zoo (declared ImageNet accuracy) and
-# train three Fashion-MNIST models (measured accuracy), profile them, store them, show them.
+# train three Fashion-MNIST models (measured accuracy), profile them, store them, show them,
+# then the Pareto frontier, a recommendation for DEMO_BUDGET_J and the HTML report.
 # Re-running resumes: exported models and measured points are reused.
 # Each profile runs twice: the second pass re-measures only points that came out INVALID (a
 # window caught the machine busy); whatever is still INVALID is shown with its reason.
@@ -41,6 +45,10 @@ demo: build
 	      --retry-invalid --quiet --dataset fmnist:test > /dev/null || exit $$?; \
 	done
 	$(BUILD_DIR)/edgejoule list --db $(DEMO_DB)
+	$(BUILD_DIR)/edgejoule frontier --db $(DEMO_DB) --dataset imagenet-1k
+	$(BUILD_DIR)/edgejoule recommend --db $(DEMO_DB) --dataset imagenet-1k --energy-budget-j $(DEMO_BUDGET_J) \
+	    || [ $$? -eq 3 ]  # 3: nothing fits this budget on this machine (the output says what would)
+	$(BUILD_DIR)/edgejoule report --db $(DEMO_DB) --out $(DEMO_REPORT) --budget-j $(DEMO_BUDGET_J)
 
 # The unit tests under AddressSanitizer + UBSan first (the project's code without LibTorch), then
 # every test of the Release build; ctest's summary is the last thing printed.
@@ -49,7 +57,7 @@ test: build test-sanitize
 
 test-sanitize: deps
 	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGEJOULE_SANITIZE=ON \
-	      -DEDGEJOULE_WITH_TORCH=OFF -DEDGEJOULE_BUILD_BENCH=OFF > /dev/null
+	      -DEDGEJOULE_WITH_TORCH=OFF -DEDGEJOULE_BUILD_BENCH=OFF -DEDGEJOULE_WITH_REPORT_CHARTS=OFF > /dev/null
 	cmake --build $(SAN_DIR) -j $(JOBS) --target edgejoule_unit_tests edgejoule_fake_nvml
 	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --output-on-failure -j $(JOBS) -L unit

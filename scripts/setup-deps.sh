@@ -12,6 +12,11 @@ for pkg in "${wanted[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
 
+# npm ships with Node.js on some machines and as Debian's own package on others.
+if ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
+
 if ((${#missing[@]})); then
   echo "setup: installing missing Debian packages: ${missing[*]}"
   sudo_cmd=()

@@ -7,6 +7,7 @@
 
 #include "cli/cli_fixture.h"
 #include "store/store.h"
+#include "support/synthetic_store.h"
 
 namespace edgejoule {
 namespace {
@@ -14,60 +15,7 @@ namespace {
 using testing::CliTest;
 using testing::kFmnistZoo;
 using testing::kQuick;
-
-struct Synthetic {
-  const char* model;
-  double energy_j;
-  double top1;
-  double p99_ms;
-  const char* status = "VALID";
-  const char* provenance = "measured:rapl:package-0";
-  const char* dataset = "synthetic-1k";
-};
-
-// Writes one point per entry, as the profiler would have stored it.
-void write_store(const std::string& path, const std::vector<Synthetic>& points) {
-  auto store = open_sqlite_store(path, OpenMode::kReadWrite);
-  HostInfo host;
-  host.hostname = "testhost";
-  host.cpu_model = "cpu";
-  for (const auto& p : points) {
-    PointRecord r;
-    r.model.name = p.model;
-    r.model.family = "synthetic";
-    r.model.path = std::string("/nonexistent/") + p.model + ".pt";
-    r.model.content_sha256 = std::string("sha-") + p.model;
-    r.model.sample_shape = {3, 8, 8};
-    r.model.params = 1000;
-    r.model.flops = static_cast<int64_t>(p.energy_j * 1e9);
-    r.model.top1 = p.top1;
-    r.model.accuracy_source = "declared:synthetic";
-    r.model.accuracy_dataset = p.dataset;
-    r.config.sample_shape = {3, 8, 8};
-    r.config.meter = "rapl:package-0";
-    r.runtime.engine = "torchscript";
-    r.runtime.device = "cpu";
-    r.runtime.precision = "fp32";
-    r.runtime.threads = 1;
-    r.started_at_utc = "2026-11-26T00:00:00Z";
-    r.result.verdict = *verdict_from_string(p.status);
-    if (r.result.verdict == Verdict::kInvalid) r.result.reason = "window cv 0.4 > 0.1";
-    r.result.latency_ms.count = 10;
-    r.result.latency_ms.mean = r.result.latency_ms.p50 = p.p99_ms * 0.8;
-    r.result.latency_ms.p90 = r.result.latency_ms.p99 = p.p99_ms;
-    r.result.throughput_sps = 1000 / p.p99_ms;
-    EnergyResult e;
-    e.meter = "rapl:package-0";
-    e.provenance = p.provenance;
-    e.measured = true;
-    e.energy_j_per_inference.count = 3;
-    e.energy_j_per_inference.mean = p.energy_j;
-    e.energy_j_per_inference.ci95_half_width = p.energy_j * 0.02;
-    r.result.energy = e;
-    r.result.peak_rss_mb = 100 + p.energy_j * 1000;
-    store->save_point(r, host, false);
-  }
-}
+using testing::write_store;
 
 class RecommendCli : public CliTest {
  protected:

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <sstream>
+
+#include "common/strings.h"
 
 namespace edgejoule {
 namespace {
@@ -90,6 +93,39 @@ TEST(JsonWriter, NumbersAreNumbersAndMissingFiguresAreNull) {
   EXPECT_TRUE(doc[1]["energy"]["j_per_inference"].is_null());
   EXPECT_EQ(doc[1]["status"], "UNSUPPORTED");
   EXPECT_EQ(doc[1]["reason"], "device cuda is not available");
+}
+
+// Golden files under tests/fixtures/golden; EDGEJOULE_UPDATE_GOLDEN=1 rewrites them (review the diff).
+void expect_golden(const std::string& name, const std::string& actual) {
+  const std::string path = std::string(EDGEJOULE_TEST_FIXTURES) + "/golden/" + name;
+  if (const char* update = std::getenv("EDGEJOULE_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+  }
+  const auto expected = read_file(path);
+  ASSERT_TRUE(expected) << "missing golden file " << path;
+  EXPECT_EQ(actual, *expected) << "differs from " << path;
+}
+
+TEST(ExportWriters, CsvGolden) {
+  std::ostringstream out;
+  write_csv(out, sample_rows());
+  expect_golden("export.csv", out.str());
+  // The meter's name holds commas: quoted, so every line has the header's field count.
+  EXPECT_NE(out.str().find("\"estimate:cpu-time(core_w=10,base_w=0)\""), std::string::npos);
+}
+
+TEST(ExportWriters, MarkdownGolden) {
+  std::ostringstream out;
+  auto rows = sample_rows();
+  rows[1].reason = "a | pipe\nand a line break";  // neither may break the table
+  write_markdown(out, rows);
+  expect_golden("export.md", out.str());
+}
+
+TEST(ExportWriters, JsonGolden) {
+  std::ostringstream out;
+  write_json(out, sample_rows());
+  expect_golden("export.json", out.str());
 }
 
 }  // namespace

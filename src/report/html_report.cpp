@@ -1,0 +1,505 @@
+#include "report/html_report.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "predict/predictor.h"
+#include "recommend/recommend.h"
+#include "report/report_assets.h"
+
+namespace edgejoule {
+namespace {
+
+using nlohmann::json;
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// JSON inside <script>: "</" would end the element, so it is written as "<\/".
+std::string script_json(const json& j) {
+  std::string s = j.dump();
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
+      out += "<\\/";
+      ++i;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+std::string config_label(const ResultRow& r) {
+  return fmt::format("{}/{}/{} b{} t{}", r.engine, r.device, r.precision, r.batch, r.threads);
+}
+
+// One flat record per point for the charts and the table.
+json datum(const ResultRow& r, const std::optional<double>& predicted_energy_j = std::nullopt) {
+  return {{"id", r.point_id},
+          {"model", r.model},
+          {"family", r.family.empty() ? "(none)" : r.family},
+          {"config", config_label(r)},
+          {"engine_precision", r.engine + "/" + r.precision},
+          {"engine_device", r.engine + "/" + r.device},
+          {"host", r.hostname},
+          {"status", r.status},
+          {"reason", r.reason},
+          {"energy_j", opt(r.energy_j_per_inference)},
+          {"energy_mj", r.energy_j_per_inference ? json(*r.energy_j_per_inference * 1e3) : json(nullptr)},
+          {"energy_ci95_mj", r.energy_j_per_inference_ci95 ? json(*r.energy_j_per_inference_ci95 * 1e3) : json(nullptr)},
+          {"energy_provenance", r.energy_provenance},
+          {"meter", r.meter},
+          {"top1", opt(r.top1)},
+          {"accuracy_provenance", r.accuracy_source},
+          {"dataset", r.accuracy_dataset},
+          {"p50_ms", opt(r.latency_ms_p50)},
+          {"p99_ms", opt(r.latency_ms_p99)},
+          {"throughput_sps", opt(r.throughput_sps)},
+          {"accuracy_per_joule", opt(r.accuracy_per_joule)},
+          {"flops", r.flops ? json(static_cast<double>(*r.flops)) : json(nullptr)},
+          {"params", r.params ? json(static_cast<double>(*r.params)) : json(nullptr)},
+          {"peak_rss_mb", opt(r.peak_rss_mb)},
+          {"predicted_energy_mj", predicted_energy_j ? json(*predicted_energy_j * 1e3) : json(nullptr)}};
+}
+
+json tooltip() {
+  return json::array({{{"field", "model"}},
+                      {{"field", "config"}},
+                      {{"field", "host"}},
+                      {{"field", "energy_mj"}, {"title", "energy mJ/inference"}, {"format", ".4g"}},
+                      {{"field", "energy_ci95_mj"}, {"title", "± 95% CI mJ"}, {"format", ".2g"}},
+                      {{"field", "energy_provenance"}, {"title", "energy provenance"}},
+                      {{"field", "top1"}, {"title", "top-1 %"}, {"format", ".2f"}},
+                      {{"field", "accuracy_provenance"}, {"title", "accuracy provenance"}},
+                      {{"field", "p50_ms"}, {"title", "p50 ms"}, {"format", ".3g"}},
+                      {{"field", "p99_ms"}, {"title", "p99 ms"}, {"format", ".3g"}},
+                      {{"field", "accuracy_per_joule"}, {"title", "accuracy/J"}, {"format", ".3g"}}});
+}
+
+const json kWidth = 640;
+const json kHeight = 360;
+
+json accuracy_energy_spec(const json& points, const json& frontier, const std::optional<double>& budget_j,
+                          const json& chosen) {
+  json layers = json::array();
+  layers.push_back({{"name", "points"},
+                    {"data", {{"values", points}}},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
+                    {"encoding",
+                     {{"x", {{"field", "energy_mj"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                             {"title", "energy per inference (mJ, log scale)"}}},
+                      {"y", {{"field", "top1"}, {"type", "quantitative"}, {"scale", {{"zero", false}}},
+                             {"title", "top-1 accuracy (%)"}}},
+                      {"color", {{"field", "family"}, {"type", "nominal"}, {"title", "family"}}},
+                      {"shape", {{"field", "engine_precision"}, {"type", "nominal"}, {"title", "engine/precision"}}},
+                      {"tooltip", tooltip()}}}});
+  layers.push_back({{"name", "frontier"},
+                    {"data", {{"values", frontier}}},
+                    {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}, {"interpolate", "step-after"}}},
+                    {"encoding",
+                     {{"x", {{"field", "energy_mj"}, {"type", "quantitative"}}},
+                      {"y", {{"field", "top1"}, {"type", "quantitative"}}}}}});
+  if (budget_j) {
+    layers.push_back({{"name", "budget"},
+                      {"data", {{"values", json::array({{{"budget_mj", *budget_j * 1e3}}})}}},
+                      {"mark", {{"type", "rule"}, {"color", "#c0392b"}, {"strokeWidth", 2}}},
+                      {"encoding", {{"x", {{"field", "budget_mj"}, {"type", "quantitative"}}}}}});
+  }
+  if (!chosen.is_null()) {
+    layers.push_back({{"name", "recommended"},
+                      {"data", {{"values", json::array({chosen})}}},
+                      {"mark", {{"type", "point"}, {"shape", "circle"}, {"size", 400}, {"filled", false},
+                                {"color", "#c0392b"}, {"strokeWidth", 3}}},
+                      {"encoding",
+                       {{"x", {{"field", "energy_mj"}, {"type", "quantitative"}}},
+                        {"y", {{"field", "top1"}, {"type", "quantitative"}}},
+                        {"tooltip", tooltip()}}}});
+  }
+  return {{"$schema", "https://vega.github.io/schema/vega-lite/v6.json"},
+          {"width", kWidth},
+          {"height", kHeight},
+          {"layer", layers}};
+}
+
+json latency_energy_spec(const json& points) {
+  return {{"$schema", "https://vega.github.io/schema/vega-lite/v6.json"},
+          {"width", kWidth},
+          {"height", kHeight},
+          {"data", {{"values", points}}},
+          {"layer",
+           json::array({{{"name", "whiskers"},
+                         {"mark", {{"type", "rule"}, {"opacity", 0.6}}},
+                         {"encoding",
+                          {{"x", {{"field", "energy_mj"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                                  {"title", "energy per inference (mJ, log scale)"}}},
+                           {"y", {{"field", "p50_ms"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                                  {"title", "latency per call (ms, log): p50, whisker to p99"}}},
+                           {"y2", {{"field", "p99_ms"}}},
+                           {"color", {{"field", "family"}, {"type", "nominal"}}}}}},
+                        {{"name", "points"},
+                         {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+                         {"encoding",
+                          {{"x", {{"field", "energy_mj"}, {"type", "quantitative"}}},
+                           {"y", {{"field", "p50_ms"}, {"type", "quantitative"}}},
+                           {"color", {{"field", "family"}, {"type", "nominal"}, {"title", "family"}}},
+                           {"shape", {{"field", "engine_precision"}, {"type", "nominal"}, {"title", "engine/precision"}}},
+                           {"tooltip", tooltip()}}}}})}};
+}
+
+json accuracy_per_joule_spec(const json& points) {
+  return {{"$schema", "https://vega.github.io/schema/vega-lite/v6.json"},
+          {"width", kWidth},
+          {"data", {{"values", points}}},
+          {"transform", json::array({{{"calculate", "datum.model + ' ' + datum.config"}, {"as", "point"}}})},
+          {"layer",
+           json::array({{{"name", "points"},
+                         {"mark", {{"type", "bar"}}},
+                         {"encoding",
+                          {{"y", {{"field", "point"}, {"type", "nominal"}, {"sort", "-x"}, {"title", nullptr},
+                                  {"axis", {{"labelLimit", 360}}}}},
+                           {"x", {{"field", "accuracy_per_joule"}, {"type", "quantitative"},
+                                  {"title", "accuracy per joule (top-1 fraction / J per inference)"}}},
+                           {"color", {{"field", "family"}, {"type", "nominal"}}},
+                           {"tooltip", tooltip()}}}}})}};
+}
+
+json marginal_cost_spec(const json& steps) {
+  return {{"$schema", "https://vega.github.io/schema/vega-lite/v6.json"},
+          {"width", kWidth},
+          {"height", 260},
+          {"data", {{"values", steps}}},
+          {"layer",
+           json::array({{{"name", "steps"},
+                         {"mark", {{"type", "bar"}}},
+                         {"encoding",
+                          {{"x", {{"field", "step"}, {"type", "nominal"}, {"sort", nullptr},
+                                  {"axis", {{"labelAngle", -20}, {"labelLimit", 320}}},
+                                  {"title", "step up the frontier (to this point)"}}},
+                           {"y", {{"field", "mj_per_point"}, {"type", "quantitative"},
+                                  {"title", "extra mJ per inference per accuracy point"}}},
+                           {"tooltip",
+                            json::array({{{"field", "step"}},
+                                         {{"field", "mj_per_point"}, {"title", "mJ per point"}, {"format", ".4g"}},
+                                         {{"field", "extra_mj"}, {"title", "extra mJ"}, {"format", ".4g"}},
+                                         {{"field", "extra_points"}, {"title", "extra points"}, {"format", ".2f"}}})}}}}})}};
+}
+
+json energy_flops_spec(const json& points, bool with_fit) {
+  json layers = json::array();
+  layers.push_back({{"name", "points"},
+                    {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+                    {"encoding",
+                     {{"x", {{"field", "flops"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                             {"title", "FLOPs per sample (log)"}}},
+                      {"y", {{"field", "energy_mj"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                             {"title", "energy per inference (mJ, log)"}}},
+                      {"color", {{"field", "engine_device"}, {"type", "nominal"}, {"title", "engine/device"}}},
+                      {"tooltip", tooltip()}}}});
+  if (with_fit) {
+    layers.push_back({{"name", "fit"},
+                      {"mark", {{"type", "point"}, {"shape", "cross"}, {"size", 60}, {"color", "#555"}}},
+                      {"encoding",
+                       {{"x", {{"field", "flops"}, {"type", "quantitative"}}},
+                        {"y", {{"field", "predicted_energy_mj"}, {"type", "quantitative"}}},
+                        {"tooltip",
+                         json::array({{{"field", "model"}},
+                                      {{"field", "config"}},
+                                      {{"field", "predicted_energy_mj"}, {"title", "fitted mJ"}, {"format", ".4g"}}})}}}});
+  }
+  return {{"$schema", "https://vega.github.io/schema/vega-lite/v6.json"},
+          {"width", kWidth},
+          {"height", kHeight},
+          {"data", {{"values", points}}},
+          {"layer", layers}};
+}
+
+const char* kStyle = R"css(
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+.meta { color: #555; } .note { background: #fff8e1; padding: 0.5em 1em; border-left: 4px solid #f0b400; }
+table { border-collapse: collapse; font-size: 0.85em; width: 100%; }
+th, td { border-bottom: 1px solid #eee; padding: 3px 6px; text-align: right; }
+th { cursor: pointer; background: #f5f5f5; position: sticky; top: 0; }
+td.t, th.t { text-align: left; }
+dl.legend dt { font-weight: bold; } .invalid { color: #a00; }
+)css";
+
+// Sorts the points table by a column when its header is clicked (numbers as numbers).
+const char* kTableScript = R"js(
+document.querySelectorAll('table.sortable th').forEach((th, col) => {
+  th.addEventListener('click', () => {
+    const body = th.closest('table').tBodies[0];
+    const asc = th.dataset.dir !== 'asc';
+    th.dataset.dir = asc ? 'asc' : 'desc';
+    const key = tr => { const v = tr.cells[col].dataset.v ?? tr.cells[col].textContent; const n = parseFloat(v);
+                        return isNaN(n) ? v : n; };
+    [...body.rows].sort((a, b) => { const x = key(a), y = key(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1); }).forEach(r => body.appendChild(r));
+  });
+});
+)js";
+
+// Renders every chart and records, per chart, how many marks its "points"/"steps" layer drew.
+const char* kRenderScript = R"js(
+const check = {charts: {}, errors: []};
+window.addEventListener('error', e => check.errors.push(String(e.message)));
+const consoleError = console.error;
+console.error = (...args) => { check.errors.push(args.map(String).join(' ')); consoleError(...args); };
+function countMarks(node, names) {
+  let n = 0;
+  if (!node) return 0;
+  if (node.marktype && names.includes(node.name)) n += (node.items || []).length;
+  for (const item of node.items || []) {
+    if (item && item.items) n += countMarks(item, names);
+  }
+  return n;
+}
+function publish() {
+  document.getElementById('edgejoule-render-check').textContent = JSON.stringify(check);
+}
+Promise.all(CHARTS.map(c =>
+  vegaEmbed('#' + c.id, c.spec, {actions: false, renderer: 'svg'}).then(result => {
+    const root = result.view.scenegraph().root;
+    check.charts[c.id] = {expected: c.expected, rendered: countMarks(root, ['points_marks', 'steps_marks']),
+                          kind: c.kind};
+  }).catch(e => check.errors.push(c.id + ': ' + e))
+)).then(publish, e => { check.errors.push(String(e)); publish(); });
+)js";
+
+}  // namespace
+
+std::string render_html_report(const ReportInput& input) {
+  // What the charts show: VALID points with energy, one energy kind (as recommend does).
+  CandidateFilter filter;
+  const CandidateSet set = candidates_from_rows(input.rows, filter);
+  const bool measured_kind = set.energy_kind == "measured";
+  auto same_kind = [&](const ResultRow& r) {
+    const bool measured = r.energy_provenance.rfind("measured:", 0) == 0;
+    return measured == measured_kind;
+  };
+
+  std::optional<TrainedPredictor> predictor;
+  std::string predictor_note;
+  {
+    std::vector<ResultRow> fit_rows;
+    for (const auto& r : input.rows) {
+      if (r.status == "VALID" && r.energy_j_per_inference && same_kind(r)) fit_rows.push_back(r);
+    }
+    predictor = train_predictor(fit_rows, &predictor_note);
+  }
+
+  json energy_points = json::array();   // VALID with energy (latency and FLOPs charts)
+  json latency_points = json::array();
+  json flops_points = json::array();
+  for (const auto& r : input.rows) {
+    if (r.status != "VALID" || !r.energy_j_per_inference || !same_kind(r)) continue;
+    std::optional<double> fitted;
+    if (predictor && CostModel::usable(r)) {
+      if (const auto p = predictor->model.predict(r)) fitted = p->energy_j;
+    }
+    const json d = datum(r, fitted);
+    energy_points.push_back(d);
+    if (r.latency_ms_p50 && r.latency_ms_p99) latency_points.push_back(d);
+    if (r.flops && *r.flops > 0) flops_points.push_back(d);
+  }
+
+  json charts = json::array();
+  std::string body;
+  auto chart = [&](const std::string& id, const json& spec, size_t expected, const std::string& kind) {
+    charts.push_back({{"id", id}, {"spec", spec}, {"expected", expected}, {"kind", kind}});
+    body += fmt::format("<div id=\"{}\" class=\"chart\"></div>\n", id);
+  };
+
+  // Per accuracy dataset: accuracy does not compare across datasets.
+  std::vector<std::pair<std::string, size_t>> datasets(set.datasets.begin(), set.datasets.end());
+  std::sort(datasets.begin(), datasets.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  int section = 0;
+  for (const auto& [dataset, count] : datasets) {
+    ++section;
+    std::vector<Candidate> cs;
+    for (const auto& c : set.candidates) {
+      if (c.row.accuracy_dataset == dataset) cs.push_back(c);
+    }
+    json points = json::array();
+    for (const auto& c : cs) points.push_back(datum(c.row));
+    const auto frontier = pareto_frontier(cs, FrontierAxis::kEnergy);
+    json frontier_points = json::array();
+    json steps = json::array();
+    for (size_t i = 0; i < frontier.size(); ++i) {
+      const Candidate& c = cs[frontier[i].index];
+      frontier_points.push_back(datum(c.row));
+      if (i > 0) {
+        const Candidate& prev = cs[frontier[i - 1].index];
+        steps.push_back({{"step", fmt::format("{}. {} {}", i, c.row.model, config_label(c.row))},
+                         {"mj_per_point", *frontier[i].marginal_x_per_accuracy_point * 1e3},
+                         {"extra_mj", (c.energy_j - prev.energy_j) * 1e3},
+                         {"extra_points", c.top1 - prev.top1}});
+      }
+    }
+    json chosen = nullptr;
+    std::string recommendation;
+    if (input.budget_j) {
+      Constraints k;
+      k.energy_budget_j = *input.budget_j;
+      const auto rec = recommend(cs, k, Objective::kAccuracy, 0);
+      if (rec.chosen) {
+        const Candidate& c = cs[*rec.chosen];
+        chosen = datum(c.row);
+        recommendation = fmt::format(
+            "<p><b>Recommended for {:.4g} mJ per inference:</b> {} {} on {} — top-1 {:.2f} % ({}), {:.4g} mJ per "
+            "inference ({}), {:.1f} % of the budget.</p>\n",
+            *input.budget_j * 1e3, html_escape(c.row.model), html_escape(config_label(c.row)),
+            html_escape(c.row.hostname), c.top1, html_escape(c.row.accuracy_source), c.energy_j * 1e3,
+            html_escape(c.row.energy_provenance), *rec.budget_use * 100);
+      } else {
+        recommendation = fmt::format("<p class=\"note\">Nothing on {} fits {:.4g} mJ per inference.</p>\n",
+                                     html_escape(dataset), *input.budget_j * 1e3);
+      }
+    }
+    const std::string name = dataset.empty() ? "(dataset not named)" : dataset;
+    body += fmt::format("<h2>Accuracy on {} vs energy ({} points)</h2>\n", html_escape(name), cs.size());
+    body += recommendation;
+    body += "<p>Each point is one model in one configuration; the dashed line is the Pareto frontier "
+            "(no other point is both cheaper and more accurate).</p>\n";
+    chart(fmt::format("accuracy-energy-{}", section), accuracy_energy_spec(points, frontier_points, input.budget_j, chosen),
+          cs.size(), "accuracy vs energy");
+    body += fmt::format("<h3>Accuracy per joule, ranked ({})</h3>\n", html_escape(name));
+    chart(fmt::format("accuracy-per-joule-{}", section), accuracy_per_joule_spec(points), cs.size(),
+          "accuracy per joule");
+    body += fmt::format("<h3>What the next accuracy point costs along the frontier ({})</h3>\n", html_escape(name));
+    if (steps.empty()) {
+      body += "<p>The frontier has a single point: no step to price.</p>\n";
+    } else {
+      chart(fmt::format("marginal-cost-{}", section), marginal_cost_spec(steps), steps.size(), "marginal cost");
+    }
+  }
+
+  body += "<h2>Latency vs energy</h2>\n<p>Latency per forward call of the batch: the point is p50, the whisker "
+          "reaches p99.</p>\n";
+  chart("latency-energy", latency_energy_spec(latency_points), latency_points.size(), "latency vs energy");
+  body += "<h2>Energy vs FLOPs per engine and device</h2>\n";
+  if (predictor) {
+    body += fmt::format(
+        "<p>Crosses: the cost model's fit ({}) for each point. Its error on models it has not seen "
+        "(leave-one-model-out): {:.1f} % mean, {:.1f} % worst; on configurations it has not seen: {:.1f} % "
+        "mean.</p>\n",
+        html_escape(predictor->model.name()), predictor->leave_one_model_out.energy_mape_pct,
+        predictor->leave_one_model_out.energy_worst_pct, predictor->leave_one_configuration_out.energy_mape_pct);
+  } else {
+    body += "<p>No cost model fit: " + html_escape(predictor_note) + ".</p>\n";
+  }
+  chart("energy-flops", energy_flops_spec(flops_points, predictor.has_value()), flops_points.size(),
+        "energy vs FLOPs");
+
+  // Every point, sortable, with its provenance.
+  std::string table =
+      "<h2>Every point</h2>\n<table class=\"sortable\" id=\"points\"><thead><tr>"
+      "<th class=\"t\">model</th><th class=\"t\">configuration</th><th class=\"t\">host</th><th>mJ/inference</th>"
+      "<th>± CI mJ</th><th class=\"t\">energy provenance</th><th>top-1 %</th><th class=\"t\">accuracy provenance</th>"
+      "<th>p50 ms</th><th>p99 ms</th><th>acc/J</th><th>peak RSS MiB</th><th class=\"t\">status</th></tr></thead><tbody>\n";
+  auto cell = [](const std::optional<double>& v, const char* format) {
+    return v ? fmt::format("<td data-v=\"{}\">{}</td>", *v, fmt::format(fmt::runtime(format), *v)) : std::string("<td>-</td>");
+  };
+  std::string invalid;
+  for (const auto& r : input.rows) {
+    std::optional<double> mj, ci;
+    if (r.energy_j_per_inference) mj = *r.energy_j_per_inference * 1e3;
+    if (r.energy_j_per_inference_ci95) ci = *r.energy_j_per_inference_ci95 * 1e3;
+    table += fmt::format("<tr{}><td class=\"t\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td>{}{}<td class=\"t\">{}</td>{}"
+                         "<td class=\"t\">{}</td>{}{}{}{}<td class=\"t\">{}</td></tr>\n",
+                         r.status == "VALID" ? "" : " class=\"invalid\"", html_escape(r.model),
+                         html_escape(config_label(r)), html_escape(r.hostname), cell(mj, "{:.4g}"), cell(ci, "{:.2g}"),
+                         html_escape(r.energy_provenance.empty() ? "-" : r.energy_provenance), cell(r.top1, "{:.2f}"),
+                         html_escape(r.accuracy_source.empty() ? "-" : r.accuracy_source), cell(r.latency_ms_p50, "{:.3g}"),
+                         cell(r.latency_ms_p99, "{:.3g}"), cell(r.accuracy_per_joule, "{:.3g}"),
+                         cell(r.peak_rss_mb, "{:.0f}"), html_escape(r.status));
+    if (r.status != "VALID") {
+      invalid += fmt::format("<li><b>{}</b> {} on {}: {} — {}</li>\n", html_escape(r.model), html_escape(config_label(r)),
+                             html_escape(r.hostname), html_escape(r.status), html_escape(r.reason));
+    }
+  }
+  table += "</tbody></table>\n";
+  body += table;
+  body += "<h2>Points not plotted</h2>\n";
+  body += invalid.empty() ? "<p>None: every stored point is VALID.</p>\n"
+                          : "<p>INVALID points were measured but failed a check of the protocol; UNSUPPORTED ones "
+                            "cannot run in their configuration. Neither is plotted or recommended.</p>\n<ul>" +
+                                invalid + "</ul>\n";
+
+  // Header: hosts, meters, provenance legend.
+  std::set<std::string> hosts, meters, energy_provenances, accuracy_provenances;
+  size_t valid = 0, invalid_n = 0, unsupported = 0;
+  for (const auto& r : input.rows) {
+    hosts.insert(fmt::format("{} ({}; BLAS {})", r.hostname, r.cpu_model, r.blas));
+    if (!r.meter.empty()) meters.insert(r.meter);
+    if (!r.energy_provenance.empty()) energy_provenances.insert(r.energy_provenance);
+    if (!r.accuracy_source.empty()) accuracy_provenances.insert(r.accuracy_source.substr(0, r.accuracy_source.find(':')));
+    valid += r.status == "VALID";
+    invalid_n += r.status == "INVALID";
+    unsupported += r.status == "UNSUPPORTED";
+  }
+  auto join = [](const std::set<std::string>& s) {
+    std::string out;
+    for (const auto& x : s) out += (out.empty() ? "" : "; ") + x;
+    return out.empty() ? std::string("none") : out;
+  };
+  std::string head = fmt::format(
+      "<h1>edgejoule report</h1>\n<p class=\"meta\">{} points from <code>{}</code> ({} VALID, {} INVALID, {} "
+      "UNSUPPORTED), generated {} by edgejoule {}.</p>\n<p class=\"meta\"><b>Hosts:</b> {}<br><b>Meters:</b> {}<br>"
+      "<b>Energy provenance:</b> {}</p>\n",
+      input.rows.size(), html_escape(input.source), valid, invalid_n, unsupported, html_escape(input.generated_at_utc),
+      EDGEJOULE_VERSION, html_escape(join(hosts)), html_escape(join(meters)), html_escape(join(energy_provenances)));
+  for (const auto& n : set.notes) head += "<p class=\"note\">" + html_escape(n) + "</p>\n";
+  head += "<dl class=\"legend\"><dt>measured:&lt;meter&gt;</dt><dd>energy read from a sensor over exactly the "
+          "measurement windows</dd><dt>estimated:&lt;model&gt;</dt><dd>energy estimated (CPU time × per-core power) "
+          "where no sensor exists; never mixed with measured figures</dd><dt>declared:&lt;source&gt;</dt><dd>accuracy "
+          "as published for the weights (e.g. torchvision's metadata), not measured here</dd><dt>measured:&lt;dataset&gt;:&lt;n&gt;"
+          "</dt><dd>accuracy measured here on n labelled samples</dd><dt>predicted:&lt;model&gt;</dt><dd>a cost model's "
+          "prediction, with its cross-validated error (recommend --predict)</dd></dl>\n";
+
+  std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>edgejoule report</title>\n";
+  html += "<style>" + std::string(kStyle) + "</style>\n";
+  if (report_charts_available()) {
+    html += "<script>" + std::string(report_asset_vega_js()) + "</script>\n";
+    html += "<script>" + std::string(report_asset_vega_lite_js()) + "</script>\n";
+    html += "<script>" + std::string(report_asset_vega_embed_js()) + "</script>\n";
+  }
+  html += "</head><body>\n" + head;
+  if (!report_charts_available()) {
+    html += "<p class=\"note\">This edgejoule was built without the charting library "
+            "(-DEDGEJOULE_WITH_REPORT_CHARTS=OFF): the charts are left out, the table is complete.</p>\n";
+  }
+  html += body;
+  html += "<script id=\"edgejoule-render-check\" type=\"application/json\"></script>\n";
+  html += "<script>" + std::string(kTableScript) + "</script>\n";
+  if (report_charts_available()) {
+    html += "<script>const CHARTS = " + script_json(charts) + ";\n" + kRenderScript + "</script>\n";
+  }
+  html += "</body></html>\n";
+  return html;
+}
+
+bool report_charts_available() { return report_assets_available(); }
+
+}  // namespace edgejoule
