@@ -24,6 +24,7 @@ CommandRun add_meters_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_recommend_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_frontier_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_evaluate_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_predict_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_report_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_export_command(CLI::App& app, const GlobalOptions& global);
 

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   commands["recommend"] = add_recommend_command(app, global);
   commands["frontier"] = add_frontier_command(app, global);
   commands["evaluate"] = add_evaluate_command(app, global);
+  commands["predict"] = add_predict_command(app, global);
   commands["report"] = add_report_command(app, global);
   commands["export"] = add_export_command(app, global);
 

@@ -311,6 +311,74 @@ int run_frontier(FrontierFlags& flags) {
   return 0;
 }
 
+struct PredictFlags {
+  CandidateFlags candidates;
+  bool json = false;
+};
+
+// The cost model fitted on the store and its cross-validated error, so the error any
+// prediction carries can be read before trusting one.
+int run_predict(PredictFlags& flags) {
+  auto store = open_sqlite_store(flags.candidates.db, OpenMode::kReadOnly);
+  RowFilter unsorted;
+  unsorted.sorted = false;
+  // Cost does not depend on the accuracy dataset: fit on every VALID point of one energy kind.
+  flags.candidates.filter.energy_source = *energy_source_from_string(flags.candidates.energy_source);
+  std::vector<ResultRow> rows;
+  bool any_measured = false;
+  const auto all = store->rows(unsorted);
+  for (const auto& r : all) any_measured |= r.energy_provenance.rfind("measured:", 0) == 0;
+  auto source = flags.candidates.filter.energy_source;
+  if (source == EnergySource::kAuto) source = any_measured ? EnergySource::kMeasured : EnergySource::kEstimated;
+  for (const auto& r : all) {
+    const bool measured = r.energy_provenance.rfind("measured:", 0) == 0;
+    if ((source == EnergySource::kMeasured && !measured) || (source == EnergySource::kEstimated && measured)) continue;
+    if ((!flags.candidates.filter.hostname.empty() && r.hostname != flags.candidates.filter.hostname) ||
+        (!flags.candidates.filter.device.empty() && r.device != flags.candidates.filter.device)) {
+      continue;
+    }
+    rows.push_back(r);
+  }
+  std::string why;
+  const auto p = train_predictor(rows, &why);
+  if (!p) throw Error("no cost model can be fitted on '" + flags.candidates.db + "': " + why);
+  size_t used = 0;
+  for (const auto& r : rows) used += CostModel::usable(r);
+  const char* kind = source == EnergySource::kMeasured ? "measured" : "estimated";
+  auto cv_json = [](const CrossValidation& cv) {
+    return nlohmann::json{{"scheme", to_string(cv.scheme)},
+                          {"folds", cv.folds},
+                          {"predictions", cv.predictions},
+                          {"energy_mape_pct", cv.energy_mape_pct},
+                          {"energy_worst_pct", cv.energy_worst_pct},
+                          {"energy_under_prediction_q90_pct", cv.energy_under_q90_pct},
+                          {"latency_mape_pct", cv.latency_mape_pct},
+                          {"latency_worst_pct", cv.latency_worst_pct},
+                          {"latency_under_prediction_q90_pct", cv.latency_under_q90_pct}};
+  };
+  if (flags.json) {
+    std::cout << nlohmann::json{{"model", p->model.name()},
+                                {"energy_kind", kind},
+                                {"points", used},
+                                {"leave_one_model_out", cv_json(p->leave_one_model_out)},
+                                {"leave_one_configuration_out", cv_json(p->leave_one_configuration_out)}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::printf("Cost model: %s, fitted on %zu VALID points (%s energy)\n", p->model.name().c_str(), used, kind);
+  std::printf("%-30s %6s %12s %12s %14s %12s %12s\n", "held out", "folds", "energy MAPE", "energy worst",
+              "energy q90 up", "p99 MAPE", "p99 worst");
+  for (const auto* cv : {&p->leave_one_model_out, &p->leave_one_configuration_out}) {
+    std::printf("%-30s %6zu %11.1f%% %11.1f%% %13.1f%% %11.1f%% %11.1f%%\n", to_string(cv->scheme), cv->folds,
+                cv->energy_mape_pct, cv->energy_worst_pct, cv->energy_under_q90_pct, cv->latency_mape_pct,
+                cv->latency_worst_pct);
+  }
+  std::printf("\nMAPE: mean |predicted - measured| / measured over held-out points; q90 up: how far 90 %% of "
+              "predictions stay from under-predicting (the margin recommend --predict adds).\n");
+  return 0;
+}
+
 }  // namespace
 
 std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates) {
@@ -360,6 +428,14 @@ CommandRun add_recommend_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--runners-up", flags->runners_up, "How many runners-up to show")->default_val(3)->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
   return [flags] { return run_recommend(*flags); };
+}
+
+CommandRun add_predict_command(CLI::App& app, const GlobalOptions&) {
+  auto flags = std::make_shared<PredictFlags>();
+  auto* cmd = app.add_subcommand("predict", "Fit the cost model on the store and report its cross-validated error");
+  add_candidate_options(cmd, flags->candidates);
+  cmd->add_flag("--json", flags->json, "Print JSON on stdout");
+  return [flags] { return run_predict(*flags); };
 }
 
 CommandRun add_frontier_command(CLI::App& app, const GlobalOptions&) {

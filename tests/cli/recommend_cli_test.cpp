@@ -21,13 +21,9 @@ class RecommendCli : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    write_store(db_, {{"tiny", 0.010, 55.0, 2},
-                      {"small", 0.020, 67.0, 4},
-                      {"medium", 0.045, 72.0, 9},
-                      {"large", 0.110, 76.0, 25},
-                      {"huge", 0.400, 78.0, 80},
-                      {"noisy", 0.030, 77.5, 5, "INVALID"},              // would win if INVALID counted
-                      {"guessed", 0.012, 77.9, 3, "VALID", "estimated:cpu-time"}});  // another energy kind
+    auto zoo = testing::synthetic_zoo();
+    zoo.push_back({"guessed", 0.012, 77.9, 3, "VALID", "estimated:cpu-time"});  // another energy kind
+    write_store(db_, zoo);
   }
   nlohmann::json recommend_json(std::vector<std::string> extra) {
     std::vector<std::string> args = {"recommend", "--db", db_, "--json"};

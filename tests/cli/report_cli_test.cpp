@@ -41,14 +41,10 @@ class ReportCli : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    write_store(db_, {{"tiny", 0.010, 55.0, 2},
-                      {"small", 0.020, 67.0, 4},
-                      {"medium", 0.045, 72.0, 9},
-                      {"large", 0.110, 76.0, 25},
-                      {"huge", 0.400, 78.0, 80},
-                      {"noisy", 0.030, 77.5, 5, "INVALID"},
-                      {"digits", 0.001, 91.0, 1, "VALID", "measured:rapl:package-0", "fmnist:test"},
-                      {"digits-wide", 0.003, 92.0, 2, "VALID", "measured:rapl:package-0", "fmnist:test"}});
+    auto zoo = testing::synthetic_zoo();
+    zoo.insert(zoo.end(), {{"digits", 0.001, 91.0, 1, "VALID", "measured:rapl:package-0", "fmnist:test"},
+                           {"digits-wide", 0.003, 92.0, 2, "VALID", "measured:rapl:package-0", "fmnist:test"}});
+    write_store(db_, zoo);
   }
 };
 

@@ -19,6 +19,13 @@ struct Synthetic {
   const char* dataset = "synthetic-1k";
 };
 
+// A zoo whose accuracy grows ever more expensive (the study's shape), plus one INVALID point that
+// would win if INVALID points counted. The frontier is tiny < small < medium < large < huge.
+inline std::vector<Synthetic> synthetic_zoo() {
+  return {{"tiny", 0.010, 55.0, 2},   {"small", 0.020, 67.0, 4}, {"medium", 0.045, 72.0, 9},
+          {"large", 0.110, 76.0, 25}, {"huge", 0.400, 78.0, 80}, {"noisy", 0.030, 77.5, 5, "INVALID"}};
+}
+
 // Writes one point per entry, as the profiler would have stored it.
 inline void write_store(const std::string& path, const std::vector<Synthetic>& points) {
   auto store = open_sqlite_store(path, OpenMode::kReadWrite);
