@@ -402,6 +402,7 @@ std::vector<ResultRow> zoo_rows(const std::string& zoo_dir) {
     r.top1 = m.top1;
     r.top5 = m.top5;
     r.accuracy_source = m.accuracy_source;
+    r.accuracy_dataset = m.accuracy_dataset.empty() ? dataset_of_accuracy_source(m.accuracy_source) : m.accuracy_dataset;
     rows.push_back(std::move(r));
   }
   return rows;

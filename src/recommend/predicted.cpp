@@ -8,10 +8,11 @@
 namespace edgejoule {
 namespace {
 
-Candidate predicted_from(const ResultRow& templ, const TrainedPredictor& predictor, double energy_margin_pct,
-                         double latency_margin_pct, const CostPrediction& p) {
+// A predicted candidate for `row`, with the margins `cv` measured for predictions of its kind.
+Candidate predicted_from(const ResultRow& row, const TrainedPredictor& predictor, const CrossValidation& cv,
+                         const CostPrediction& p) {
   Candidate c;
-  c.row = templ;
+  c.row = row;
   c.row.point_id = 0;
   c.row.status = "PREDICTED";
   c.row.reason.clear();
@@ -30,8 +31,8 @@ Candidate predicted_from(const ResultRow& templ, const TrainedPredictor& predict
   c.top1 = c.row.top1.value_or(0);
   c.latency_p99_ms = p.latency_p99_ms;
   c.predicted = true;
-  c.energy_upper_j = p.energy_j * (1 + energy_margin_pct / 100);
-  c.latency_p99_upper_ms = p.latency_p99_ms * (1 + latency_margin_pct / 100);
+  c.energy_upper_j = p.energy_j * (1 + cv.energy_under_q90_pct / 100);
+  c.latency_p99_upper_ms = p.latency_p99_ms * (1 + cv.latency_under_q90_pct / 100);
   c.prediction_model = predictor.model.name();
   return c;
 }
@@ -48,6 +49,7 @@ std::vector<Candidate> predicted_candidates(const std::vector<Candidate>& measur
   // The (engine, device, precision) combinations measured per host, and one row of each host.
   std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> combos;
   std::set<std::string> measured_models;
+  std::set<std::string> datasets;
   for (const auto& c : measured) {
     if (c.predicted) continue;
     const auto& r = c.row;
@@ -57,56 +59,52 @@ std::vector<Candidate> predicted_candidates(const std::vector<Candidate>& measur
     groups.emplace(std::make_tuple(r.model_sha256, r.host_fingerprint, r.engine, r.device, r.precision), &r);
     combos[r.host_fingerprint].emplace(r.engine, r.device, r.precision);
     measured_models.insert(r.model);
+    datasets.insert(r.accuracy_dataset);
   }
-  const auto& loco = predictor.leave_one_configuration_out;
-  const auto& lomo = predictor.leave_one_model_out;
   std::vector<Candidate> out;
+  // Predicts `row` at batch b and t threads, when its features allow.
+  auto add = [&](ResultRow row, int b, int t, const CrossValidation& cv) {
+    row.batch = b;
+    row.threads = t;
+    row.effective_threads = t;
+    if (const auto p = predictor.model.predict(row)) out.push_back(predicted_from(row, predictor, cv, *p));
+  };
   for (const auto& [key, templ] : groups) {
     const auto& host = std::get<1>(key);
     for (int b : batches[host]) {
       for (int t : threads[host]) {
         if (have.count({templ->model_sha256, host, templ->engine, templ->device, templ->precision, b, t})) continue;
-        ResultRow row = *templ;
-        row.batch = b;
-        row.threads = t;
-        row.effective_threads = t;
-        const auto p = predictor.model.predict(row);
-        if (!p) continue;
-        out.push_back(predicted_from(row, predictor, loco.energy_under_q90_pct, loco.latency_under_q90_pct, *p));
+        add(*templ, b, t, predictor.leave_one_configuration_out);
       }
     }
   }
-  // Models never profiled: their declared accuracy is for fp32 weights, so only fp32 configurations.
+  // Models never profiled: their declared accuracy is for fp32 weights, so only fp32 configurations,
+  // and only models whose accuracy is on a dataset the measured points are on (accuracy on
+  // another task does not compare).
   std::map<std::string, const ResultRow*> host_row;
   for (const auto& c : measured) host_row.emplace(c.row.host_fingerprint, &c.row);
   for (const auto& model : unprofiled) {
-    if (!model.top1 || measured_models.count(model.model)) continue;
+    if (!model.top1 || measured_models.count(model.model) || !datasets.count(model.accuracy_dataset)) continue;
     for (const auto& [host, set] : combos) {
       for (const auto& [engine, device, precision] : set) {
         if (precision != "fp32") continue;
+        ResultRow row = *host_row[host];
+        row.model = model.model;
+        row.family = model.family;
+        row.model_path = model.model_path;
+        row.model_sha256 = model.model_sha256;
+        row.params = model.params;
+        row.flops = model.flops;
+        row.sample_shape = model.sample_shape;
+        row.top1 = model.top1;
+        row.top5 = model.top5;
+        row.accuracy_source = model.accuracy_source;
+        row.accuracy_dataset = model.accuracy_dataset;
+        row.engine = engine;
+        row.device = device;
+        row.precision = precision;
         for (int b : batches[host]) {
-          for (int t : threads[host]) {
-            ResultRow row = *host_row[host];
-            row.model = model.model;
-            row.family = model.family;
-            row.model_path = model.model_path;
-            row.model_sha256 = model.model_sha256;
-            row.params = model.params;
-            row.flops = model.flops;
-            row.sample_shape = model.sample_shape;
-            row.top1 = model.top1;
-            row.top5 = model.top5;
-            row.accuracy_source = model.accuracy_source;
-            row.engine = engine;
-            row.device = device;
-            row.precision = precision;
-            row.batch = b;
-            row.threads = t;
-            row.effective_threads = t;
-            const auto p = predictor.model.predict(row);
-            if (!p) continue;
-            out.push_back(predicted_from(row, predictor, lomo.energy_under_q90_pct, lomo.latency_under_q90_pct, *p));
-          }
+          for (int t : threads[host]) add(row, b, t, predictor.leave_one_model_out);
         }
       }
     }

@@ -141,8 +141,8 @@ struct TrainedPredictor;
 //    host's measured grid that has no point, with the measured accuracy of that combination
 //    and the leave-one-configuration-out margin;
 //  - each of `unprofiled` (rows holding a model's name, family, FLOPs, parameters and declared
-//    accuracy, e.g. from a zoo manifest) at every fp32 configuration of the grid, with the
-//    leave-one-model-out margin.
+//    accuracy with its dataset, e.g. from a zoo manifest) whose accuracy is on a dataset of the
+//    measured points, at every fp32 configuration of the grid, with the leave-one-model-out margin.
 // Each carries energy_upper_j = prediction x (1 + under-prediction q90), provenance
 // "predicted:<model>" and point_id 0.
 std::vector<Candidate> predicted_candidates(const std::vector<Candidate>& measured, const TrainedPredictor& predictor,
