@@ -23,6 +23,9 @@ struct CandidateFlags {
 };
 
 void add_candidate_options(CLI::App* cmd, CandidateFlags& flags);
+// Every stored point, unsorted (resolves flags.energy_source into flags.filter).
+std::vector<ResultRow> load_rows(CandidateFlags& flags);
+// The candidates; throws when they span several accuracy datasets and --dataset is not given.
 CandidateSet load_candidates(CandidateFlags& flags);
 nlohmann::json candidate_json(const Candidate& c);
 std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates);

@@ -44,12 +44,16 @@ void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
       ->default_str("auto");
 }
 
-CandidateSet load_candidates(CandidateFlags& flags) {
+std::vector<ResultRow> load_rows(CandidateFlags& flags) {
   flags.filter.energy_source = *energy_source_from_string(flags.energy_source);
   auto store = open_sqlite_store(flags.db, OpenMode::kReadOnly);
-  RowFilter unsorted;  // the candidates are ordered by the recommender itself
+  RowFilter unsorted;  // the recommender and the cost model order what they need themselves
   unsorted.sorted = false;
-  CandidateSet set = candidates_from_rows(store->rows(unsorted), flags.filter);
+  return store->rows(unsorted);
+}
+
+CandidateSet load_candidates(CandidateFlags& flags) {
+  CandidateSet set = candidates_from_rows(load_rows(flags), flags.filter);
   if (set.datasets.size() > 1) {
     std::string list;
     for (const auto& [name, n] : set.datasets) {
@@ -319,32 +323,17 @@ struct PredictFlags {
 // The cost model fitted on the store and its cross-validated error, so the error any
 // prediction carries can be read before trusting one.
 int run_predict(PredictFlags& flags) {
-  auto store = open_sqlite_store(flags.candidates.db, OpenMode::kReadOnly);
-  RowFilter unsorted;
-  unsorted.sorted = false;
-  // Cost does not depend on the accuracy dataset: fit on every VALID point of one energy kind.
-  flags.candidates.filter.energy_source = *energy_source_from_string(flags.candidates.energy_source);
-  std::vector<ResultRow> rows;
-  bool any_measured = false;
-  const auto all = store->rows(unsorted);
-  for (const auto& r : all) any_measured |= r.energy_provenance.rfind("measured:", 0) == 0;
-  auto source = flags.candidates.filter.energy_source;
-  if (source == EnergySource::kAuto) source = any_measured ? EnergySource::kMeasured : EnergySource::kEstimated;
-  for (const auto& r : all) {
-    const bool measured = r.energy_provenance.rfind("measured:", 0) == 0;
-    if ((source == EnergySource::kMeasured && !measured) || (source == EnergySource::kEstimated && measured)) continue;
-    if ((!flags.candidates.filter.hostname.empty() && r.hostname != flags.candidates.filter.hostname) ||
-        (!flags.candidates.filter.device.empty() && r.device != flags.candidates.filter.device)) {
-      continue;
-    }
-    rows.push_back(r);
-  }
+  // Cost does not depend on accuracy: every VALID point of one energy kind is fitted on.
+  const std::vector<ResultRow> rows = rows_with_energy(load_rows(flags.candidates), flags.candidates.filter);
   std::string why;
   const auto p = train_predictor(rows, &why);
   if (!p) throw Error("no cost model can be fitted on '" + flags.candidates.db + "': " + why);
-  size_t used = 0;
-  for (const auto& r : rows) used += CostModel::usable(r);
-  const char* kind = source == EnergySource::kMeasured ? "measured" : "estimated";
+  size_t used = 0, measured = 0;
+  for (const auto& r : rows) {
+    used += CostModel::usable(r);
+    measured += r.energy_provenance.rfind("measured:", 0) == 0;
+  }
+  const char* kind = measured == rows.size() ? "measured" : measured == 0 ? "estimated" : "measured and estimated";
   auto cv_json = [](const CrossValidation& cv) {
     return nlohmann::json{{"scheme", to_string(cv.scheme)},
                           {"folds", cv.folds},

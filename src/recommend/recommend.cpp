@@ -64,12 +64,23 @@ const char* to_string(Objective objective) {
   return "?";
 }
 
-CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
-  CandidateSet set;
-  set.rows = rows.size();
+namespace {
+
+bool measured_energy(const ResultRow& r) { return starts_with(r.energy_provenance, "measured:"); }
+
+struct Selection {
+  std::vector<const ResultRow*> rows;
+  EnergySource source = EnergySource::kAuto;  // resolved: never kAuto
+  bool any_measured = false, any_estimated = false;
+};
+
+// VALID rows with energy that pass the filter (and carry accuracy, when required), of one kind
+// of energy: kAuto takes measured figures where any such row has them, else estimates. Counts
+// what it leaves out in `set`.
+Selection select_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter, bool require_accuracy,
+                      CandidateSet& set) {
+  Selection sel;
   std::vector<const ResultRow*> usable;
-  bool any_measured = false;
-  bool any_estimated = false;
   for (const auto& r : rows) {
     if ((!filter.hostname.empty() && r.hostname != filter.hostname) ||
         (!filter.device.empty() && r.device != filter.device) ||
@@ -85,22 +96,44 @@ CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const Cand
       ++set.without_energy;
       continue;
     }
-    if (!r.top1) {
+    if (require_accuracy && !r.top1) {
       ++set.without_accuracy;
       continue;
     }
-    any_measured |= starts_with(r.energy_provenance, "measured:");
-    any_estimated |= !starts_with(r.energy_provenance, "measured:");
+    sel.any_measured |= measured_energy(r);
+    sel.any_estimated |= !measured_energy(r);
     usable.push_back(&r);
   }
-  EnergySource source = filter.energy_source;
-  if (source == EnergySource::kAuto) source = any_measured ? EnergySource::kMeasured : EnergySource::kEstimated;
+  sel.source = filter.energy_source;
+  if (sel.source == EnergySource::kAuto) sel.source = sel.any_measured ? EnergySource::kMeasured : EnergySource::kEstimated;
   for (const ResultRow* r : usable) {
-    const bool measured = starts_with(r->energy_provenance, "measured:");
-    if ((source == EnergySource::kMeasured && !measured) || (source == EnergySource::kEstimated && measured)) {
+    if ((sel.source == EnergySource::kMeasured && !measured_energy(*r)) ||
+        (sel.source == EnergySource::kEstimated && measured_energy(*r))) {
       ++set.other_energy_kind;
       continue;
     }
+    sel.rows.push_back(r);
+  }
+  return sel;
+}
+
+}  // namespace
+
+std::vector<ResultRow> rows_with_energy(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
+  CandidateSet counts;
+  std::vector<ResultRow> out;
+  for (const ResultRow* r : select_rows(rows, filter, false, counts).rows) out.push_back(*r);
+  return out;
+}
+
+CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
+  CandidateSet set;
+  set.rows = rows.size();
+  const Selection sel = select_rows(rows, filter, true, set);
+  const EnergySource source = sel.source;
+  const bool any_measured = sel.any_measured, any_estimated = sel.any_estimated;
+  set.energy_source = source;
+  for (const ResultRow* r : sel.rows) {
     Candidate c;
     c.row = *r;
     c.energy_j = *r->energy_j_per_inference;

@@ -51,6 +51,7 @@ struct CandidateFilter {
 struct CandidateSet {
   std::vector<Candidate> candidates;
   std::string energy_kind;      // "measured" | "estimated" | "measured and estimated" | ""
+  EnergySource energy_source = EnergySource::kAuto;  // the filter's, with kAuto resolved
   size_t rows = 0;
   size_t not_valid = 0;         // INVALID or UNSUPPORTED
   size_t without_energy = 0;
@@ -63,6 +64,10 @@ struct CandidateSet {
   std::map<std::string, size_t> datasets;
 };
 CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter);
+
+// The same selection without the need for accuracy: VALID rows with energy of one kind that pass
+// the filter. What cost models are fitted on and what the report's cost charts plot.
+std::vector<ResultRow> rows_with_energy(const std::vector<ResultRow>& rows, const CandidateFilter& filter);
 
 struct Constraints {
   double energy_budget_j = 0;                 // per inference; <= 0 means no energy limit

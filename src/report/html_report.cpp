@@ -290,36 +290,23 @@ Promise.all(CHARTS.map(c =>
 }  // namespace
 
 std::string render_html_report(const ReportInput& input) {
-  // What the charts show: VALID points with energy, one energy kind (as recommend does).
-  CandidateFilter filter;
-  const CandidateSet set = candidates_from_rows(input.rows, filter);
-  const bool measured_kind = set.energy_kind == "measured";
-  auto same_kind = [&](const ResultRow& r) {
-    const bool measured = r.energy_provenance.rfind("measured:", 0) == 0;
-    return measured == measured_kind;
-  };
-
-  std::optional<TrainedPredictor> predictor;
+  // What the charts show: VALID points with energy, one energy kind (as recommend does); the
+  // cost charts need no accuracy, so they take every such point of the candidates' kind.
+  const CandidateSet set = candidates_from_rows(input.rows, CandidateFilter{});
+  CandidateFilter same_kind;
+  same_kind.energy_source = set.energy_source;
+  const std::vector<ResultRow> cost_rows = rows_with_energy(input.rows, same_kind);
   std::string predictor_note;
-  {
-    std::vector<ResultRow> fit_rows;
-    for (const auto& r : input.rows) {
-      if (r.status == "VALID" && r.energy_j_per_inference && same_kind(r)) fit_rows.push_back(r);
-    }
-    predictor = train_predictor(fit_rows, &predictor_note);
-  }
+  const std::optional<TrainedPredictor> predictor = train_predictor(cost_rows, &predictor_note);
 
-  json energy_points = json::array();   // VALID with energy (latency and FLOPs charts)
   json latency_points = json::array();
   json flops_points = json::array();
-  for (const auto& r : input.rows) {
-    if (r.status != "VALID" || !r.energy_j_per_inference || !same_kind(r)) continue;
+  for (const auto& r : cost_rows) {
     std::optional<double> fitted;
     if (predictor && CostModel::usable(r)) {
       if (const auto p = predictor->model.predict(r)) fitted = p->energy_j;
     }
     const json d = datum(r, fitted);
-    energy_points.push_back(d);
     if (r.latency_ms_p50 && r.latency_ms_p99) latency_points.push_back(d);
     if (r.flops && *r.flops > 0) flops_points.push_back(d);
   }
