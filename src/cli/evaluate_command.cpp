@@ -40,7 +40,8 @@ struct EvaluateFlags {
   bool quiet = false;
 };
 
-// Profiles one stored (or predicted) point afresh with the meter that measured the original.
+// Profiles one stored (or predicted) point afresh with the meter that measured the original,
+// through the same sweep runner as `profile` (engine set-up, protocol, peak memory, UNSUPPORTED).
 class Remeasurer {
  public:
   Remeasurer(const EvaluateFlags& flags, const GlobalOptions& global) : flags_(flags), global_(global) {}
@@ -61,35 +62,32 @@ class Remeasurer {
         throw Error("the point was measured with meter '" + r.config_meter + "' but this machine's is '" +
                     meter->info().name + "'");
       }
-      Configuration config;
-      config.engine = r.engine;
-      config.device = r.device;
-      config.precision = r.precision;
-      config.batch = r.batch;
-      config.threads = r.threads;
-      config.sample_shape = parse_shape(r.sample_shape, "sample shape");
-      config.meter = meter->info().name;
-      auto engine = make_engine(r.engine);
-      EngineOptions options;
-      options.device = r.device;
-      options.precision = r.precision;
-      options.threads = r.threads;
-      engine->load(r.model_path, options);
-      engine->prepare(config.input_shape());
-      ProfileListener quiet;
-      ModelInfo model;
-      model.name = r.model;
-      model.path = r.model_path;
-      PointContext context{&model, &config, 0, 1};
-      const PointResult result = run_protocol(*engine, config, flags_.protocol, quiet, context, nullptr, meter);
+      SweepItem item;
+      item.model.name = r.model;
+      item.model.path = r.model_path;
+      item.model.content_sha256 = r.model_sha256;
+      item.model.sample_shape = parse_shape(r.sample_shape, "sample shape");
+      item.config.engine = r.engine;
+      item.config.device = r.device;
+      item.config.precision = r.precision;
+      item.config.batch = r.batch;
+      item.config.threads = r.threads;
+      item.config.sample_shape = item.model.sample_shape;
+      item.config.meter = meter->info().name;
+      SweepOptions options;
+      options.protocol = flags_.protocol;
+      options.engine_factory = [](const std::string& name) { return make_engine(name); };
+      options.meter_for = [meter](const Configuration&) { return meter; };
+      Capture capture;
+      run_sweep({item}, options, capture);
+      if (!capture.record) throw Error(capture.failure);
+      const PointResult& result = capture.record->result;
       out.status = to_string(result.verdict);
       out.reason = result.reason;
       if (result.energy && result.energy->energy_j_per_inference.count) {
         out.energy_j = result.energy->energy_j_per_inference.mean;
         out.energy_ci95_j = result.energy->energy_j_per_inference.ci95_half_width;
       }
-    } catch (const InterruptedError&) {
-      throw;
     } catch (const Error& e) {
       out.status = "FAILED";
       out.reason = e.what();
@@ -98,11 +96,18 @@ class Remeasurer {
   }
 
  private:
+  // The one point of a one-item sweep, or why it could not be measured.
+  struct Capture final : ProfileListener {
+    std::optional<PointRecord> record;
+    std::string failure;
+    void on_point_end(const PointContext&, const PointRecord& r) override { record = r; }
+    void on_point_failed(const PointContext&, const std::string& message) override { failure = message; }
+  };
+
   Meter* meter_for(const std::string& device) {
     auto& m = meters_[device];
     if (!m) {
-      const std::string spec = (device == "cuda" && flags_.meter == "auto") ? "nvml" : flags_.meter;
-      m = make_meter(spec, global_.sysfs_root, device);
+      m = make_meter(flags_.meter, global_.sysfs_root, device);
       m->start();
     }
     return m.get();

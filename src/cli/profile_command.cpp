@@ -183,9 +183,8 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   std::map<std::string, std::unique_ptr<Meter>> meters;
   if (flags.meter != "none") {
     for (const auto& device : lists.devices) {
-      const std::string spec = (device == "cuda" && flags.meter == "auto") ? "nvml" : flags.meter;
       try {
-        auto meter = make_meter(spec, global.sysfs_root, device);
+        auto meter = make_meter(flags.meter, global.sysfs_root, device);
         meter->start();
         if (!flags.quiet) {
           const auto info = meter->info();

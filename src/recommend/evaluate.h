@@ -13,7 +13,7 @@
 namespace edgejoule {
 
 struct Remeasurement {
-  std::string status;  // VALID | INVALID | FAILED
+  std::string status;  // VALID | INVALID | UNSUPPORTED | FAILED
   std::string reason;
   std::optional<double> energy_j;       // per inference
   std::optional<double> energy_ci95_j;  // 95 % CI half-width of the mean over windows
