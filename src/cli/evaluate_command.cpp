@@ -244,32 +244,32 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
       j["rows"].push_back({{"budget_j", row.budget_j},
                            {"pick", st.label},
                            {"predicted", st.predicted},
-                           {"top1", st.top1 ? nlohmann::json(*st.top1) : nlohmann::json(nullptr)},
+                           {"top1", json_or_null(st.top1)},
                            {"expected_energy_j", row.chosen ? nlohmann::json(row.expected_energy_j) : nlohmann::json(nullptr)},
                            {"remeasured_status", row.remeasured.status},
                            {"remeasured_reason", row.remeasured.reason},
-                           {"remeasured_energy_j", row.remeasured.energy_j ? nlohmann::json(*row.remeasured.energy_j) : nlohmann::json(nullptr)},
-                           {"remeasured_energy_ci95_j", row.remeasured.energy_ci95_j ? nlohmann::json(*row.remeasured.energy_ci95_j) : nlohmann::json(nullptr)},
-                           {"budget_use", row.budget_use ? nlohmann::json(*row.budget_use) : nlohmann::json(nullptr)},
+                           {"remeasured_energy_j", json_or_null(row.remeasured.energy_j)},
+                           {"remeasured_energy_ci95_j", json_or_null(row.remeasured.energy_ci95_j)},
+                           {"budget_use", json_or_null(row.budget_use)},
                            {"violation", row.violation},
-                           {"oracle_top1", st.oracle_top1 ? nlohmann::json(*st.oracle_top1) : nlohmann::json(nullptr)},
-                           {"regret_pct", row.regret_pct ? nlohmann::json(*row.regret_pct) : nlohmann::json(nullptr)},
-                           {"prediction_error_pct", row.prediction_error_pct ? nlohmann::json(*row.prediction_error_pct) : nlohmann::json(nullptr)}});
+                           {"oracle_top1", json_or_null(st.oracle_top1)},
+                           {"regret_pct", json_or_null(row.regret_pct)},
+                           {"prediction_error_pct", json_or_null(row.prediction_error_pct)}});
     }
-    auto o = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    auto o = [](const std::optional<double>& v) { return json_or_null(v); };
     j["summary"] = {{"budgets", s.budgets},
                     {"picks", s.picks},
                     {"distinct_points_remeasured", s.distinct_points},
                     {"remeasured_valid", s.remeasured_valid},
                     {"violations", s.violations},
                     {"predicted_picks", s.predicted_picks},
-                    {"budget_use_median", o(s.budget_use_median)},
-                    {"budget_use_highest", o(s.budget_use_worst)},
-                    {"budget_use_lowest", o(s.budget_use_lowest)},
-                    {"regret_median_pct", o(s.regret_median_pct)},
-                    {"regret_worst_pct", o(s.regret_worst_pct)},
-                    {"prediction_error_median_pct", o(s.prediction_error_median_pct)},
-                    {"prediction_error_worst_pct", o(s.prediction_error_worst_pct)}};
+                    {"budget_use_median", json_or_null(s.budget_use_median)},
+                    {"budget_use_highest", json_or_null(s.budget_use_worst)},
+                    {"budget_use_lowest", json_or_null(s.budget_use_lowest)},
+                    {"regret_median_pct", json_or_null(s.regret_median_pct)},
+                    {"regret_worst_pct", json_or_null(s.regret_worst_pct)},
+                    {"prediction_error_median_pct", json_or_null(s.prediction_error_median_pct)},
+                    {"prediction_error_worst_pct", json_or_null(s.prediction_error_worst_pct)}};
     std::cout << j.dump(2) << "\n";
     return 0;
   }

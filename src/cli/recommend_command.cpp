@@ -72,13 +72,13 @@ nlohmann::json candidate_json(const Candidate& c) {
       {"energy_j_per_inference", c.energy_j},
       {"energy_ci95_j", c.energy_ci95_j},
       {"top1", c.top1},
-      {"latency_ms_p99", c.latency_p99_ms ? nlohmann::json(*c.latency_p99_ms) : nlohmann::json(nullptr)},
-      {"memory_mb", c.memory_mb ? nlohmann::json(*c.memory_mb) : nlohmann::json(nullptr)},
+      {"latency_ms_p99", json_or_null(c.latency_p99_ms)},
+      {"memory_mb", json_or_null(c.memory_mb)},
       {"point", c.row},
   };
   if (c.predicted) {
     j["energy_upper_j"] = c.energy_upper_j;
-    j["latency_ms_p99_upper"] = c.latency_p99_upper_ms ? nlohmann::json(*c.latency_p99_upper_ms) : nlohmann::json(nullptr);
+    j["latency_ms_p99_upper"] = json_or_null(c.latency_p99_upper_ms);
     j["prediction_model"] = c.prediction_model;
   }
   return j;
@@ -159,16 +159,16 @@ int run_recommend(RecommendFlags& flags) {
     nlohmann::json j = {
         {"constraints",
          {{"energy_budget_j", k.energy_budget_j},
-          {"latency_ms_p99", k.latency_p99_ms ? nlohmann::json(*k.latency_p99_ms) : nlohmann::json(nullptr)},
-          {"min_accuracy", k.min_accuracy ? nlohmann::json(*k.min_accuracy) : nlohmann::json(nullptr)},
-          {"max_memory_mb", k.max_memory_mb ? nlohmann::json(*k.max_memory_mb) : nlohmann::json(nullptr)}}},
+          {"latency_ms_p99", json_or_null(k.latency_p99_ms)},
+          {"min_accuracy", json_or_null(k.min_accuracy)},
+          {"max_memory_mb", json_or_null(k.max_memory_mb)}}},
         {"objective", to_string(objective)},
         {"energy_kind", set.energy_kind},
         {"candidates", candidates.size()},
         {"feasible", rec.feasible},
         {"notes", set.notes},
         {"chosen", rec.chosen ? candidate_json(candidates[*rec.chosen]) : nlohmann::json(nullptr)},
-        {"budget_use", rec.budget_use ? nlohmann::json(*rec.budget_use) : nlohmann::json(nullptr)},
+        {"budget_use", json_or_null(rec.budget_use)},
         {"binding_constraints", rec.binding},
         {"binding_note", rec.binding_note},
     };
@@ -273,10 +273,9 @@ int run_frontier(FrontierFlags& flags) {
       j["frontier"].push_back({{"candidate", candidate_json(set.candidates[s.index])},
                                {"x", s.x},
                                {"top1", s.top1},
-                               {"accuracy_per_joule", s.accuracy_per_joule ? nlohmann::json(*s.accuracy_per_joule) : nlohmann::json(nullptr)},
+                               {"accuracy_per_joule", json_or_null(s.accuracy_per_joule)},
                                {axis == FrontierAxis::kEnergy ? "marginal_j_per_accuracy_point" : "marginal_ms_per_accuracy_point",
-                                s.marginal_x_per_accuracy_point ? nlohmann::json(*s.marginal_x_per_accuracy_point)
-                                                                : nlohmann::json(nullptr)}});
+                                json_or_null(s.marginal_x_per_accuracy_point)}});
     }
     std::cout << j.dump(2) << "\n";
     return 0;

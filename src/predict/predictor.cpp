@@ -45,10 +45,6 @@ std::vector<double> solve_ridge(const Eigen::MatrixXd& x, const Eigen::VectorXd&
 
 }  // namespace
 
-std::string configuration_label(const ResultRow& r) {
-  return fmt::format("{}/{}/{} b{} t{}", r.engine, r.device, r.precision, r.batch, r.threads);
-}
-
 bool CostModel::usable(const ResultRow& r) {
   return r.status == "VALID" && r.energy_j_per_inference && *r.energy_j_per_inference > 0 && r.latency_ms_p99 &&
          *r.latency_ms_p99 > 0 && r.flops && *r.flops > 0 && r.params && *r.params > 0 && r.batch > 0 &&

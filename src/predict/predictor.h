@@ -70,7 +70,4 @@ struct TrainedPredictor {
 // usable rows or fewer than three models.
 std::optional<TrainedPredictor> train_predictor(const std::vector<ResultRow>& rows, std::string* why);
 
-// The configuration part of a row, for grouping: "engine/device/precision b<batch> t<threads>".
-std::string configuration_label(const ResultRow& row);
-
 }  // namespace edgejoule

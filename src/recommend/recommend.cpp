@@ -36,8 +36,7 @@ double objective_value(const Candidate& c, Objective objective) {
 }  // namespace
 
 std::string Candidate::label() const {
-  return fmt::format("{} {}/{}/{} b{} t{}", row.model, row.engine, row.device, row.precision, row.batch,
-                     row.threads);
+  return row.model + " " + configuration_label(row);
 }
 
 std::optional<EnergySource> energy_source_from_string(const std::string& text) {

@@ -48,38 +48,32 @@ std::string script_json(const json& j) {
   return out;
 }
 
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-std::string config_label(const ResultRow& r) {
-  return fmt::format("{}/{}/{} b{} t{}", r.engine, r.device, r.precision, r.batch, r.threads);
-}
-
 // One flat record per point for the charts and the table.
 json datum(const ResultRow& r, const std::optional<double>& predicted_energy_j = std::nullopt) {
   return {{"id", r.point_id},
           {"model", r.model},
           {"family", r.family.empty() ? "(none)" : r.family},
-          {"config", config_label(r)},
+          {"config", configuration_label(r)},
           {"engine_precision", r.engine + "/" + r.precision},
           {"engine_device", r.engine + "/" + r.device},
           {"host", r.hostname},
           {"status", r.status},
           {"reason", r.reason},
-          {"energy_j", opt(r.energy_j_per_inference)},
+          {"energy_j", json_or_null(r.energy_j_per_inference)},
           {"energy_mj", r.energy_j_per_inference ? json(*r.energy_j_per_inference * 1e3) : json(nullptr)},
           {"energy_ci95_mj", r.energy_j_per_inference_ci95 ? json(*r.energy_j_per_inference_ci95 * 1e3) : json(nullptr)},
           {"energy_provenance", r.energy_provenance},
           {"meter", r.meter},
-          {"top1", opt(r.top1)},
+          {"top1", json_or_null(r.top1)},
           {"accuracy_provenance", r.accuracy_source},
           {"dataset", r.accuracy_dataset},
-          {"p50_ms", opt(r.latency_ms_p50)},
-          {"p99_ms", opt(r.latency_ms_p99)},
-          {"throughput_sps", opt(r.throughput_sps)},
-          {"accuracy_per_joule", opt(r.accuracy_per_joule)},
+          {"p50_ms", json_or_null(r.latency_ms_p50)},
+          {"p99_ms", json_or_null(r.latency_ms_p99)},
+          {"throughput_sps", json_or_null(r.throughput_sps)},
+          {"accuracy_per_joule", json_or_null(r.accuracy_per_joule)},
           {"flops", r.flops ? json(static_cast<double>(*r.flops)) : json(nullptr)},
           {"params", r.params ? json(static_cast<double>(*r.params)) : json(nullptr)},
-          {"peak_rss_mb", opt(r.peak_rss_mb)},
+          {"peak_rss_mb", json_or_null(r.peak_rss_mb)},
           {"predicted_energy_mj", predicted_energy_j ? json(*predicted_energy_j * 1e3) : json(nullptr)}};
 }
 
@@ -338,7 +332,7 @@ std::string render_html_report(const ReportInput& input) {
       frontier_points.push_back(datum(c.row));
       if (i > 0) {
         const Candidate& prev = cs[frontier[i - 1].index];
-        steps.push_back({{"step", fmt::format("{}. {} {}", i, c.row.model, config_label(c.row))},
+        steps.push_back({{"step", fmt::format("{}. {} {}", i, c.row.model, configuration_label(c.row))},
                          {"mj_per_point", *frontier[i].marginal_x_per_accuracy_point * 1e3},
                          {"extra_mj", (c.energy_j - prev.energy_j) * 1e3},
                          {"extra_points", c.top1 - prev.top1}});
@@ -356,7 +350,7 @@ std::string render_html_report(const ReportInput& input) {
         recommendation = fmt::format(
             "<p><b>Recommended for {:.4g} mJ per inference:</b> {} {} on {} — top-1 {:.2f} % ({}), {:.4g} mJ per "
             "inference ({}), {:.1f} % of the budget.</p>\n",
-            *input.budget_j * 1e3, html_escape(c.row.model), html_escape(config_label(c.row)),
+            *input.budget_j * 1e3, html_escape(c.row.model), html_escape(configuration_label(c.row)),
             html_escape(c.row.hostname), c.top1, html_escape(c.row.accuracy_source), c.energy_j * 1e3,
             html_escape(c.row.energy_provenance), *rec.budget_use * 100);
       } else {
@@ -416,13 +410,13 @@ std::string render_html_report(const ReportInput& input) {
     table += fmt::format("<tr{}><td class=\"t\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td>{}{}<td class=\"t\">{}</td>{}"
                          "<td class=\"t\">{}</td>{}{}{}{}<td class=\"t\">{}</td></tr>\n",
                          r.status == "VALID" ? "" : " class=\"invalid\"", html_escape(r.model),
-                         html_escape(config_label(r)), html_escape(r.hostname), cell(mj, "{:.4g}"), cell(ci, "{:.2g}"),
+                         html_escape(configuration_label(r)), html_escape(r.hostname), cell(mj, "{:.4g}"), cell(ci, "{:.2g}"),
                          html_escape(r.energy_provenance.empty() ? "-" : r.energy_provenance), cell(r.top1, "{:.2f}"),
                          html_escape(r.accuracy_source.empty() ? "-" : r.accuracy_source), cell(r.latency_ms_p50, "{:.3g}"),
                          cell(r.latency_ms_p99, "{:.3g}"), cell(r.accuracy_per_joule, "{:.3g}"),
                          cell(r.peak_rss_mb, "{:.0f}"), html_escape(r.status));
     if (r.status != "VALID") {
-      invalid += fmt::format("<li><b>{}</b> {} on {}: {} — {}</li>\n", html_escape(r.model), html_escape(config_label(r)),
+      invalid += fmt::format("<li><b>{}</b> {} on {}: {} — {}</li>\n", html_escape(r.model), html_escape(configuration_label(r)),
                              html_escape(r.hostname), html_escape(r.status), html_escape(r.reason));
     }
   }

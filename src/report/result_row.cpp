@@ -1,14 +1,11 @@
 #include "report/result_row.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace edgejoule {
-namespace {
-template <typename T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-}  // namespace
+nlohmann::json json_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+nlohmann::json json_or_null(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 void to_json(nlohmann::json& j, const ResultRow& r) {
   j = nlohmann::json{
@@ -18,8 +15,8 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"family", r.family},
         {"path", r.model_path},
         {"sha256", r.model_sha256},
-        {"params", opt(r.params)},
-        {"flops", opt(r.flops)}}},
+        {"params", json_or_null(r.params)},
+        {"flops", json_or_null(r.flops)}}},
       {"config",
        {{"engine", r.engine},
         {"device", r.device},
@@ -39,34 +36,38 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
       {"repetitions", r.repetitions},
       {"iterations", r.iterations},
       {"latency_ms",
-       {{"p50", opt(r.latency_ms_p50)},
-        {"p90", opt(r.latency_ms_p90)},
-        {"p99", opt(r.latency_ms_p99)},
-        {"mean", opt(r.latency_ms_mean)},
-        {"stddev", opt(r.latency_ms_stddev)},
-        {"window_cv", opt(r.window_latency_ms_cv)},
-        {"window_mean_ci95_half_width", opt(r.window_latency_ms_ci95)}}},
-      {"throughput_samples_per_s", opt(r.throughput_sps)},
-      {"peak_rss_mb", opt(r.peak_rss_mb)},
+       {{"p50", json_or_null(r.latency_ms_p50)},
+        {"p90", json_or_null(r.latency_ms_p90)},
+        {"p99", json_or_null(r.latency_ms_p99)},
+        {"mean", json_or_null(r.latency_ms_mean)},
+        {"stddev", json_or_null(r.latency_ms_stddev)},
+        {"window_cv", json_or_null(r.window_latency_ms_cv)},
+        {"window_mean_ci95_half_width", json_or_null(r.window_latency_ms_ci95)}}},
+      {"throughput_samples_per_s", json_or_null(r.throughput_sps)},
+      {"peak_rss_mb", json_or_null(r.peak_rss_mb)},
       {"energy",
-       {{"j_per_inference", opt(r.energy_j_per_inference)},
-        {"j_per_inference_stddev", opt(r.energy_j_per_inference_stddev)},
-        {"j_per_inference_cv", opt(r.energy_j_per_inference_cv)},
-        {"j_per_inference_ci95_half_width", opt(r.energy_j_per_inference_ci95)},
-        {"above_idle_j_per_inference", opt(r.energy_above_idle_j_per_inference)},
-        {"mean_power_w", opt(r.mean_power_w)},
-        {"idle_power_w", opt(r.idle_power_w)},
+       {{"j_per_inference", json_or_null(r.energy_j_per_inference)},
+        {"j_per_inference_stddev", json_or_null(r.energy_j_per_inference_stddev)},
+        {"j_per_inference_cv", json_or_null(r.energy_j_per_inference_cv)},
+        {"j_per_inference_ci95_half_width", json_or_null(r.energy_j_per_inference_ci95)},
+        {"above_idle_j_per_inference", json_or_null(r.energy_above_idle_j_per_inference)},
+        {"mean_power_w", json_or_null(r.mean_power_w)},
+        {"idle_power_w", json_or_null(r.idle_power_w)},
         {"meter", r.meter},
-        {"meter_update_period_s", opt(r.meter_update_period_s)},
+        {"meter_update_period_s", json_or_null(r.meter_update_period_s)},
         {"provenance", r.energy_provenance},
-        {"cross_check", {{"meter", r.cross_check_meter}, {"difference_pct", opt(r.cross_check_difference_pct)}}}}},
+        {"cross_check", {{"meter", r.cross_check_meter}, {"difference_pct", json_or_null(r.cross_check_difference_pct)}}}}},
       {"accuracy",
-       {{"top1", opt(r.top1)},
-        {"top5", opt(r.top5)},
+       {{"top1", json_or_null(r.top1)},
+        {"top5", json_or_null(r.top5)},
         {"provenance", r.accuracy_source},
         {"dataset", r.accuracy_dataset}}},
-      {"accuracy_per_joule", opt(r.accuracy_per_joule)},
+      {"accuracy_per_joule", json_or_null(r.accuracy_per_joule)},
   };
+}
+
+std::string configuration_label(const ResultRow& r) {
+  return fmt::format("{}/{}/{} b{} t{}", r.engine, r.device, r.precision, r.batch, r.threads);
 }
 
 std::string dataset_of_accuracy_source(const std::string& source) {

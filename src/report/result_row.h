@@ -65,6 +65,13 @@ struct ResultRow {
 
 void to_json(nlohmann::json& j, const ResultRow& row);
 
+// A figure that may be missing, as JSON: its value, or null.
+nlohmann::json json_or_null(const std::optional<double>& value);
+nlohmann::json json_or_null(const std::optional<int64_t>& value);
+
+// The configuration part of a row: "engine/device/precision b<batch> t<threads>".
+std::string configuration_label(const ResultRow& row);
+
 // "measured:fmnist:test:10000" -> "fmnist:test"; "" for declared sources (whose dataset the
 // manifest names) and for anything else.
 std::string dataset_of_accuracy_source(const std::string& source);
