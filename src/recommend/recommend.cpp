@@ -11,14 +11,20 @@ namespace {
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
-// The best candidate among those that meet `constraints`, ignoring the ones named in `ignore`.
+// True when `c` meets every constraint but the one named `ignore`.
+bool fits_except(const Candidate& c, const Constraints& constraints, const std::string& ignore) {
+  for (const auto& broken : violated_constraints(c, constraints)) {
+    if (broken != ignore) return false;
+  }
+  return true;
+}
+
+// The best candidate among those that meet `constraints`, ignoring the one named `ignore`.
 std::optional<size_t> best_fitting(const std::vector<Candidate>& candidates, const Constraints& constraints,
-                                   Objective objective, const std::string& ignore = "") {
+                                   Objective objective, const std::string& ignore) {
   std::optional<size_t> best;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    auto broken = violated_constraints(candidates[i], constraints);
-    broken.erase(std::remove(broken.begin(), broken.end(), ignore), broken.end());
-    if (!broken.empty()) continue;
+    if (!fits_except(candidates[i], constraints, ignore)) continue;
     if (!best || better(candidates[i], candidates[*best], objective)) best = i;
   }
   return best;
@@ -237,10 +243,7 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
     // The next step up in accuracy, whatever it costs in energy.
     for (size_t i = 0; i < candidates.size(); ++i) {
       const Candidate& c = candidates[i];
-      if (c.top1 <= chosen.top1) continue;
-      auto broken = violated_constraints(c, constraints);
-      broken.erase(std::remove(broken.begin(), broken.end(), std::string(kEnergyConstraint)), broken.end());
-      if (!broken.empty()) continue;
+      if (c.top1 <= chosen.top1 || !fits_except(c, constraints, kEnergyConstraint)) continue;
       if (rec.next_step) {
         const Candidate& n = candidates[rec.next_step->index];
         if (c.budget_energy_j() > n.budget_energy_j() ||
@@ -266,11 +269,7 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
   auto cheapest_among = [&](bool only_if_rest_fits) -> std::optional<size_t> {
     std::optional<size_t> best;
     for (size_t i = 0; i < candidates.size(); ++i) {
-      if (only_if_rest_fits) {
-        auto broken = violated_constraints(candidates[i], constraints);
-        broken.erase(std::remove(broken.begin(), broken.end(), std::string(kEnergyConstraint)), broken.end());
-        if (!broken.empty()) continue;
-      }
+      if (only_if_rest_fits && !fits_except(candidates[i], constraints, kEnergyConstraint)) continue;
       if (!best || candidates[i].budget_energy_j() < candidates[*best].budget_energy_j() ||
           (candidates[i].budget_energy_j() == candidates[*best].budget_energy_j() &&
            better(candidates[i], candidates[*best], Objective::kAccuracy))) {
