@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "profiler/stats.h"
 
 namespace edgejoule {
 namespace {
@@ -21,15 +22,6 @@ std::vector<std::string> levels(const std::vector<ResultRow>& rows, std::string 
   std::vector<std::string> out(seen.begin(), seen.end());
   if (!out.empty()) out.erase(out.begin());
   return out;
-}
-
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 
 std::vector<double> solve_ridge(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, double lambda,
@@ -164,18 +156,14 @@ CrossValidation cross_validate(const std::vector<ResultRow>& all_rows, HoldOut s
     }
   }
   cv.predictions = e_err.size();
-  auto mean = [](const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-  };
-  auto worst = [](const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); };
-  cv.energy_mape_pct = mean(e_err);
-  cv.energy_worst_pct = worst(e_err);
-  cv.latency_mape_pct = mean(l_err);
-  cv.latency_worst_pct = worst(l_err);
-  cv.energy_under_q90_pct = quantile(e_under, 0.9);
-  cv.latency_under_q90_pct = quantile(l_under, 0.9);
+  // Over no prediction every figure stays 0.
+  const Summary e = summarize(e_err), l = summarize(l_err), eu = summarize(e_under), lu = summarize(l_under);
+  cv.energy_mape_pct = e.mean;
+  cv.energy_worst_pct = e.max;
+  cv.latency_mape_pct = l.mean;
+  cv.latency_worst_pct = l.max;
+  cv.energy_under_q90_pct = eu.p90;
+  cv.latency_under_q90_pct = lu.p90;
   return cv;
 }
 

@@ -5,23 +5,9 @@
 #include <map>
 
 #include "common/error.h"
+#include "profiler/stats.h"
 
 namespace edgejoule {
-namespace {
-
-std::optional<double> median(std::vector<double> v) {
-  if (v.empty()) return std::nullopt;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::optional<double> max_of(const std::vector<double>& v) {
-  if (v.empty()) return std::nullopt;
-  return *std::max_element(v.begin(), v.end());
-}
-
-}  // namespace
 
 std::vector<double> evaluation_budgets(const std::vector<Candidate>& candidates, int n) {
   double lo = 0, hi = 0;
@@ -108,13 +94,19 @@ Evaluation evaluate_recommender(const std::vector<Candidate>& candidates, const 
       errors.push_back(std::abs(*row.prediction_error_pct));
     }
   }
-  s.budget_use_median = median(uses);
-  s.budget_use_worst = max_of(uses);
-  if (!uses.empty()) s.budget_use_lowest = *std::min_element(uses.begin(), uses.end());
-  s.regret_median_pct = median(regrets);
-  s.regret_worst_pct = max_of(regrets);
-  s.prediction_error_median_pct = median(errors);
-  s.prediction_error_worst_pct = max_of(errors);
+  if (const Summary u = summarize(uses); u.count) {
+    s.budget_use_median = u.p50;
+    s.budget_use_worst = u.max;
+    s.budget_use_lowest = u.min;
+  }
+  if (const Summary r = summarize(regrets); r.count) {
+    s.regret_median_pct = r.p50;
+    s.regret_worst_pct = r.max;
+  }
+  if (const Summary e = summarize(errors); e.count) {
+    s.prediction_error_median_pct = e.p50;
+    s.prediction_error_worst_pct = e.max;
+  }
   return ev;
 }
 
