@@ -256,7 +256,6 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
                            {"regret_pct", json_or_null(row.regret_pct)},
                            {"prediction_error_pct", json_or_null(row.prediction_error_pct)}});
     }
-    auto o = [](const std::optional<double>& v) { return json_or_null(v); };
     j["summary"] = {{"budgets", s.budgets},
                     {"picks", s.picks},
                     {"distinct_points_remeasured", s.distinct_points},
