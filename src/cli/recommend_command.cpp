@@ -12,6 +12,7 @@
 #include "cli/candidates.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/strings.h"
 #include "predict/predictor.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
@@ -113,12 +114,6 @@ void print_candidate(const Candidate& c, const char* indent) {
   if (c.memory_mb) std::printf("%s  memory   peak RSS %.0f MiB\n", indent, *c.memory_mb);
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 int run_recommend(RecommendFlags& flags) {
   if (!(flags.budget_j > 0)) throw Error("--energy-budget-j must be a positive number of joules per inference");
   CandidateSet set = load_candidates(flags.candidates);
@@ -204,7 +199,7 @@ int run_recommend(RecommendFlags& flags) {
       print_candidate(c, "  ");
       std::printf("  uses %.1f %% of the budget\n", *rec.budget_use * 100);
       if (!rec.binding.empty()) {
-        std::printf("  binding: %s\n", join(rec.binding).c_str());
+        std::printf("  binding: %s\n", join(rec.binding, ", ").c_str());
       } else {
         std::printf("  binding: none (%s)\n", rec.binding_note.c_str());
       }
@@ -238,10 +233,10 @@ int run_recommend(RecommendFlags& flags) {
         if (only_energy) {
           std::printf("  it needs a budget of at least %s per inference\n", format_energy(c.budget_energy_j()).c_str());
         } else {
-          std::printf("  it breaks: %s\n", join(rec.cheapest_breaks).c_str());
+          std::printf("  it breaks: %s\n", join(rec.cheapest_breaks, ", ").c_str());
         }
       }
-      if (!rec.binding.empty()) std::printf("  relaxing any one of these alone would give a choice: %s\n", join(rec.binding).c_str());
+      if (!rec.binding.empty()) std::printf("  relaxing any one of these alone would give a choice: %s\n", join(rec.binding, ", ").c_str());
     }
     if (!set.notes.empty()) {
       std::printf("\nNotes:\n");

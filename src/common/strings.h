@@ -10,6 +10,8 @@ namespace edgejoule {
 
 std::string trim(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
+// The parts with `separator` between them ("" for none).
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
 
 // Strict number parsing: the whole text must be the number (no trailing junk, no overflow).

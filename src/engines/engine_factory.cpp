@@ -1,4 +1,5 @@
 #include "common/error.h"
+#include "common/strings.h"
 #include "engines/engine.h"
 
 namespace edgejoule {
@@ -13,8 +14,7 @@ std::vector<std::string> available_engines() {
 
 namespace {
 std::string engine_list() {
-  std::string list;
-  for (const auto& name : available_engines()) list += (list.empty() ? "" : ", ") + name;
+  const std::string list = join(available_engines(), ", ");
   return list.empty() ? "none (this build has no engine)" : list;
 }
 }  // namespace

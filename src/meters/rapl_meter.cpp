@@ -85,9 +85,7 @@ class RaplMeter final : public SampledMeter {
     MeterInfo m;
     std::vector<std::string> names;
     for (const auto& z : zones_) names.push_back(z.label);
-    std::string joined;
-    for (const auto& n : names) joined += (joined.empty() ? "" : "+") + n;
-    m.name = "rapl:" + joined;
+    m.name = "rapl:" + join(names, "+");
     m.provenance = "measured:" + m.name;
     m.covers = describe_domains(names);
     m.update_period_s = 0.001;  // RAPL updates about every millisecond

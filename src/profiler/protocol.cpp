@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "platform/memory.h"
 
 namespace edgejoule {
@@ -107,8 +108,7 @@ void apply_verdict(PointResult& result, const ProtocolSettings& settings) {
     result.reason.clear();
   } else {
     result.verdict = Verdict::kInvalid;
-    result.reason.clear();
-    for (const auto& r : reasons) result.reason += (result.reason.empty() ? "" : "; ") + r;
+    result.reason = join(reasons, "; ");
   }
 }
 

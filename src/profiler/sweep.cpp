@@ -67,10 +67,8 @@ std::vector<std::string> parse_name_list(std::string_view text, std::string_view
                   ": empty item in the list");
     }
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      std::string choices;
-      for (const auto& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
       throw Error("unknown value '" + name + "' for " + std::string(flag) + ": choose from " +
-                  choices);
+                  join(allowed, ", "));
     }
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }

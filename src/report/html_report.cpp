@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
 #include "predict/predictor.h"
 #include "recommend/recommend.h"
 #include "report/report_assets.h"
@@ -440,17 +441,15 @@ std::string render_html_report(const ReportInput& input) {
     invalid_n += r.status == "INVALID";
     unsupported += r.status == "UNSUPPORTED";
   }
-  auto join = [](const std::set<std::string>& s) {
-    std::string out;
-    for (const auto& x : s) out += (out.empty() ? "" : "; ") + x;
-    return out.empty() ? std::string("none") : out;
+  auto listed = [](const std::set<std::string>& s) {
+    return s.empty() ? std::string("none") : join({s.begin(), s.end()}, "; ");
   };
   std::string head = fmt::format(
       "<h1>edgejoule report</h1>\n<p class=\"meta\">{} points from <code>{}</code> ({} VALID, {} INVALID, {} "
       "UNSUPPORTED), generated {} by edgejoule {}.</p>\n<p class=\"meta\"><b>Hosts:</b> {}<br><b>Meters:</b> {}<br>"
       "<b>Energy provenance:</b> {}</p>\n",
       input.rows.size(), html_escape(input.source), valid, invalid_n, unsupported, html_escape(input.generated_at_utc),
-      EDGEJOULE_VERSION, html_escape(join(hosts)), html_escape(join(meters)), html_escape(join(energy_provenances)));
+      EDGEJOULE_VERSION, html_escape(listed(hosts)), html_escape(listed(meters)), html_escape(listed(energy_provenances)));
   for (const auto& n : set.notes) head += "<p class=\"note\">" + html_escape(n) + "</p>\n";
   head += "<dl class=\"legend\"><dt>measured:&lt;meter&gt;</dt><dd>energy read from a sensor over exactly the "
           "measurement windows</dd><dt>estimated:&lt;model&gt;</dt><dd>energy estimated (CPU time × per-core power) "

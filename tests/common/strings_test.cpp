@@ -7,6 +7,13 @@
 namespace edgejoule {
 namespace {
 
+TEST(Strings, JoinPutsTheSeparatorOnlyBetween) {
+  EXPECT_EQ(join({}, ", "), "");
+  EXPECT_EQ(join({"a"}, ", "), "a");
+  EXPECT_EQ(join({"a", "b", "c"}, "+"), "a+b+c");
+  EXPECT_EQ(join(split("x,y", ','), "; "), "x; y");
+}
+
 TEST(Strings, ParseIntIsStrict) {
   EXPECT_EQ(parse_int("42"), 42);
   EXPECT_EQ(parse_int(" -7 "), -7);
