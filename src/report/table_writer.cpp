@@ -12,10 +12,6 @@ std::string num(const std::optional<double>& v, int decimals) {
   return v ? fmt::format("{:.{}f}", *v, decimals) : "-";
 }
 
-std::string params_m(const std::optional<int64_t>& p) {
-  return p ? fmt::format("{:.2f}", static_cast<double>(*p) / 1e6) : "-";
-}
-
 }  // namespace
 
 void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
