@@ -95,15 +95,7 @@ class Remeasurer {
     return out;
   }
 
- private:
-  // The one point of a one-item sweep, or why it could not be measured.
-  struct Capture final : ProfileListener {
-    std::optional<PointRecord> record;
-    std::string failure;
-    void on_point_end(const PointContext&, const PointRecord& r) override { record = r; }
-    void on_point_failed(const PointContext&, const std::string& message) override { failure = message; }
-  };
-
+  // The started meter for a device, made on first use; throws Error when --meter is unusable here.
   Meter* meter_for(const std::string& device) {
     auto& m = meters_[device];
     if (!m) {
@@ -112,6 +104,15 @@ class Remeasurer {
     }
     return m.get();
   }
+
+ private:
+  // The one point of a one-item sweep, or why it could not be measured.
+  struct Capture final : ProfileListener {
+    std::optional<PointRecord> record;
+    std::string failure;
+    void on_point_end(const PointContext&, const PointRecord& r) override { record = r; }
+    void on_point_failed(const PointContext&, const std::string& message) override { failure = message; }
+  };
 
   const EvaluateFlags& flags_;
   const GlobalOptions& global_;
@@ -173,6 +174,18 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   settings.constraints.max_memory_mb = flags.max_memory_mb;
 
   Remeasurer remeasurer(flags, global);
+  // An unusable --meter is the user's to fix before any work (exit 2), not a FAILED re-measurement per budget.
+  size_t same_meter = 0;
+  std::string stored_meter, this_meter;
+  for (const auto& c : candidates) {
+    this_meter = remeasurer.meter_for(c.row.device)->info().name;
+    same_meter += c.row.config_meter.empty() || c.row.config_meter == this_meter;
+    if (!c.row.config_meter.empty()) stored_meter = c.row.config_meter;
+  }
+  if (same_meter == 0) {
+    throw Error("the points were measured with meter '" + stored_meter + "' but --meter " + flags.meter +
+                " gives '" + this_meter + "' here: pass the meter they were profiled with");
+  }
   const bool progress = !flags.quiet;
   const Evaluation ev = evaluate_recommender(
       candidates, settings, [&](const Candidate& c) { return remeasurer(c); },

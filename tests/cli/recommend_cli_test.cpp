@@ -137,6 +137,13 @@ TEST_F(CliTest, EvaluateRemeasuresEachPickAndStoresTheRun) {
   EXPECT_EQ(query("SELECT count(*) FROM evaluations WHERE point_id IS NOT NULL"), 5);
   EXPECT_EQ(query("SELECT count(*) FROM evaluations WHERE remeasure_status IN ('VALID', 'INVALID')"), 5);
   EXPECT_EQ(query("SELECT count(*) FROM evaluations WHERE regret_pct = 0"), 5);
+
+  // A meter that cannot be used, or is not the one that measured the points: one sentence, exit
+  // 2, before any re-measurement, and no run stored.
+  expect_bad_input(edgejoule({"evaluate", "--db", db_, "--meter", "log:" + (dir_ / "none.csv").string()}), "none.csv");
+  expect_bad_input(edgejoule({"evaluate", "--db", db_, "--meter", "estimate:core_w=5"}),
+                   "pass the meter they were profiled with");
+  EXPECT_EQ(query("SELECT count(*) FROM evaluation_runs"), 1);
 }
 
 TEST_F(CliTest, EvaluateWithAnotherMetersPointsSaysWhy) {
