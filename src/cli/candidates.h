@@ -32,6 +32,9 @@ std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates);
 // A zoo manifest's models as rows (name, family, FLOPs, parameters, declared accuracy).
 std::vector<ResultRow> zoo_rows(const std::string& zoo_dir);
 std::string format_energy(double j);
+// Where the figures of the listed candidates come from, for the line under a table:
+// "energy from estimated:cpu-time; accuracy from declared:...; measured:fmnist:test:10000".
+std::string provenance_footnote(const std::vector<const Candidate*>& shown);
 std::string format_ms(const std::optional<double>& ms);
 
 }  // namespace edgejoule

@@ -302,6 +302,12 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
                 st.oracle_top1 ? fmt::format("{:.2f}", *st.oracle_top1).c_str() : "-",
                 row.regret_pct ? fmt::format("{:.2f}", *row.regret_pct).c_str() : "-");
   }
+  std::vector<const Candidate*> shown;
+  for (const auto& row : ev.rows) {
+    if (row.chosen) shown.push_back(&candidates[*row.chosen]);
+    if (row.oracle) shown.push_back(&candidates[*row.oracle]);
+  }
+  if (!shown.empty()) std::printf("(stored %s; re-measured with the same meter)\n", provenance_footnote(shown).c_str());
   for (const auto& row : ev.rows) {
     if (row.chosen && row.remeasured.status != "VALID") {
       std::printf("  budget %d: re-measurement %s: %s\n", row.index + 1, row.remeasured.status.c_str(),

@@ -26,6 +26,19 @@ std::string format_energy(double j) {
   return fmt::format("{:.3g} uJ", j * 1e6);
 }
 
+std::string provenance_footnote(const std::vector<const Candidate*>& shown) {
+  std::vector<std::string> energy, accuracy;
+  for (const Candidate* c : shown) {
+    if (std::find(energy.begin(), energy.end(), c->row.energy_provenance) == energy.end()) {
+      energy.push_back(c->row.energy_provenance);
+    }
+    if (std::find(accuracy.begin(), accuracy.end(), c->row.accuracy_source) == accuracy.end()) {
+      accuracy.push_back(c->row.accuracy_source);
+    }
+  }
+  return "energy from " + join(energy, "; ") + "; accuracy from " + join(accuracy, "; ");
+}
+
 std::string format_ms(const std::optional<double>& ms) { return ms ? fmt::format("{:.3g} ms", *ms) : "-"; }
 
 void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
@@ -215,12 +228,15 @@ int run_recommend(RecommendFlags& flags) {
       if (!rec.runners_up.empty()) {
         std::printf("\nRunners-up:\n");
         int rank = 2;
+        std::vector<const Candidate*> shown;
         for (size_t i : rec.runners_up) {
+          shown.push_back(&candidates[i]);
           const Candidate& r = candidates[i];
           std::printf("  %d. %s%s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n", rank++,
                       r.label().c_str(), r.predicted ? " [PREDICTED]" : "", r.top1, format_energy(r.energy_j).c_str(),
                       r.energy_j / k.energy_budget_j * 100, format_ms(r.latency_p99_ms).c_str());
         }
+        std::printf("  (%s)\n", provenance_footnote(shown).c_str());
       }
     } else {
       std::printf("Nothing fits these constraints.\n");
@@ -280,8 +296,10 @@ int run_frontier(FrontierFlags& flags) {
               set.candidates.size(), set.energy_kind.c_str());
   std::printf("%-44s %12s %10s %8s %10s %16s\n", "point", "energy/inf", "p99", "top-1 %", "acc/J",
               axis == FrontierAxis::kEnergy ? "+J per point" : "+ms per point");
+  std::vector<const Candidate*> shown;
   for (const auto& s : frontier) {
     const Candidate& c = set.candidates[s.index];
+    shown.push_back(&c);
     std::string marginal = "-";
     if (s.marginal_x_per_accuracy_point) {
       marginal = axis == FrontierAxis::kEnergy ? format_energy(*s.marginal_x_per_accuracy_point)
@@ -291,6 +309,7 @@ int run_frontier(FrontierFlags& flags) {
                 format_ms(c.latency_p99_ms).c_str(), c.top1,
                 s.accuracy_per_joule ? fmt::format("{:.3g}", *s.accuracy_per_joule).c_str() : "-", marginal.c_str());
   }
+  std::printf("(%s)\n", provenance_footnote(shown).c_str());
   if (frontier.size() >= 2 && axis == FrontierAxis::kEnergy) {
     double cheapest = *frontier[1].marginal_x_per_accuracy_point, dearest = cheapest;
     for (size_t i = 1; i < frontier.size(); ++i) {

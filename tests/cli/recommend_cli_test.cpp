@@ -116,6 +116,8 @@ TEST_F(RecommendCli, FrontierShowsMarginalCostGrowing) {
   EXPECT_TRUE(j["frontier"][0]["marginal_j_per_accuracy_point"].is_null());
   EXPECT_NEAR(j["frontier"][4]["marginal_j_per_accuracy_point"].get<double>(), 0.29 / 2, 1e-9);
   const auto text = edgejoule({"frontier", "--db", db_});
+  EXPECT_NE(text.out.find("(energy from measured:rapl:package-0; accuracy from declared:synthetic)"), std::string::npos)
+      << text.out;
   EXPECT_NE(text.out.find("Along the frontier an extra accuracy point costs from 833 uJ to 145 mJ per inference"), std::string::npos) << text.out;
 }
 
