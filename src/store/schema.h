@@ -131,7 +131,8 @@ ALTER TABLE windows ADD COLUMN cross_check_energy_j REAL;
 )sql";
 
 // Version 3: the process's peak resident memory while a point ran, and the recommender's
-// evaluations (one run = many budgets, each with the pick re-measured).
+// evaluations (one run = many budgets, each with the pick re-measured). An evaluation keeps its
+// figures when `profile --force` replaces the point it picked; only the link is cleared.
 inline constexpr const char* kMigrateV2ToV3 = R"sql(
 ALTER TABLE points ADD COLUMN peak_rss_mb REAL;
 ALTER TABLE models ADD COLUMN accuracy_dataset TEXT NOT NULL DEFAULT '';
@@ -152,7 +153,7 @@ CREATE TABLE evaluations (
   run_id                     INTEGER NOT NULL REFERENCES evaluation_runs(id) ON DELETE CASCADE,
   budget_index               INTEGER NOT NULL,
   energy_budget_j            REAL NOT NULL,
-  point_id                   INTEGER REFERENCES points(id),
+  point_id                   INTEGER REFERENCES points(id) ON DELETE SET NULL,
   predicted                  INTEGER NOT NULL DEFAULT 0,
   label                      TEXT NOT NULL DEFAULT '',
   top1                       REAL,
@@ -162,7 +163,7 @@ CREATE TABLE evaluations (
   remeasure_status           TEXT NOT NULL DEFAULT '',
   budget_use                 REAL,
   violation                  INTEGER NOT NULL DEFAULT 0,
-  oracle_point_id            INTEGER REFERENCES points(id),
+  oracle_point_id            INTEGER REFERENCES points(id) ON DELETE SET NULL,
   oracle_top1                REAL,
   regret_pct                 REAL,
   prediction_error_pct       REAL,

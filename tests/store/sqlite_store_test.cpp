@@ -132,6 +132,31 @@ TEST_F(StoreTest, ReplaceSwapsThePointAndItsWindowsAtomically) {
   EXPECT_EQ(count(db(), "SELECT count(*) FROM windows"), 3);
 }
 
+// An evaluation refers to the points it picked; replacing such a point (profile --force) must
+// still work, and the evaluation keeps its own figures.
+TEST_F(StoreTest, ReplacingAPointAnEvaluationPickedKeepsTheEvaluation) {
+  auto store = open_sqlite_store(db(), OpenMode::kReadWrite);
+  ASSERT_TRUE(store->save_point(record("a", 1), host_, false));
+  const int64_t id = store->rows({})[0].point_id;
+  StoredEvaluation ev;
+  ev.host_fingerprint = host_.fingerprint();
+  ev.settings_json = "{}";
+  StoredEvaluationRow row;
+  row.energy_budget_j = 0.1;
+  row.point_id = id;
+  row.oracle_point_id = id;
+  row.label = "m-a";
+  row.expected_energy_j = 0.05;
+  ev.rows.push_back(row);
+  store->save_evaluation(ev);
+  ASSERT_TRUE(store->save_point(record("a", 1), host_, true));
+  EXPECT_EQ(store->rows({}).size(), 1u);
+  EXPECT_EQ(testing::query_int(db(), "SELECT count(*) FROM evaluations"), 1);
+  EXPECT_EQ(testing::query_int(db(), "SELECT count(*) FROM evaluations WHERE point_id IS NULL AND "
+                                     "oracle_point_id IS NULL AND expected_energy_j = 0.05"),
+            1);
+}
+
 TEST_F(StoreTest, UnsupportedPointsHaveAReasonAndNoFigures) {
   auto store = open_sqlite_store(db(), OpenMode::kReadWrite);
   store->save_point(record("abc", 1, Verdict::kUnsupported), host_, false);
