@@ -5,14 +5,22 @@
 
 #include "cli/commands.h"
 #include "engines/engine.h"
+#include "meters/rapl.h"  // probe_nvml
 #include "platform/host.h"
 
 namespace edgejoule {
 
 bool stderr_is_terminal() { return isatty(fileno(stderr)) == 1; }
 
-HostInfo probe_host_for(const GlobalOptions& global, const std::vector<std::string>& engines) {
+HostInfo probe_host_for(const GlobalOptions& global, const std::vector<std::string>& engines, bool uses_cuda) {
   HostInfo host = probe_host(global.sysfs_root);
+  if (uses_cuda) {
+    const NvmlStatus nvml = probe_nvml();
+    if (nvml.available && !nvml.devices.empty()) {
+      host.gpu_name = nvml.devices.front();
+      host.gpu_driver = nvml.driver_version;
+    }
+  }
   for (const auto& engine : engines) {
     const auto version = engine_library_version(engine);
     if (version.empty()) continue;

@@ -18,7 +18,6 @@
 #include "common/strings.h"
 #include "engines/engine.h"
 #include "meters/meter.h"
-#include "meters/rapl.h"  // probe_nvml
 #include "platform/host.h"
 #include "predict/predictor.h"
 #include "profiler/protocol.h"
@@ -133,17 +132,9 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   for (const auto& c : set.candidates) {
     if (std::find(engines.begin(), engines.end(), c.row.engine) == engines.end()) engines.push_back(c.row.engine);
   }
-  HostInfo host = probe_host_for(global, engines);
-  // As profile does: a sweep with cuda points records the GPU in the host, so its fingerprint does too.
   bool any_cuda = false;
   for (const auto& c : set.candidates) any_cuda |= c.row.device == "cuda";
-  if (any_cuda) {
-    const NvmlStatus nvml = probe_nvml();
-    if (nvml.available && !nvml.devices.empty()) {
-      host.gpu_name = nvml.devices.front();
-      host.gpu_driver = nvml.driver_version;
-    }
-  }
+  const HostInfo host = probe_host_for(global, engines, any_cuda);
   const std::string fingerprint = host.fingerprint();
   std::vector<Candidate> candidates;
   for (auto& c : set.candidates) {

@@ -18,7 +18,6 @@
 #include "engines/engine.h"
 #include "data/dataset.h"
 #include "meters/meter.h"
-#include "meters/rapl.h"
 #include "platform/host.h"
 #include "profiler/protocol.h"
 #include "report/writers.h"
@@ -216,14 +215,8 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   }
 
   // 5. Host and sweep.
-  HostInfo host = probe_host_for(global, lists.engines);
-  if (std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end()) {
-    const NvmlStatus nvml = probe_nvml();
-    if (nvml.available && !nvml.devices.empty()) {
-      host.gpu_name = nvml.devices.front();
-      host.gpu_driver = nvml.driver_version;
-    }
-  }
+  const HostInfo host = probe_host_for(
+      global, lists.engines, std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end());
   const std::string host_fp = host.fingerprint();
   std::vector<SweepItem> items;
   for (const auto& m : models) {
