@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-EXPORTER_VERSION = 3
+EXPORTER_VERSION = 5
 SEED = 0
 
 # name -> family. Chosen to span ~60x in cost on one CPU core.
@@ -42,6 +42,14 @@ SETS = {
     "fmnist-small": ["fmnist_mlp_s", "fmnist_cnn_xs", "fmnist_cnn_s"],
     # For the test suite, trained on part of the training set (--train-limit).
     "fmnist-test": ["fmnist_mlp_xs", "fmnist_cnn_xs"],
+    # The engine cross-check test: small torchvision models covering each ONNX fix for OpenCV
+    # (batch-norm Identity constants, mobilenet_v2's opset 10, shufflenet_v2's opset 9).
+    "crosscheck": [
+        ("squeezenet1_1", "squeezenet"),
+        ("resnet18", "resnet"),
+        ("mobilenet_v2", "mobilenet_v2"),
+        ("shufflenet_v2_x0_5", "shufflenet_v2"),
+    ],
     # Two small project-defined networks for the test suite: seconds to export and profile.
     "tiny": [
         ("tiny_cnn", "test"),
@@ -131,22 +139,62 @@ def torchvision_model(name, torch, torchvision):
     return model, [1, 3, crop, crop], meta
 
 
-def export_onnx(model, example, name, out_dir, torch):
-    """Exports to ONNX (opset 13, dynamic batch); returns (file name, None) or (None, reason)."""
+# ONNX export per family where the default (opset 13, dynamic batch) gives an operator form
+# OpenCV 4.6's importer rejects: mobilenet_v2's ReLU6 becomes Clip with min/max inputs from opset
+# 11 on (OpenCV wants the attribute form of opset <= 10); shufflenet_v2's channel shuffle exports
+# an Add on shapes with a dynamic batch at any opset OpenCV reads, and opsets 9-10 cannot export a
+# dynamic batch at all, so its ONNX file has a fixed batch of 1 (recorded as "onnx_fixed_batch").
+ONNX_EXPORT = {"mobilenet_v2": (10, True), "shufflenet_v2": (9, False)}
+DEFAULT_OPSET = 13
+
+
+def inline_identity_constants(model_path):
+    """torch 1.13's exporter de-duplicates repeated constants (e.g. batch-norm's shared
+    num_batches_tracked or equal running stats) into Identity nodes on an initializer, which
+    OpenCV 4.6 cannot import. Replace each such Identity with a copy of the constant under the
+    node's output name. Returns how many nodes were replaced; needs python3-onnx."""
+    import onnx
+    model = onnx.load(model_path)
+    graph = model.graph
+    initializers = {t.name: t for t in graph.initializer}
+    kept, replaced = [], 0
+    for node in graph.node:
+        if node.op_type == "Identity" and len(node.input) == 1 and node.input[0] in initializers:
+            copy = onnx.TensorProto()
+            copy.CopyFrom(initializers[node.input[0]])
+            copy.name = node.output[0]
+            graph.initializer.append(copy)
+            replaced += 1
+        else:
+            kept.append(node)
+    if replaced:
+        del graph.node[:]
+        graph.node.extend(kept)
+        onnx.checker.check_model(model)
+        onnx.save(model, model_path)
+    return replaced
+
+
+def export_onnx(model, example, name, family, out_dir, torch):
+    """Exports to ONNX importable by OpenCV 4.6 where possible; returns (file name, opset,
+    dynamic batch?, None) or (None, opset, dynamic batch?, reason)."""
     file_name = f"{name}.onnx"
+    opset, dynamic_batch = ONNX_EXPORT.get(family, (DEFAULT_OPSET, True))
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".onnx.tmp")
     os.close(fd)
     try:
         with torch.no_grad():
-            torch.onnx.export(model, example, tmp, opset_version=13, input_names=["input"],
+            torch.onnx.export(model, example, tmp, opset_version=opset, input_names=["input"],
                               output_names=["logits"],
-                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+                              dynamic_axes=({"input": {0: "batch"}, "logits": {0: "batch"}}
+                                            if dynamic_batch else None))
+        inline_identity_constants(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, os.path.join(out_dir, file_name))
-        return file_name, None
+        return file_name, opset, dynamic_batch, None
     except Exception as e:  # the exporter raises many types; the reason is what matters
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return None, f"{type(e).__name__}: {reason}"[:300]
+        return None, opset, dynamic_batch, f"{type(e).__name__}: {reason}"[:300]
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -193,7 +241,10 @@ def export_one(name, family, out_dir, torch, torchvision, args):
                     else f"deterministic random initialisation (torch.manual_seed({SEED}))"),
     }
     if "onnx" in args.formats:
-        onnx_file, why = export_onnx(model, example, name, out_dir, torch)
+        onnx_file, opset, dynamic_batch, why = export_onnx(model, example, name, family, out_dir, torch)
+        entry["onnx_opset"] = opset
+        if not dynamic_batch:
+            entry["onnx_fixed_batch"] = shape[0]
         if onnx_file:
             entry["files"]["onnx"] = onnx_file
             entry["sha256"]["onnx"] = sha256_file(os.path.join(out_dir, onnx_file))

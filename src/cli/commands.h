@@ -31,9 +31,9 @@ CommandRun add_export_command(CLI::App& app, const GlobalOptions& global);
 // Shared helpers (common_options.cpp).
 struct HostInfo;
 bool stderr_is_terminal();
-// Probes the host with the versions of the given engines (and, when cuda is used, the GPU and
+// Probes the host with the versions of every built-in engine (and, when cuda is used, the GPU and
 // driver NVML reports) and warns on stderr when LibTorch runs on the reference BLAS. profile and
 // evaluate must agree on this, since points are keyed by the host's fingerprint.
-HostInfo probe_host_for(const GlobalOptions& global, const std::vector<std::string>& engines, bool uses_cuda);
+HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda);
 
 }  // namespace edgejoule

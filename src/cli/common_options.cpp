@@ -12,7 +12,7 @@ namespace edgejoule {
 
 bool stderr_is_terminal() { return isatty(fileno(stderr)) == 1; }
 
-HostInfo probe_host_for(const GlobalOptions& global, const std::vector<std::string>& engines, bool uses_cuda) {
+HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda) {
   HostInfo host = probe_host(global.sysfs_root);
   if (uses_cuda) {
     const NvmlStatus nvml = probe_nvml();
@@ -21,7 +21,9 @@ HostInfo probe_host_for(const GlobalOptions& global, const std::vector<std::stri
       host.gpu_driver = nvml.driver_version;
     }
   }
-  for (const auto& engine : engines) {
+  // Every engine built in, not only those swept: the host (and its fingerprint) must not change
+  // with --engine, or a sweep over another engine list would not find the points it resumes.
+  for (const auto& engine : available_engines()) {
     const auto version = engine_library_version(engine);
     if (version.empty()) continue;
     host.engine_versions += (host.engine_versions.empty() ? "" : ";") + engine + "=" + version;

@@ -128,13 +128,9 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   if (flags.meter == "none") throw Error("--meter none cannot re-measure energy: choose a meter or leave auto");
   CandidateSet set = load_candidates(flags.candidates);
   // Re-measuring happens here, so only this machine's points can be evaluated.
-  std::vector<std::string> engines;
-  for (const auto& c : set.candidates) {
-    if (std::find(engines.begin(), engines.end(), c.row.engine) == engines.end()) engines.push_back(c.row.engine);
-  }
   bool any_cuda = false;
   for (const auto& c : set.candidates) any_cuda |= c.row.device == "cuda";
-  const HostInfo host = probe_host_for(global, engines, any_cuda);
+  const HostInfo host = probe_host_for(global, any_cuda);
   const std::string fingerprint = host.fingerprint();
   std::vector<Candidate> candidates;
   for (auto& c : set.candidates) {

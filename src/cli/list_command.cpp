@@ -34,6 +34,7 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
       write_json(std::cout, rows);
     } else {
       write_table(std::cout, rows);
+      write_engine_comparison(std::cout, rows);
     }
     return 0;
   };

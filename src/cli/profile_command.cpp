@@ -16,6 +16,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "engines/engine.h"
+#include "engines/output_check.h"
 #include "data/dataset.h"
 #include "meters/meter.h"
 #include "platform/host.h"
@@ -61,6 +62,7 @@ struct ProfileFlags {
   bool retry_invalid = false;
   bool json = false;
   bool quiet = false;
+  bool check_outputs = false;
 };
 
 class StoreListener final : public ProfileListener {
@@ -80,13 +82,14 @@ class StoreListener final : public ProfileListener {
   bool replace_;
 };
 
-ModelInfo model_from_file(const std::string& path, const std::string& format,
-                          const std::vector<int64_t>& override_shape) {
+// A model file given directly: ONNX by its extension, TorchScript otherwise.
+ModelInfo model_from_file(const std::string& path, const std::vector<int64_t>& override_shape) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw Error("model file '" + path +
                 "' does not exist: check the path, or build a zoo with 'edgejoule zoo build'");
   }
+  const std::string format = std::filesystem::path(path).extension() == ".onnx" ? "onnx" : "torchscript";
   ModelInfo m;
   if (auto entry = manifest_entry_for(path, format)) {
     m = *entry;
@@ -102,6 +105,75 @@ ModelInfo model_from_file(const std::string& path, const std::string& format,
   return m;
 }
 
+// --check-outputs: every (engine, precision) of the sweep other than the reference (torchscript
+// fp32 on the CPU) runs the same input as the reference; the disagreement is printed per model.
+struct OutputCheck {
+  std::string model, engine, precision, verdict;
+  std::optional<OutputComparison> comparison;
+};
+
+std::vector<OutputCheck> check_outputs(const std::vector<ModelInfo>& models, const SweepLists& lists) {
+  const auto built_in = available_engines();
+  if (std::find(built_in.begin(), built_in.end(), "torchscript") == built_in.end()) {
+    throw Error("--check-outputs compares against the torchscript engine, which this build lacks");
+  }
+  std::vector<OutputCheck> checks;
+  for (const auto& model : models) {
+    ModelInfo reference_model = model;
+    const std::string no_reference = select_engine_file(reference_model, "torchscript");
+    for (const auto& engine_name : lists.engines) {
+      for (const auto& precision : lists.precisions) {
+        if (engine_name == "torchscript" && precision == "fp32") continue;
+        OutputCheck check{model.name, engine_name, precision, "", std::nullopt};
+        ModelInfo variant = model;
+        const std::string why = select_engine_file(variant, engine_name, 1);
+        if (!no_reference.empty()) {
+          check.verdict = "no torchscript file to compare with";
+        } else if (!why.empty()) {
+          check.verdict = "unsupported: " + why;
+        } else {
+          try {
+            std::vector<int64_t> shape{1};
+            shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
+            EngineOptions options;
+            options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+            auto reference = make_engine("torchscript");
+            reference->load(reference_model.path, options);
+            auto other = make_engine(engine_name);
+            options.device = lists.devices.front();
+            options.precision = precision;
+            other->load(variant.path, options);
+            check.comparison = compare_engines(*reference, *other, shape, precision);
+            check.verdict = check.comparison->agrees() ? "agrees" : "DISAGREES";
+          } catch (const UnsupportedError& e) {
+            check.verdict = std::string("unsupported: ") + e.what();
+          } catch (const Error& e) {
+            check.verdict = std::string("failed: ") + e.what();
+          }
+        }
+        checks.push_back(std::move(check));
+      }
+    }
+  }
+  return checks;
+}
+
+void print_output_checks(const std::vector<OutputCheck>& checks) {
+  std::fprintf(stderr, "output check against torchscript fp32 (same input, batch 1):\n");
+  std::fprintf(stderr, "  %-22s %-12s %-9s %12s %10s %6s  %s\n", "model", "engine", "precision", "max_rel_diff",
+               "tolerance", "top1", "verdict");
+  for (const auto& c : checks) {
+    if (c.comparison) {
+      std::fprintf(stderr, "  %-22s %-12s %-9s %12.2e %10.0e %5.0f%%  %s\n", c.model.c_str(), c.engine.c_str(),
+                   c.precision.c_str(), c.comparison->max_rel_diff, c.comparison->tolerance,
+                   c.comparison->top1_agreement * 100, c.verdict.c_str());
+    } else {
+      std::fprintf(stderr, "  %-22s %-12s %-9s %12s %10s %6s  %s\n", c.model.c_str(), c.engine.c_str(),
+                   c.precision.c_str(), "-", "-", "-", c.verdict.c_str());
+    }
+  }
+}
+
 // The started meter for a configuration's device, or nullptr when none measures it.
 Meter* meter_on(const std::map<std::string, std::unique_ptr<Meter>>& by_device, const Configuration& c) {
   const auto it = by_device.find(c.device);
@@ -111,8 +183,8 @@ Meter* meter_on(const std::map<std::string, std::unique_ptr<Meter>>& by_device, 
 int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   // 1. Validate every flag before touching anything.
   SweepLists lists;
-  lists.engines = parse_name_list(flags.engines, "--engine");
-  for (const auto& e : lists.engines) (void)make_engine(e);  // unknown names fail here
+  lists.engines = parse_name_list(flags.engines, "--engine", known_engines());
+  for (const auto& e : lists.engines) (void)make_engine(e);  // engines not built in fail here
   lists.devices = parse_name_list(flags.devices, "--device", {"cpu", "cuda"});
   lists.precisions = parse_name_list(flags.precisions, "--precision", {"fp32", "fp16", "bf16", "int8"});
   lists.batches = parse_int_list(flags.batches, "--batch");
@@ -139,11 +211,11 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   // 2. Open the store first: a bad --db fails before minutes of work, not after.
   auto store = open_sqlite_store(flags.db, OpenMode::kReadWrite);
 
-  // 3. Models: from the zoo manifest and/or files, each keyed by its content hash.
-  const std::string format = "torchscript";
+  // 3. Models: from the zoo manifest and/or files. Each engine loads its own file of a model
+  //    (TorchScript, ONNX), and a point is keyed by that file's content hash.
   std::vector<ModelInfo> models;
   if (!flags.zoo_dir.empty()) {
-    auto zoo = load_manifest(flags.zoo_dir, format);
+    auto zoo = load_manifest(flags.zoo_dir);
     std::set<std::string> wanted;
     if (!flags.models_filter.empty()) {
       for (const auto& n : parse_name_list(flags.models_filter, "--models")) wanted.insert(n);
@@ -162,20 +234,18 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
       }
     }
   }
-  for (const auto& file : flags.model_files) {
-    models.push_back(model_from_file(file, format, override_shape));
-  }
+  for (const auto& file : flags.model_files) models.push_back(model_from_file(file, override_shape));
   for (auto& m : models) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(m.path, ec)) {
-      throw Error("model file '" + m.path + "' listed in the zoo does not exist: rebuild the zoo "
-                  "with 'edgejoule zoo build'");
+    for (const auto& [format, path] : m.files) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) {
+        throw Error("model file '" + path + "' listed in the zoo does not exist: rebuild the zoo "
+                    "with 'edgejoule zoo build'");
+      }
     }
-    m.content_sha256 = sha256_file(m.path);
-    if (!override_shape.empty()) {
-      m.sample_shape.assign(override_shape.begin() + 1, override_shape.end());
-    }
+    if (!override_shape.empty()) m.sample_shape.assign(override_shape.begin() + 1, override_shape.end());
   }
+  if (flags.check_outputs) print_output_checks(check_outputs(models, lists));
 
   // 4. Meters: one per device, started now so their update period is known before the first
   //    window. --meter none profiles latency only.
@@ -216,13 +286,19 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
 
   // 5. Host and sweep.
   const HostInfo host = probe_host_for(
-      global, lists.engines, std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end());
+      global, std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end());
   const std::string host_fp = host.fingerprint();
   std::vector<SweepItem> items;
+  std::map<std::string, std::string> hashes;  // path -> SHA-256, each file hashed once
   for (const auto& m : models) {
     for (auto& c : expand(lists, m.sample_shape)) {
       if (auto it = meters.find(c.device); it != meters.end()) c.meter = it->second->info().name;
-      items.push_back({m, std::move(c)});
+      SweepItem item{m, std::move(c), ""};
+      item.unsupported_reason = select_engine_file(item.model, item.config.engine, item.config.batch);
+      auto [hash, fresh] = hashes.try_emplace(item.model.path);
+      if (fresh) hash->second = sha256_file(item.model.path);
+      item.model.content_sha256 = hash->second;
+      items.push_back(std::move(item));
     }
   }
 
@@ -302,6 +378,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     write_json(std::cout, rows);
   } else if (!rows.empty()) {
     write_table(std::cout, rows);
+    write_engine_comparison(std::cout, rows);
   }
   std::fprintf(stderr, "%zu measured, %zu unsupported, %zu skipped, %zu failed; store: %s\n",
                outcome.measured, outcome.unsupported, outcome.skipped, outcome.failures.size(),
@@ -325,10 +402,13 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
       "Points already stored for this host are skipped, so an interrupted sweep resumes.");
   // A flag given twice takes its last value, as in most tools (scripts append overrides).
   cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  cmd->add_option("models", flags->model_files, "TorchScript model files (.pt)");
+  cmd->add_option("models", flags->model_files, "Model files: TorchScript (.pt) or ONNX (.onnx, opencv engine)");
   cmd->add_option("--zoo", flags->zoo_dir, "Profile the models of a zoo directory (with zoo.json)");
   cmd->add_option("--models", flags->models_filter, "With --zoo: only these models (comma-separated names)");
-  cmd->add_option("--engine", flags->engines, "Engines to sweep")->default_str("torchscript");
+  cmd->add_option("--engine", flags->engines,
+                  "Engines to sweep: torchscript (LibTorch, .pt), opencv (OpenCV DNN, .onnx); a model an "
+                  "engine cannot run is stored UNSUPPORTED with the reason")
+      ->default_str("torchscript");
   cmd->add_option("--device", flags->devices, "Devices to sweep: cpu, cuda")->default_str("cpu");
   cmd->add_option("--precision", flags->precisions, "Precisions to sweep: fp32, fp16, bf16, int8")
       ->default_str("fp32");
@@ -374,6 +454,9 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
                 "Measure again points stored as INVALID (e.g. after a busy period), replacing them");
   cmd->add_flag("--json", flags->json, "Print the results as JSON on stdout");
   cmd->add_flag("--quiet", flags->quiet, "No progress output");
+  cmd->add_flag("--check-outputs", flags->check_outputs,
+                "Before the sweep, run every model in each swept engine and precision on the same input as "
+                "torchscript fp32 and print how far the outputs differ (tolerances in docs/engines.md)");
   return [flags, &global] { return run_profile(*flags, global); };
 }
 

@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,8 @@
 #include "common/error.h"
 #include "common/process.h"
 #include "common/strings.h"
+#include "engines/engine.h"
+#include "zoo/engine_check.h"
 #include "zoo/manifest.h"
 
 namespace edgejoule {
@@ -27,16 +30,18 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   zoo->require_subcommand(1);
 
   auto* build = zoo->add_subcommand(
-      "build", "Export a model set to TorchScript with a zoo.json manifest (cached by content)");
+      "build", "Export a model set to TorchScript (and ONNX) with a zoo.json manifest (cached by content); "
+               "then check which models each other engine can run");
   build->add_option("--set", flags->set,
                     "Model set: demo (6 torchvision models), imagenet (every torchvision classification "
                     "architecture, ~80; says how much disk it needs first), fmnist (11 models trained here on "
-                    "Fashion-MNIST, ~6 min), fmnist-small (3 of them), tiny (tests)")
-      ->check(CLI::IsMember({"demo", "imagenet", "fmnist", "fmnist-small", "tiny"}))
+                    "Fashion-MNIST, ~6 min), fmnist-small (3 of them), tiny and crosscheck (tests)")
+      ->check(CLI::IsMember({"demo", "imagenet", "fmnist", "fmnist-small", "tiny", "crosscheck"}))
       ->default_str("demo");
   build->add_option("--out", flags->out, "Output directory")->required();
   build->add_option("--formats", flags->formats,
-                    "Formats to export, for the engines you will use: torchscript, onnx (comma-separated)")
+                    "Formats to export, for the engines you will use: torchscript, onnx (the opencv "
+                    "engine's; comma-separated)")
       ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");
 
@@ -60,30 +65,57 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
         throw Error(fmt::format("the zoo export failed (exit status {}); its messages are above",
                                 rc), exit_code::kFailure);
       }
+      // Which exported models the other engines can run, and whether they compute what LibTorch does.
+      check_zoo_engines(flags->out, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                        /*quiet=*/false);
       return 0;
     }
     if (list->parsed()) {
-      const auto models = load_manifest(flags->zoo_dir, "torchscript");
+      const auto models = load_manifest(flags->zoo_dir);
+      // Per engine: "yes", or why not (no file for it, or the zoo build's check failed).
+      auto support = [](ModelInfo m, const std::string& engine) { return select_engine_file(m, engine); };
+      const auto engines = known_engines();
       if (flags->json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& m : models) {
-          out.push_back({{"name", m.name}, {"family", m.family}, {"path", m.path},
+          nlohmann::json runs = nlohmann::json::object();
+          for (const auto& e : engines) {
+            const auto why = support(m, e);
+            runs[e] = why.empty() ? nlohmann::json({{"runs", true}}) : nlohmann::json({{"runs", false}, {"reason", why}});
+          }
+          out.push_back({{"name", m.name}, {"family", m.family}, {"path", m.path}, {"files", m.files},
                          {"input_shape", m.sample_shape}, {"params", m.params ? nlohmann::json(*m.params) : nlohmann::json()},
                          {"flops", m.flops ? nlohmann::json(*m.flops) : nlohmann::json()},
                          {"top1", m.top1 ? nlohmann::json(*m.top1) : nlohmann::json()},
-                         {"accuracy_source", m.accuracy_source}});
+                         {"accuracy_source", m.accuracy_source}, {"engines", runs}});
         }
         std::cout << out.dump(2) << '\n';
       } else {
-        std::cout << fmt::format("{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {}\n", "model", "family",
-                                 "params_M", "GMACs", "sample", "top1_%", "accuracy source");
+        std::cout << fmt::format("{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<18}  {}\n", "model", "family",
+                                 "params_M", "GMACs", "sample", "top1_%", "engines", "accuracy source");
+        std::vector<std::string> reasons;
         for (const auto& m : models) {
+          std::vector<std::string> runs;
+          for (const auto& e : engines) {
+            const auto why = support(m, e);
+            if (why.empty()) {
+              runs.push_back(e);
+            } else if (m.files.count(engine_model_format(e)) || m.not_runnable.count(engine_model_format(e))) {
+              // An export was attempted: say why this engine cannot run it.
+              reasons.push_back(fmt::format("  {} / {}: {}", m.name, e, why));
+            }
+          }
           std::cout << fmt::format(
-              "{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {}\n", m.name, m.family,
+              "{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<18}  {}\n", m.name, m.family,
               m.params ? fmt::format("{:.2f}", double(*m.params) / 1e6) : "-",
               m.flops ? fmt::format("{:.3f}", double(*m.flops) / 2e9) : "-",
               format_shape(m.sample_shape), m.top1 ? fmt::format("{:.2f}", *m.top1) : "-",
+              runs.empty() ? "none" : join(runs, ","),
               m.accuracy_source.empty() ? "none" : m.accuracy_source);
+        }
+        if (!reasons.empty()) {
+          std::cout << "\nnot runnable (model / engine: why):\n";
+          for (const auto& r : reasons) std::cout << r << '\n';
         }
       }
       return 0;

@@ -19,12 +19,13 @@ struct EngineOptions {
 
 // What the engine actually did with the requested options (requested vs effective, as loadgen).
 struct EngineRuntime {
-  std::string engine;            // "torchscript"
+  std::string engine;            // "torchscript" | "opencv"
   std::string engine_version;    // e.g. "libtorch 1.13.0"
   std::string device;            // effective device
   std::string device_name;       // e.g. CPU model or "NVIDIA H200"
   std::string precision;         // effective precision
   int threads = 0;               // effective intra-op threads
+  std::string backend;           // the engine's backend/target where it has several ("OPENCV/CPU")
   bool cuda_available = false;   // whether this build/machine can run --device cuda
 };
 
@@ -49,14 +50,22 @@ class Engine {
   virtual EngineRuntime runtime() const = 0;
 };
 
-// Explicit factory: "torchscript". Throws Error listing the available engines for others.
+// Explicit factory: "torchscript", "opencv". Throws Error listing the available engines for others.
 std::unique_ptr<Engine> make_engine(const std::string& name);
 std::vector<std::string> available_engines();
+// Every engine edgejoule knows, built in or not (for flags and messages).
+std::vector<std::string> known_engines();
+// The model file format an engine loads, as named in zoo.json's "files": torchscript -> torchscript,
+// opencv -> onnx. Throws Error for an unknown engine.
+std::string engine_model_format(const std::string& engine);
 // Version string of an engine's library without loading a model (empty when not built in).
 std::string engine_library_version(const std::string& name);
 
 // Implemented in the engine's own translation unit (present only when built in).
 std::unique_ptr<Engine> make_torchscript_engine();
 std::string torchscript_library_version();
+std::unique_ptr<Engine> make_opencv_engine();
+std::string opencv_library_version();
+std::vector<std::string> opencv_backends();  // "OPENCV/CPU", ... as this OpenCV build lists them
 
 }  // namespace edgejoule

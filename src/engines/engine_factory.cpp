@@ -9,6 +9,9 @@ std::vector<std::string> available_engines() {
 #ifdef EDGEJOULE_HAVE_TORCH
   names.emplace_back("torchscript");
 #endif
+#ifdef EDGEJOULE_HAVE_OPENCV_DNN
+  names.emplace_back("opencv");
+#endif
   return names;
 }
 
@@ -23,8 +26,15 @@ std::unique_ptr<Engine> make_engine(const std::string& name) {
 #ifdef EDGEJOULE_HAVE_TORCH
   if (name == "torchscript") return make_torchscript_engine();
 #endif
+#ifdef EDGEJOULE_HAVE_OPENCV_DNN
+  if (name == "opencv") return make_opencv_engine();
+#endif
   if (name == "torchscript") {
     throw Error("engine 'torchscript' is not built in: reconfigure with -DEDGEJOULE_WITH_TORCH=ON");
+  }
+  if (name == "opencv") {
+    throw Error("engine 'opencv' is not built in: install libopencv-dev and reconfigure with "
+                "-DEDGEJOULE_WITH_OPENCV=ON");
   }
   throw Error("unknown engine '" + name + "': choose one of " + engine_list());
 }
@@ -32,6 +42,9 @@ std::unique_ptr<Engine> make_engine(const std::string& name) {
 std::string engine_library_version(const std::string& name) {
 #ifdef EDGEJOULE_HAVE_TORCH
   if (name == "torchscript") return torchscript_library_version();
+#endif
+#ifdef EDGEJOULE_HAVE_OPENCV_DNN
+  if (name == "opencv") return opencv_library_version();
 #endif
   (void)name;
   return {};

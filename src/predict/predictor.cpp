@@ -128,7 +128,8 @@ CrossValidation cross_validate(const std::vector<ResultRow>& all_rows, HoldOut s
     if (CostModel::usable(r)) rows.push_back(r);
   }
   auto group_of = [scheme](const ResultRow& r) {
-    return scheme == HoldOut::kModel ? r.model_sha256 + "@" + r.host_fingerprint
+    // A model is held out with every export of it (TorchScript and ONNX files share its name).
+    return scheme == HoldOut::kModel ? r.model + "@" + r.host_fingerprint
                                      : configuration_label(r) + "@" + r.host_fingerprint;
   };
   std::map<std::string, std::vector<size_t>> groups;
@@ -173,7 +174,7 @@ std::optional<TrainedPredictor> train_predictor(const std::vector<ResultRow>& ro
   for (const auto& r : rows) {
     if (!CostModel::usable(r)) continue;
     ++usable;
-    models.insert(r.model_sha256);
+    models.insert(r.model);
   }
   if (usable < CostModel::kMinRows + 2 || models.size() < 3) {
     if (why) {

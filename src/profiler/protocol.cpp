@@ -300,6 +300,7 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
       bool loaded = false;
       const bool peak_is_this_points = reset_peak_rss();
       try {
+        if (!item.unsupported_reason.empty()) throw UnsupportedError(item.unsupported_reason);
         engine = options.engine_factory(item.config.engine);
         EngineOptions engine_options;
         engine_options.device = item.config.device;

@@ -33,6 +33,9 @@ void apply_verdict(PointResult& result, const ProtocolSettings& settings);
 struct SweepItem {
   ModelInfo model;
   Configuration config;
+  // Known before loading (e.g. the engine has no file of this model, or the zoo build found it
+  // cannot import it): the point is stored UNSUPPORTED with this reason, without loading.
+  std::string unsupported_reason;
 };
 
 struct SweepOutcome {

@@ -2,6 +2,7 @@
 // The records that flow from the profiler to listeners, the store and the reporters.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,11 +15,19 @@
 namespace edgejoule {
 
 struct ModelInfo {
-  std::string path;
-  std::string content_sha256;
+  std::string path;             // the file an engine loads (one of `files` for zoo models)
+  std::string content_sha256;   // of that file: the model's identity in the store
   std::string name;
   std::string family;
   std::string format = "torchscript";
+  // Zoo models: every exported file by format ("torchscript", "onnx"), resolved paths.
+  std::map<std::string, std::string> files;
+  // Why an engine cannot run this model, as the zoo build found ("opencv" -> the importer's
+  // reason; "onnx" -> the exporter's). Absent: not known to fail.
+  std::map<std::string, std::string> not_runnable;
+  // Formats whose file only takes one batch size (format -> batch), e.g. an ONNX export without
+  // a dynamic batch dimension.
+  std::map<std::string, int64_t> fixed_batch;
   std::optional<int64_t> params;
   std::optional<int64_t> flops;          // per sample, when known
   std::vector<int64_t> sample_shape;     // without the batch dimension

@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "report/writers.h"
 
@@ -86,6 +88,74 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     out << " (per-model source in --json); acc/J = top-1 accuracy / joules per inference\n";
   }
   for (const auto& n : notes) out << n << '\n';
+}
+
+}  // namespace edgejoule
+
+namespace edgejoule {
+
+std::vector<EngineComparison> compare_engines_per_model(const std::vector<ResultRow>& rows) {
+  // Same model (by name: each engine loads its own file), host, device, precision, batch,
+  // threads and energy source; only VALID points.
+  std::map<std::string, std::vector<const ResultRow*>> groups;
+  std::vector<std::string> order;
+  for (const auto& r : rows) {
+    if (r.status != "VALID" || !r.latency_ms_p50) continue;
+    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", r.model, r.host_fingerprint, r.device,
+                                        r.precision, r.batch, r.threads, r.energy_provenance);
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) order.push_back(key);
+    it->second.push_back(&r);
+  }
+  std::vector<EngineComparison> out;
+  for (const auto& key : order) {
+    const auto& group = groups[key];
+    std::set<std::string> engines;
+    for (const auto* r : group) engines.insert(r->engine);
+    if (engines.size() < 2) continue;
+    EngineComparison c;
+    c.model = group.front()->model;
+    c.configuration = fmt::format("{} {} b{} t{}", group.front()->device, group.front()->precision,
+                                  group.front()->batch, group.front()->threads);
+    const ResultRow* fastest = group.front();
+    const ResultRow* slowest = group.front();
+    const ResultRow* frugal = nullptr;
+    for (const auto* r : group) {
+      c.entries.push_back({r->engine, *r->latency_ms_p50, r->energy_j_per_inference});
+      if (*r->latency_ms_p50 < *fastest->latency_ms_p50) fastest = r;
+      if (*r->latency_ms_p50 > *slowest->latency_ms_p50) slowest = r;
+      if (r->energy_j_per_inference &&
+          (!frugal || *r->energy_j_per_inference < *frugal->energy_j_per_inference)) {
+        frugal = r;
+      }
+    }
+    c.fastest = fastest->engine;
+    c.speedup = *slowest->latency_ms_p50 / *fastest->latency_ms_p50;
+    if (frugal) c.lowest_energy = frugal->engine;
+    c.energy_estimated = frugal && frugal->energy_provenance.rfind("estimated:", 0) == 0;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& rows) {
+  const auto comparisons = compare_engines_per_model(rows);
+  if (comparisons.empty()) return;
+  out << "\nengines compared (VALID points of one model in one configuration):\n";
+  for (const auto& c : comparisons) {
+    std::vector<std::string> parts;
+    for (const auto& e : c.entries) {
+      parts.push_back(e.energy_j_per_inference
+                          ? fmt::format("{} {:.3f} ms {:.3f} mJ", e.engine, e.latency_ms_p50, *e.energy_j_per_inference * 1e3)
+                          : fmt::format("{} {:.3f} ms", e.engine, e.latency_ms_p50));
+    }
+    std::string line = fmt::format("  {} {}: {} -> faster: {} ({:.2f}x)", c.model, c.configuration,
+                                   fmt::join(parts, " | "), c.fastest, c.speedup);
+    if (!c.lowest_energy.empty()) {
+      line += fmt::format(", less energy: {}{}", c.lowest_energy, c.energy_estimated ? " (estimated)" : "");
+    }
+    out << line << '\n';
+  }
 }
 
 }  // namespace edgejoule

@@ -477,6 +477,7 @@ class SqliteStore final : public Store {
          {{"engine", r.runtime.engine}, {"engine_version", r.runtime.engine_version},
           {"device", r.runtime.device}, {"device_name", r.runtime.device_name},
           {"precision", r.runtime.precision}, {"threads", r.runtime.threads},
+          {"backend", r.runtime.backend},
           {"blas", host.blas.name}, {"blas_library", host.blas.library}}},
         {"protocol",
          {{"warmup_s", r.protocol.warmup_s},

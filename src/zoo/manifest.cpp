@@ -6,12 +6,13 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "engines/engine.h"
 
 namespace edgejoule {
 namespace fs = std::filesystem;
 
 std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
-                                      const std::string& format, const std::string& manifest_path) {
+                                      const std::string& manifest_path) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(json_text);
@@ -38,10 +39,27 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
       m.name = entry["name"].get<std::string>();
       m.family = entry.value("family", std::string());
       if (!entry.contains("files") || !entry["files"].is_object()) bad("(" + m.name + ") has no \"files\" object");
-      if (!entry["files"].contains(format)) continue;  // not exported for this engine
-      if (!entry["files"][format].is_string()) bad("(" + m.name + ") has a non-string file for " + format);
-      m.path = (fs::path(zoo_dir) / entry["files"][format].get<std::string>()).string();
-      m.format = format;
+      for (const auto& [fmt_name, file] : entry["files"].items()) {
+        if (!file.is_string()) bad("(" + m.name + ") has a non-string file for " + fmt_name);
+        m.files[fmt_name] = (fs::path(zoo_dir) / file.get<std::string>()).string();
+      }
+      if (m.files.empty()) bad("(" + m.name + ") has an empty \"files\" object");
+      m.format = m.files.count("torchscript") ? "torchscript" : m.files.begin()->first;
+      m.path = m.files.at(m.format);
+      if (entry.contains("onnx_error") && entry["onnx_error"].is_string()) {
+        m.not_runnable["onnx"] = entry["onnx_error"].get<std::string>();
+      }
+      if (entry.contains("onnx_fixed_batch") && entry["onnx_fixed_batch"].is_number_integer()) {
+        m.fixed_batch["onnx"] = entry["onnx_fixed_batch"].get<int64_t>();
+      }
+      if (entry.contains("engines") && entry["engines"].is_object()) {
+        for (const auto& [engine, check] : entry["engines"].items()) {
+          if (check.is_object() && check.contains("runs") && check["runs"].is_boolean() &&
+              !check["runs"].get<bool>()) {
+            m.not_runnable[engine] = check.value("reason", std::string("the zoo build's check failed"));
+          }
+        }
+      }
       if (!entry.contains("input_shape") || !entry["input_shape"].is_array() ||
           entry["input_shape"].size() < 2) {
         bad("(" + m.name + ") has no \"input_shape\" list like [1, 3, 224, 224]");
@@ -83,14 +101,67 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
   return models;
 }
 
-std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::string& format) {
-  const std::string path = (fs::path(zoo_dir) / kManifestName).string();
-  const auto text = read_file(path);
+std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
+                                      const std::string& format, const std::string& manifest_path) {
+  std::vector<ModelInfo> models;
+  for (auto& m : parse_manifest(json_text, zoo_dir, manifest_path)) {
+    auto it = m.files.find(format);
+    if (it == m.files.end()) continue;  // not exported for this engine
+    m.path = it->second;
+    m.format = format;
+    models.push_back(std::move(m));
+  }
+  return models;
+}
+
+namespace {
+std::string read_manifest(const std::string& zoo_dir, std::string* path) {
+  *path = (fs::path(zoo_dir) / kManifestName).string();
+  auto text = read_file(*path);
   if (!text) {
-    throw Error("no zoo manifest at '" + path + "': build one with 'edgejoule zoo build --out " +
+    throw Error("no zoo manifest at '" + *path + "': build one with 'edgejoule zoo build --out " +
                 zoo_dir + "' or pass model files instead of --zoo");
   }
-  return parse_manifest(*text, zoo_dir, format, path);
+  return std::move(*text);
+}
+}  // namespace
+
+std::vector<ModelInfo> load_manifest(const std::string& zoo_dir) {
+  std::string path;
+  const std::string text = read_manifest(zoo_dir, &path);
+  return parse_manifest(text, zoo_dir, path);
+}
+
+std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::string& format) {
+  std::string path;
+  const std::string text = read_manifest(zoo_dir, &path);
+  return parse_manifest(text, zoo_dir, format, path);
+}
+
+std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch) {
+  const std::string format = engine_model_format(engine);
+  if (auto why = model.not_runnable.find(engine); why != model.not_runnable.end()) {
+    return "the zoo build found " + engine + " cannot run it: " + why->second;
+  }
+  if (model.files.empty() && model.format == format) return "";  // a model file given directly
+  const auto file = model.files.find(format);
+  if (file == model.files.end()) {
+    if (auto why = model.not_runnable.find(format); why != model.not_runnable.end()) {
+      return "no " + format + " export (" + why->second + ")";
+    }
+    return model.files.empty()
+               ? "engine " + engine + " loads " + format + " files, and this model is " + model.format
+               : "the zoo has no " + format + " file for it: rebuild it with 'edgejoule zoo build --formats torchscript," +
+                     format + "'";
+  }
+  if (auto fixed = model.fixed_batch.find(format); batch > 0 && fixed != model.fixed_batch.end() &&
+                                                     fixed->second != batch) {
+    return "its " + format + " file takes batch " + std::to_string(fixed->second) + " only (exported without a "
+           "dynamic batch, the only form " + engine + " can import; see docs/zoo.md)";
+  }
+  model.path = file->second;
+  model.format = format;
+  return "";
 }
 
 std::optional<ModelInfo> manifest_entry_for(const std::string& model_path, const std::string& format) {

@@ -12,11 +12,22 @@ namespace edgejoule {
 
 inline constexpr const char* kManifestName = "zoo.json";
 
-// Every model of the manifest in `zoo_dir` that has a file for `format` ("torchscript"), with
-// paths resolved against the directory. Throws Error naming the file and the bad entry.
+// Every model of the manifest in `zoo_dir`, with paths resolved against the directory; `path`
+// and `format` are its TorchScript file (the reference every export comes from) or, without
+// one, its first file. Throws Error naming the file and the bad entry.
+std::vector<ModelInfo> load_manifest(const std::string& zoo_dir);
+std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
+                                      const std::string& manifest_path);
+// Only the models with a file for `format`, whose `path` and `format` are that file.
 std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::string& format);
 std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
                                       const std::string& format, const std::string& manifest_path);
+
+// Points `model` at the file `engine` loads (engine_model_format). Returns "" when it has one,
+// else why the engine cannot run it (no such export, with the exporter's reason when known, or
+// the zoo build's check found the engine cannot import it, or the file takes another `batch`
+// than the one given; 0 = any); `model` is unchanged then.
+std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch = 0);
 
 // The manifest entry for a model file, found through a zoo.json beside it; nullopt if none.
 std::optional<ModelInfo> manifest_entry_for(const std::string& model_path, const std::string& format);

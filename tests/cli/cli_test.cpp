@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <filesystem>
 #include <optional>
 #include <fstream>
@@ -216,7 +217,7 @@ TEST_F(CliTest, NoShapeKnownForALooseFile) {
 }
 
 TEST_F(CliTest, UnknownFlagValues) {
-  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--engine", "tensorrt"}), "unknown engine 'tensorrt'");
+  expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--engine", "tensorrt"}), "unknown value 'tensorrt' for --engine: choose from torchscript, opencv");
   expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--batch", "0"}), "--batch");
   expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--precision", "fp64"}), "unknown value 'fp64' for --precision");
   expect_bad_input(profile({kZoo + "/tiny_cnn.pt", "--device", "tpu"}), "unknown value 'tpu' for --device");
@@ -406,11 +407,110 @@ TEST_F(CliTest, ImageFolderAccuracyForAModelOutsideTheZoo) {
                    "outputs 10 scores per sample but dataset imagefolder:");
 }
 
+// Issue 5: the engine is a sweep dimension. Every model runs in both engines, the table says
+// which engine is faster per model, and a model an engine cannot run is UNSUPPORTED with why.
+TEST_F(CliTest, EngineIsASweepDimension) {
+#ifndef EDGEJOULE_HAVE_OPENCV_DNN
+  GTEST_SKIP() << "this build has no opencv engine (EDGEJOULE_WITH_OPENCV=OFF)";
+#endif
+  const auto r = profile({"--zoo", kZoo, "--engine", "torchscript,opencv", "--batch", "1,2", "--threads", "1",
+                          "--check-outputs"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Measured in both (VALID, or INVALID when this busy machine disturbed a 50 ms window).
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id "
+                  "WHERE c.engine = 'opencv' AND p.status != 'UNSUPPORTED'"), 4) << r.out;
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id "
+                  "WHERE c.engine = 'torchscript' AND p.status != 'UNSUPPORTED'"), 4) << r.out;
+  // Each engine's points are on its own file: the ONNX export for opencv.
+  EXPECT_EQ(query("SELECT count(*) FROM models WHERE format = 'onnx' AND path LIKE '%.onnx'"), 2);
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN models m ON m.id = p.model_id JOIN configs c "
+                  "ON c.id = p.config_id WHERE c.engine = 'opencv' AND m.format != 'onnx'"), 0);
+  // Every configuration VALID in both engines is compared under the table.
+  const int64_t pairs = query(
+      "SELECT count(*) FROM (SELECT p.model_id FROM points p JOIN configs c ON c.id = p.config_id JOIN models m "
+      "ON m.id = p.model_id WHERE p.status = 'VALID' GROUP BY m.name, c.batch HAVING count(DISTINCT c.engine) = 2)");
+  size_t compared = 0;
+  for (size_t pos = 0; (pos = r.out.find("-> faster: ", pos)) != std::string::npos; ++pos) ++compared;
+  EXPECT_EQ(compared, static_cast<size_t>(pairs)) << r.out;
+  EXPECT_GT(pairs, 0) << r.out;
+  // --check-outputs: both tiny models agree with LibTorch within the fp32 tolerance.
+  EXPECT_NE(r.err.find("output check against torchscript fp32"), std::string::npos) << r.err;
+  size_t agrees = 0;
+  for (size_t pos = 0; (pos = r.err.find("  agrees", pos)) != std::string::npos; ++pos) ++agrees;
+  EXPECT_EQ(agrees, 2u) << r.err;
+  // The engine is recorded with every point, with the backend it used.
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE json_extract(settings_json, '$.effective.backend') "
+                  "= 'OPENCV/CPU'"), 4);
+  // Another engine list on the same store resumes: the host does not change with --engine.
+  const auto again = profile({"--zoo", kZoo, "--engine", "opencv", "--batch", "1,2", "--threads", "1"});
+  EXPECT_NE(again.err.find("4 skipped"), std::string::npos) << again.err;
+}
+
+TEST_F(CliTest, AModelAnEngineCannotRunIsStoredUnsupportedWithTheReason) {
+#ifndef EDGEJOULE_HAVE_OPENCV_DNN
+  GTEST_SKIP() << "this build has no opencv engine (EDGEJOULE_WITH_OPENCV=OFF)";
+#endif
+  // A zoo whose ONNX export failed for one model and whose check found another unimportable.
+  fs::create_directories(dir_ / "zoo");
+  for (const char* f : {"tiny_cnn.pt", "tiny_mlp.pt", "tiny_mlp.onnx"}) fs::copy_file(kZoo + "/" + f, dir_ / "zoo" / f);
+  auto manifest = nlohmann::json::parse(read_file(kZoo + "/zoo.json").value());
+  for (auto& m : manifest["models"]) {
+    if (m["name"] == "tiny_cnn") {
+      m["files"].erase("onnx");
+      m["onnx_error"] = "SymbolicValueError: Unsupported: ONNX export of operator x";
+      m.erase("engines");
+    } else {
+      m["engines"]["opencv"] = {{"runs", false}, {"reason", "Node [Foo@ai.onnx] (expected: bar)"}};
+    }
+  }
+  std::ofstream(dir_ / "zoo" / "zoo.json") << manifest.dump(2);
+  const auto listed = edgejoule({"zoo", "list", "--zoo", (dir_ / "zoo").string()});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("tiny_cnn / opencv: no onnx export (SymbolicValueError"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("tiny_mlp / opencv: the zoo build found opencv cannot run it: Node [Foo@ai.onnx]"),
+            std::string::npos) << listed.out;
+
+  const auto r = profile({"--zoo", (dir_ / "zoo").string(), "--engine", "torchscript,opencv", "--threads", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE status = 'VALID'"), 2);
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id WHERE c.engine = "
+                  "'opencv' AND p.status = 'UNSUPPORTED' AND (p.reason LIKE '%no onnx export%' OR "
+                  "p.reason LIKE '%Node [Foo@ai.onnx]%')"), 2);
+  EXPECT_NE(r.out.find("UNSUPPORTED"), std::string::npos) << r.out;
+}
+
+// Accuracy depends on the engine: measured per engine on the same labelled set.
+TEST_F(CliTest, AccuracyIsMeasuredPerEngine) {
+#ifndef EDGEJOULE_HAVE_OPENCV_DNN
+  GTEST_SKIP() << "this build has no opencv engine (EDGEJOULE_WITH_OPENCV=OFF)";
+#endif
+  const auto r = profile({"--zoo", kFmnistZoo, "--engine", "torchscript,opencv", "--threads", "1", "--meter",
+                          "none", "--dataset", "fmnist:test,limit=300", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), 4u);
+  std::map<std::string, std::map<std::string, double>> top1;  // model -> engine -> top-1
+  for (const auto& row : rows) {
+    EXPECT_EQ(row["accuracy"]["provenance"], "measured:fmnist:test:300");
+    top1[row["model"]["name"]][row["config"]["engine"]] = row["accuracy"]["top1"].get<double>();
+  }
+  ASSERT_EQ(top1.size(), 2u);
+  for (const auto& [model, by_engine] : top1) {
+    ASSERT_EQ(by_engine.size(), 2u) << model;
+    EXPECT_GT(by_engine.at("opencv"), 50.0) << model;
+    // fp32 in both: at most one of 300 images may flip on rounding.
+    EXPECT_NEAR(by_engine.at("opencv"), by_engine.at("torchscript"), 100.0 / 300 + 1e-9) << model;
+  }
+}
+
 TEST_F(CliTest, ZooListShowsTheManifest) {
   const auto r = edgejoule({"zoo", "list", "--zoo", kZoo});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("tiny_cnn"), std::string::npos);
   EXPECT_NE(r.out.find("tiny_mlp"), std::string::npos);
+#ifdef EDGEJOULE_HAVE_OPENCV_DNN
+  EXPECT_NE(r.out.find("torchscript,opencv"), std::string::npos) << r.out;  // the engines that run it
+#endif
   expect_bad_input(edgejoule({"zoo", "list", "--zoo", dir_.string()}), "no zoo manifest");
 }
 

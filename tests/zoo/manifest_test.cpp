@@ -33,6 +33,53 @@ TEST(Manifest, ParsesEntriesForAFormat) {
   EXPECT_EQ(m.accuracy_source, "declared:torchvision-0.14.1:ResNet18_Weights.IMAGENET1K_V1");
 }
 
+TEST(Manifest, EveryFileOfAnEntryAndWhyAnEngineCannotRunIt) {
+  const char* json = R"json({"models": [
+    {"name": "a", "files": {"torchscript": "a.pt", "onnx": "a.onnx"}, "input_shape": [1, 3, 8, 8],
+     "onnx_fixed_batch": 1},
+    {"name": "b", "files": {"torchscript": "b.pt"}, "input_shape": [1, 3, 8, 8],
+     "onnx_error": "SymbolicValueError: Unsupported"},
+    {"name": "c", "files": {"torchscript": "c.pt", "onnx": "c.onnx"}, "input_shape": [1, 3, 8, 8],
+     "engines": {"opencv": {"runs": false, "reason": "Node [Clip@ai.onnx] (expected: 1 input)"}}},
+    {"name": "d", "files": {"onnx": "d.onnx"}, "input_shape": [1, 4]}
+  ]})json";
+  auto models = parse_manifest(json, "/zoo", "/zoo/zoo.json");
+  ASSERT_EQ(models.size(), 4u);
+  // The reference file is TorchScript where there is one.
+  EXPECT_EQ(models[0].path, "/zoo/a.pt");
+  EXPECT_EQ(models[0].files.at("onnx"), "/zoo/a.onnx");
+  EXPECT_EQ(models[3].format, "onnx");
+
+  ModelInfo a = models[0];
+  EXPECT_EQ(select_engine_file(a, "opencv", 1), "");
+  EXPECT_EQ(a.path, "/zoo/a.onnx");
+  EXPECT_EQ(a.format, "onnx");
+  ModelInfo a8 = models[0];
+  EXPECT_NE(select_engine_file(a8, "opencv", 8).find("takes batch 1 only"), std::string::npos);
+  EXPECT_EQ(a8.path, "/zoo/a.pt");  // unchanged when the engine cannot run it
+  EXPECT_EQ(select_engine_file(a8, "torchscript", 8), "");  // only the ONNX file is fixed
+
+  ModelInfo b = models[1];
+  EXPECT_EQ(select_engine_file(b, "opencv"), "no onnx export (SymbolicValueError: Unsupported)");
+  ModelInfo c = models[2];
+  EXPECT_EQ(select_engine_file(c, "opencv"),
+            "the zoo build found opencv cannot run it: Node [Clip@ai.onnx] (expected: 1 input)");
+  ModelInfo d = models[3];
+  EXPECT_NE(select_engine_file(d, "torchscript").find("no torchscript file"), std::string::npos);
+  EXPECT_THROW(select_engine_file(d, "tensorrt"), Error);
+
+  // The per-format view keeps the entries with that file.
+  EXPECT_EQ(parse_manifest(json, "/zoo", "onnx", "/zoo/zoo.json").size(), 3u);
+}
+
+TEST(Manifest, ALooseFileRunsOnlyInTheEngineOfItsFormat) {
+  ModelInfo loose;
+  loose.path = "/models/x.onnx";
+  loose.format = "onnx";
+  EXPECT_EQ(select_engine_file(loose, "opencv"), "");
+  EXPECT_EQ(select_engine_file(loose, "torchscript"), "engine torchscript loads torchscript files, and this model is onnx");
+}
+
 void expect_bad(const std::string& json, const std::string& text) {
   try {
     parse_manifest(json, "/zoo", "torchscript", "/zoo/zoo.json");
@@ -48,6 +95,8 @@ TEST(Manifest, BadManifestsNameTheFileAndTheProblem) {
   // Found by fuzz/fuzz_manifest: a number no double holds used to escape as an uncaught exception.
   expect_bad(R"({"models": [{"name": "a", "params": 116e9512}]})", "number overflow");
   expect_bad(R"({"models": 3})", "no \"models\" list");
+  expect_bad(R"({"models": [{"name": "a", "files": {}, "input_shape": [1, 3]}]})", "empty \"files\"");
+  expect_bad(R"({"models": [{"name": "a", "files": {"onnx": 3}, "input_shape": [1, 3]}]})", "non-string file for onnx");
   expect_bad(R"({"models": [{"family": "x"}]})", "entry 0 has no string \"name\"");
   expect_bad(R"({"models": [{"name": "a", "files": {"torchscript": "a.pt"}}]})", "input_shape");
   expect_bad(R"({"models": [{"name": "a", "files": {"torchscript": "a.pt"}, "input_shape": [1, 0]}]})",

@@ -1,0 +1,267 @@
+// The OpenCV DNN engine on ONNX models. This is the only translation unit that includes OpenCV's
+// DNN headers. OpenCV 4.6 (Debian 12) computes in fp32 on the CPU; the backends and targets it
+// offers are listed at run time (cv::dnn::getAvailableBackends) and the one used is recorded.
+
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/dnn.hpp>
+
+#include <filesystem>
+#include <optional>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "engines/engine.h"
+
+namespace edgejoule {
+namespace {
+
+std::string backend_name(int backend) {
+  switch (backend) {
+    case cv::dnn::DNN_BACKEND_DEFAULT: return "DEFAULT";
+    case cv::dnn::DNN_BACKEND_HALIDE: return "HALIDE";
+    case cv::dnn::DNN_BACKEND_INFERENCE_ENGINE: return "INFERENCE_ENGINE";
+    case cv::dnn::DNN_BACKEND_OPENCV: return "OPENCV";
+    case cv::dnn::DNN_BACKEND_VKCOM: return "VKCOM";
+    case cv::dnn::DNN_BACKEND_CUDA: return "CUDA";
+    case cv::dnn::DNN_BACKEND_WEBNN: return "WEBNN";
+    case cv::dnn::DNN_BACKEND_TIMVX: return "TIMVX";
+    default: return "backend" + std::to_string(backend);
+  }
+}
+
+std::string target_name(int target) {
+  switch (target) {
+    case cv::dnn::DNN_TARGET_CPU: return "CPU";
+    case cv::dnn::DNN_TARGET_OPENCL: return "OPENCL";
+    case cv::dnn::DNN_TARGET_OPENCL_FP16: return "OPENCL_FP16";
+    case cv::dnn::DNN_TARGET_MYRIAD: return "MYRIAD";
+    case cv::dnn::DNN_TARGET_VULKAN: return "VULKAN";
+    case cv::dnn::DNN_TARGET_FPGA: return "FPGA";
+    case cv::dnn::DNN_TARGET_CUDA: return "CUDA";
+    case cv::dnn::DNN_TARGET_CUDA_FP16: return "CUDA_FP16";
+    case cv::dnn::DNN_TARGET_HDDL: return "HDDL";
+    case cv::dnn::DNN_TARGET_NPU: return "NPU";
+    default: return "target" + std::to_string(target);
+  }
+}
+
+// The (backend, target) pair for a device and precision, if this OpenCV build lists it.
+std::optional<std::pair<int, int>> choose_backend(const std::string& device, const std::string& precision) {
+  const auto available = cv::dnn::getAvailableBackends();
+  auto offered = [&](int backend, int target) {
+    for (const auto& [b, t] : available) {
+      if (b == backend && t == target) return true;
+    }
+    return false;
+  };
+  if (device == "cpu" && precision == "fp32" && offered(cv::dnn::DNN_BACKEND_OPENCV, cv::dnn::DNN_TARGET_CPU)) {
+    return std::make_pair<int, int>(cv::dnn::DNN_BACKEND_OPENCV, cv::dnn::DNN_TARGET_CPU);
+  }
+  if (device == "cuda") {
+    const int target = precision == "fp16" ? cv::dnn::DNN_TARGET_CUDA_FP16 : cv::dnn::DNN_TARGET_CUDA;
+    if ((precision == "fp32" || precision == "fp16") && offered(cv::dnn::DNN_BACKEND_CUDA, target)) {
+      return std::make_pair(static_cast<int>(cv::dnn::DNN_BACKEND_CUDA), target);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string offered_list() {
+  std::vector<std::string> names;
+  for (const auto& [b, t] : cv::dnn::getAvailableBackends()) names.push_back(backend_name(b) + "/" + target_name(t));
+  return names.empty() ? "none" : join(names, ", ");
+}
+
+// OpenCV's exception text spans several lines ("OpenCV(4.6.0) file:line: error: (-2:...) in
+// function ... > Node [Clip@ai.onnx]:(name) parse error: ... (expected: ...)"). The importer's
+// reason is the node and the expectation (or assertion) that failed.
+std::string importer_reason(const std::string& what) {
+  std::string node, expected, error;
+  for (const auto& raw : split(what, '\n')) {
+    const std::string line = trim(raw);
+    if (node.empty()) {
+      if (auto pos = line.find("Node ["); pos != std::string::npos) {
+        const auto end = line.find(']', pos);
+        node = line.substr(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
+      }
+    }
+    if (expected.empty()) {
+      if (auto pos = line.find("(expected: "); pos != std::string::npos) expected = line.substr(pos);
+    }
+    // The innermost error is the last "error: (-N:Kind) message in function 'f'" on a line.
+    if (auto pos = line.rfind("error: ("); pos != std::string::npos) {
+      std::string rest = line.substr(pos + 8);
+      const auto close = rest.find(')');
+      if (close == std::string::npos) continue;
+      std::string kind = rest.substr(0, close);
+      if (auto colon = kind.find(':'); colon != std::string::npos) kind = kind.substr(colon + 1);
+      std::string message = trim(rest.substr(close + 1));
+      if (auto in_fn = message.find("in function"); in_fn != std::string::npos) message = trim(message.substr(0, in_fn));
+      error = message.empty() ? kind : kind + ": " + message;
+    }
+  }
+  std::string reason = node;
+  if (!expected.empty()) {
+    reason += (reason.empty() ? "" : " ") + expected;
+  } else if (!error.empty()) {
+    reason += (reason.empty() ? "" : ": ") + error;
+  }
+  if (reason.empty()) {
+    const auto lines = split(what, '\n');
+    reason = lines.empty() ? "unknown error" : trim(lines.front());
+  }
+  return reason.size() > 300 ? reason.substr(0, 297) + "..." : reason;
+}
+
+class OpenCvEngine final : public Engine {
+ public:
+  OpenCvEngine() {
+    // The importer logs every failure at ERROR level before throwing; the exception carries it.
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+  }
+
+  std::string name() const override { return "opencv"; }
+
+  void load(const std::filesystem::path& model_path, const EngineOptions& options) override {
+    path_ = model_path.string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(model_path, ec)) {
+      throw Error("model file '" + path_ +
+                  "' does not exist: check the path, or build a zoo with 'edgejoule zoo build --formats torchscript,onnx'");
+    }
+    if (options.device != "cpu" && options.device != "cuda") {
+      throw Error("unknown device '" + options.device + "': choose cpu or cuda");
+    }
+    const auto chosen = choose_backend(options.device, options.precision);
+    if (!chosen) {
+      throw UnsupportedError("OpenCV " + std::string(CV_VERSION) + " offers no backend for " + options.device +
+                             " " + options.precision + " here (it offers " + offered_list() +
+                             "; its CPU backend computes in fp32 only)");
+    }
+    backend_ = chosen->first;
+    target_ = chosen->second;
+    device_ = options.device;
+    precision_ = options.precision;
+    cv::setNumThreads(options.threads);
+    threads_ = cv::getNumThreads();
+    try {
+      net_ = cv::dnn::readNetFromONNX(path_);
+    } catch (const cv::Exception& e) {
+      const std::string what = e.what();
+      // A file that is not ONNX at all is the user's error; a valid ONNX graph with an operator
+      // or form OpenCV cannot import is a model this engine cannot run.
+      if (what.find("Failed to parse") != std::string::npos || what.find("Can't read ONNX") != std::string::npos) {
+        throw Error("'" + path_ + "' is not a readable ONNX model (" + importer_reason(what) +
+                    "): export it with torch.onnx.export or 'edgejoule zoo build --formats torchscript,onnx'");
+      }
+      throw UnsupportedError("OpenCV " + std::string(CV_VERSION) + " cannot import '" +
+                             std::filesystem::path(path_).filename().string() + "': " + importer_reason(what));
+    }
+    if (net_.empty()) throw Error("'" + path_ + "' holds no layers OpenCV can run");
+    net_.setPreferableBackend(backend_);
+    net_.setPreferableTarget(target_);
+  }
+
+  void prepare(const std::vector<int64_t>& shape) override {
+    if (net_.empty()) throw Error("internal: prepare() before load()", exit_code::kFailure);
+    std::vector<int> dims(shape.begin(), shape.end());
+    input_ = cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F);
+    cv::RNG rng(20210628);  // deterministic input: reproducible, and the same for every run
+    rng.fill(input_, cv::RNG::UNIFORM, 0.0, 1.0);
+    try {
+      run_unchecked();
+    } catch (const cv::Exception& e) {
+      // Shape errors and layers that import but cannot run: OpenCV cannot run this model here.
+      throw UnsupportedError("OpenCV " + std::string(CV_VERSION) + " cannot run '" +
+                             std::filesystem::path(path_).filename().string() + "' on input " +
+                             format_shape(shape) + ": " + importer_reason(e.what()));
+    }
+  }
+
+  void run() override {
+    try {
+      run_unchecked();
+    } catch (const cv::Exception& e) {
+      throw Error("model '" + path_ + "' failed during inference (" + importer_reason(e.what()) + ")",
+                  exit_code::kFailure);
+    }
+  }
+
+  std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
+                           int64_t* output_width) override {
+    if (net_.empty()) throw Error("internal: infer() before load()", exit_code::kFailure);
+    std::vector<int> dims(shape.begin(), shape.end());
+    int64_t count = 1;
+    for (auto d : shape) count *= d;
+    if (static_cast<int64_t>(input.size()) != count) {
+      throw Error("internal: infer() input of " + std::to_string(input.size()) + " values for shape " +
+                  format_shape(shape), exit_code::kFailure);
+    }
+    cv::Mat blob(static_cast<int>(dims.size()), dims.data(), CV_32F, const_cast<float*>(input.data()));
+    cv::Mat out;
+    try {
+      net_.setInput(blob);
+      out = net_.forward();
+    } catch (const cv::Exception& e) {
+      throw Error("model '" + path_ + "' rejected input shape " + format_shape(shape) + " (" +
+                  importer_reason(e.what()) + ")");
+    }
+    // Classifiers give [batch, classes]; some graphs keep trailing 1x1 dimensions.
+    int64_t width = 1;
+    for (int d = 1; d < out.dims; ++d) width *= out.size[d];
+    if (out.dims < 2 || out.size[0] != shape[0] || out.type() != CV_32F) {
+      std::vector<int64_t> got;
+      for (int d = 0; d < out.dims; ++d) got.push_back(out.size[d]);
+      throw Error("model '" + path_ + "' returns shape " + format_shape(got) +
+                  ", not [batch, classes]: it is not a classifier edgejoule can score");
+    }
+    *output_width = width;
+    const cv::Mat flat = out.isContinuous() ? out : out.clone();
+    const auto* data = flat.ptr<float>();
+    return std::vector<float>(data, data + shape[0] * width);
+  }
+
+  EngineRuntime runtime() const override {
+    EngineRuntime rt;
+    rt.engine = name();
+    rt.engine_version = opencv_library_version();
+    rt.device = device_;
+    rt.device_name = device_;
+    rt.precision = precision_;
+    rt.threads = threads_;
+    rt.backend = backend_name(backend_) + "/" + target_name(target_);
+    rt.cuda_available = choose_backend("cuda", "fp32").has_value();
+    return rt;
+  }
+
+ private:
+  void run_unchecked() {
+    net_.setInput(input_);
+    output_ = net_.forward();
+  }
+
+  std::string path_;
+  cv::dnn::Net net_;
+  int backend_ = cv::dnn::DNN_BACKEND_OPENCV;
+  int target_ = cv::dnn::DNN_TARGET_CPU;
+  std::string device_ = "cpu";
+  std::string precision_ = "fp32";
+  int threads_ = 0;
+  cv::Mat input_;
+  cv::Mat output_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_opencv_engine() { return std::make_unique<OpenCvEngine>(); }
+
+std::string opencv_library_version() { return std::string("opencv ") + CV_VERSION; }
+
+std::vector<std::string> opencv_backends() {
+  std::vector<std::string> names;
+  for (const auto& [b, t] : cv::dnn::getAvailableBackends()) names.push_back(backend_name(b) + "/" + target_name(t));
+  return names;
+}
+
+}  // namespace edgejoule
