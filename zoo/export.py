@@ -200,6 +200,38 @@ def export_onnx(model, example, name, family, out_dir, torch):
             os.unlink(tmp)
 
 
+def save_traced(traced, name, suffix, out_dir, torch):
+    """Saves a TorchScript module as NAME+SUFFIX atomically; returns the file name."""
+    file_name = f"{name}{suffix}"
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=f"{suffix}.tmp")
+    os.close(fd)
+    try:
+        torch.jit.save(traced, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a zoo is shared
+        os.replace(tmp, os.path.join(out_dir, file_name))  # an interrupted build leaves no half file
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return file_name
+
+
+def export_int8(model, example, name, out_dir, torch):
+    """Dynamic quantisation (torch.ao.quantization.quantize_dynamic): Linear weights stored as
+    int8, activations quantised per call; convolutions stay fp32 (static quantisation would need
+    calibration data per model). Returns (file name, None) or (None, reason)."""
+    linear = sum(1 for m in model.modules() if isinstance(m, torch.nn.Linear))
+    if linear == 0:
+        return None, "no Linear layer: dynamic quantisation would leave the model unchanged"
+    try:
+        quantized = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        with torch.no_grad():
+            traced = torch.jit.trace(quantized, example, check_trace=False)
+        return save_traced(traced, name, ".int8.pt", out_dir, torch), None
+    except Exception as e:  # the quantiser raises many types; the reason is what matters
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return None, f"{type(e).__name__}: {reason}"[:300]
+
+
 def export_one(name, family, out_dir, torch, torchvision, args):
     torch.manual_seed(SEED)
     if family.startswith("fmnist"):
@@ -217,17 +249,8 @@ def export_one(name, family, out_dir, torch, torchvision, args):
     example = torch.rand(shape)
     with torch.no_grad():
         traced = torch.jit.trace(model, example, check_trace=False)
-    file_name = f"{name}.pt"
+    file_name = save_traced(traced, name, ".pt", out_dir, torch)
     final = os.path.join(out_dir, file_name)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".pt.tmp")
-    os.close(fd)
-    try:
-        torch.jit.save(traced, tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a zoo is shared
-        os.replace(tmp, final)  # atomic: an interrupted build never leaves a half-written model
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     entry = {
         "name": name,
         "family": family,
@@ -251,6 +274,14 @@ def export_one(name, family, out_dir, torch, torchvision, args):
         else:
             entry["onnx_error"] = why
             log(f"{name}: no ONNX export ({why})")
+    if "torchscript_int8" in args.formats:
+        int8_file, why = export_int8(model, example, name, out_dir, torch)
+        if int8_file:
+            entry["files"]["torchscript_int8"] = int8_file
+            entry["sha256"]["torchscript_int8"] = sha256_file(os.path.join(out_dir, int8_file))
+        else:
+            entry["torchscript_int8_error"] = why
+            log(f"{name}: no int8 export ({why})")
     if meta:
         entry["preprocess"] = meta["preprocess"]
         if meta["accuracy"]:
@@ -265,7 +296,7 @@ def cached_formats_ok(entry, out_dir, formats):
     if "flops" not in entry or "params" not in entry:
         return False
     for fmt in formats:
-        if fmt == "onnx" and "onnx_error" in entry:
+        if f"{fmt}_error" in entry:
             continue
         name = entry.get("files", {}).get(fmt)
         if not name:
@@ -290,7 +321,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--force", action="store_true", help="export again even when cached")
     parser.add_argument("--formats", default="torchscript",
-                        help="comma-separated: torchscript, onnx (export only what the engines need)")
+                        help="comma-separated: torchscript, onnx, torchscript_int8 (export only what "
+                             "the engines and precisions you will use need)")
     parser.add_argument("--test-limit", type=int, default=None,
                         help="fmnist: measure test accuracy on the first N test images only")
     parser.add_argument("--train-limit", type=int, default=None,
@@ -298,8 +330,8 @@ def main():
     args = parser.parse_args()
     args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     for f in args.formats:
-        if f not in ("torchscript", "onnx"):
-            parser.error(f"unknown format '{f}': choose torchscript, onnx")
+        if f not in ("torchscript", "onnx", "torchscript_int8"):
+            parser.error(f"unknown format '{f}': choose torchscript, onnx, torchscript_int8")
     if "torchscript" not in args.formats:
         args.formats.insert(0, "torchscript")  # the manifest's reference file, always exported
 
@@ -340,8 +372,15 @@ def main():
         wanted = [(n, "fmnist_" + fmnist.FAMILY[n][0]) for n in names]
     else:
         wanted = chosen
-    # Say how much disk the set needs before building it (TorchScript stores fp32 weights).
-    need_bytes = sum(declared_params(n, f) * 4 for n, f in wanted) * 1.02 * len(args.formats)
+    # Say how much disk the set needs before building it (TorchScript stores fp32 weights);
+    # models whose files are already there (likely cached) need none.
+    def present(name):
+        entry = previous.get(name)
+        return (entry is not None and not args.force and
+                all(f"{fmt}_error" in entry or
+                    os.path.exists(os.path.join(args.out, entry.get("files", {}).get(fmt, "\0")))
+                    for fmt in args.formats))
+    need_bytes = sum(declared_params(n, f) * 4 for n, f in wanted if not present(n)) * 1.02 * len(args.formats)
     free_bytes = shutil.disk_usage(args.out).free
     log(f"set {args.set}: {len(wanted)} models, about {need_bytes / 1e9:.2f} GB of {'+'.join(args.formats)} "
         f"({free_bytes / 1e9:.1f} GB free at {args.out})")

@@ -66,12 +66,7 @@ class Remeasurer {
       item.model.path = r.model_path;
       item.model.content_sha256 = r.model_sha256;
       item.model.sample_shape = parse_shape(r.sample_shape, "sample shape");
-      item.config.engine = r.engine;
-      item.config.device = r.device;
-      item.config.precision = r.precision;
-      item.config.batch = r.batch;
-      item.config.threads = r.threads;
-      item.config.sample_shape = item.model.sample_shape;
+      item.config = configuration_of(r);
       item.config.meter = meter->info().name;
       SweepOptions options;
       options.protocol = flags_.protocol;

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "platform/knobs.h"
 
 int main(int argc, char** argv) {
   using namespace edgejoule;
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   commands["predict"] = add_predict_command(app, global);
   commands["report"] = add_report_command(app, global);
   commands["export"] = add_export_command(app, global);
+  commands["platform"] = add_platform_command(app, global);
 
   try {
     app.parse(argc, argv);
@@ -68,6 +70,14 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // A run killed while it had changed platform settings (SIGKILL, power loss) left a journal:
+    // put the platform back before anything else, and say so.
+    const std::string journal = platform_journal_path();
+    if (const auto restored = restore_platform_from_journal(journal); !restored.empty()) {
+      std::fprintf(stderr, "edgejoule: restored the platform settings a killed run left changed (journal %s):\n",
+                   journal.c_str());
+      for (const auto& line : restored) std::fprintf(stderr, "  %s\n", line.c_str());
+    }
     for (auto* sub : app.get_subcommands()) return commands.at(sub->get_name())();
     return exit_code::kBadInput;
   } catch (const Error& e) {

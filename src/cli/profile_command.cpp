@@ -20,6 +20,8 @@
 #include "data/dataset.h"
 #include "meters/meter.h"
 #include "platform/host.h"
+#include "platform/knobs.h"
+#include "platform/power.h"
 #include "profiler/protocol.h"
 #include "report/writers.h"
 #include "store/store.h"
@@ -52,6 +54,11 @@ struct ProfileFlags {
   std::string precisions = "fp32";
   std::string batches = "1";
   std::string threads;
+  std::string optimize = "off";
+  std::string memory_formats = "contiguous";
+  std::string cpu_max_freq_khz, cpu_governor, gpu_power_limit_w, gpu_locked_clocks_mhz, nvpmodel;
+  bool allow_platform_changes = false;
+  bool dry_run = false;
   std::string input_shape;
   std::string meter = "auto";
   std::string cross_check_meter;
@@ -126,7 +133,7 @@ std::vector<OutputCheck> check_outputs(const std::vector<ModelInfo>& models, con
         if (engine_name == "torchscript" && precision == "fp32") continue;
         OutputCheck check{model.name, engine_name, precision, "", std::nullopt};
         ModelInfo variant = model;
-        const std::string why = select_engine_file(variant, engine_name, 1);
+        const std::string why = select_engine_file(variant, engine_name, 1, precision);
         if (!no_reference.empty()) {
           check.verdict = "no torchscript file to compare with";
         } else if (!why.empty()) {
@@ -164,7 +171,7 @@ void print_output_checks(const std::vector<OutputCheck>& checks) {
                "tolerance", "top1", "verdict");
   for (const auto& c : checks) {
     if (c.comparison) {
-      std::fprintf(stderr, "  %-22s %-12s %-9s %12.2e %10.0e %5.0f%%  %s\n", c.model.c_str(), c.engine.c_str(),
+      std::fprintf(stderr, "  %-22s %-12s %-9s %12.2e %10.2g %5.0f%%  %s\n", c.model.c_str(), c.engine.c_str(),
                    c.precision.c_str(), c.comparison->max_rel_diff, c.comparison->tolerance,
                    c.comparison->top1_agreement * 100, c.verdict.c_str());
     } else {
@@ -192,6 +199,9 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
       flags.threads.empty() ? std::to_string(std::max(1u, std::thread::hardware_concurrency()))
                             : flags.threads;
   lists.threads = parse_int_list(threads_text, "--threads");
+  lists.optimize.clear();
+  for (const auto& o : parse_name_list(flags.optimize, "--optimize", {"off", "on"})) lists.optimize.push_back(o == "on");
+  lists.memory_formats = parse_name_list(flags.memory_formats, "--memory-format", {"contiguous", "channels_last"});
   validate(flags.protocol);
   std::vector<int64_t> override_shape;
   if (!flags.input_shape.empty()) {
@@ -203,6 +213,40 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   }
   if (flags.zoo_dir.empty() && flags.model_files.empty()) {
     throw Error("nothing to profile: pass model files or --zoo DIR (build one with 'edgejoule zoo build')");
+  }
+
+  // Platform power knobs: refused without --allow-platform-changes; checked (values, privileges)
+  // before anything is measured; --dry-run only prints what would change.
+  PlatformKnobLists knobs;
+  for (auto [text, list, flag] : {std::tuple{&flags.cpu_max_freq_khz, &knobs.cpu_max_freq_khz, "--cpu-max-freq-khz"},
+                                  std::tuple{&flags.cpu_governor, &knobs.cpu_governor, "--cpu-governor"},
+                                  std::tuple{&flags.gpu_power_limit_w, &knobs.gpu_power_limit_w, "--gpu-power-limit-w"},
+                                  std::tuple{&flags.gpu_locked_clocks_mhz, &knobs.gpu_locked_clocks_mhz,
+                                             "--gpu-locked-clocks-mhz"},
+                                  std::tuple{&flags.nvpmodel, &knobs.nvpmodel, "--nvpmodel"}}) {
+    if (!text->empty()) *list = parse_name_list(*text, flag);
+  }
+  lists.platforms = platform_settings(knobs);
+  std::optional<PlatformController> platform;
+  if (knobs.any()) {
+    if (!flags.allow_platform_changes && !flags.dry_run) {
+      throw Error(join(knobs.flags_given(), ", ") +
+                  " would change this machine's power settings: pass --allow-platform-changes (only on a device "
+                  "you own, never on a shared machine), or --dry-run to see what would change");
+    }
+    platform.emplace(global.sysfs_root, platform_journal_path());
+    if (flags.dry_run) {
+      for (const auto& setting : lists.platforms) {
+        std::printf("platform setting %s:\n", setting.c_str());
+        for (const auto& line : platform->plan(setting)) std::printf("  would set %s\n", line.c_str());
+      }
+      std::printf("dry run: nothing was changed or measured\n");
+      return exit_code::kOk;
+    }
+    for (const auto& setting : lists.platforms) platform->check(setting);
+  } else if (flags.dry_run) {
+    throw Error("--dry-run shows the platform changes of --cpu-max-freq-khz, --cpu-governor, --gpu-power-limit-w, "
+                "--gpu-locked-clocks-mhz or --nvpmodel; none was given");
   }
 
   std::unique_ptr<Dataset> dataset;
@@ -294,19 +338,38 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     for (auto& c : expand(lists, m.sample_shape)) {
       if (auto it = meters.find(c.device); it != meters.end()) c.meter = it->second->info().name;
       SweepItem item{m, std::move(c), ""};
-      item.unsupported_reason = select_engine_file(item.model, item.config.engine, item.config.batch);
+      item.unsupported_reason =
+          select_engine_file(item.model, item.config.engine, item.config.batch, item.config.precision);
       auto [hash, fresh] = hashes.try_emplace(item.model.path);
       if (fresh) hash->second = sha256_file(item.model.path);
       item.model.content_sha256 = hash->second;
       items.push_back(std::move(item));
     }
   }
+  // One platform change per setting, not per point: the setting is the outermost loop.
+  std::stable_sort(items.begin(), items.end(), [&lists](const SweepItem& a, const SweepItem& b) {
+    auto rank = [&lists](const std::string& s) {
+      return std::find(lists.platforms.begin(), lists.platforms.end(), s) - lists.platforms.begin();
+    };
+    return rank(a.config.platform) < rank(b.config.platform);
+  });
 
   SweepOptions options;
   options.protocol = flags.protocol;
   options.engine_factory = [](const std::string& name) { return make_engine(name); };
   options.stop = &g_stop;
   options.meter_for = [&meters](const Configuration& c) { return meter_on(meters, c); };
+  // The platform state is read (and, with knobs, set) before every point and stored with it.
+  std::string applied_setting;
+  options.platform_for = [&](const SweepItem& item) {
+    if (platform && item.config.platform != applied_setting) {
+      if (!flags.quiet) std::fprintf(stderr, "platform: %s\n", item.config.platform.c_str());
+      platform->apply(item.config.platform);
+      applied_setting = item.config.platform;
+    }
+    const bool gpu = item.config.device == "cuda" || item.config.platform.find("gpu_") != std::string::npos;
+    return read_platform_state(global.sysfs_root, gpu).to_json();
+  };
   options.cross_check_for = [&cross_checks](const Configuration& c) { return meter_on(cross_checks, c); };
   // Accuracy depends on the model, engine, device and precision, not on batch or threads:
   // measured once per combination and stored with each of its points.
@@ -364,15 +427,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   filter.host_fingerprint = host_fp;
   std::vector<ResultRow> rows;
   for (auto& row : store->rows(filter)) {
-    Configuration c;
-    c.engine = row.engine;
-    c.device = row.device;
-    c.precision = row.precision;
-    c.batch = row.batch;
-    c.threads = row.threads;
-    c.sample_shape = parse_shape(row.sample_shape, "stored shape");
-    c.meter = row.config_meter;
-    if (swept.count({row.model_sha256, c.key()})) rows.push_back(std::move(row));
+    if (swept.count({row.model_sha256, configuration_of(row).key()})) rows.push_back(std::move(row));
   }
   if (flags.json) {
     write_json(std::cout, rows);
@@ -410,11 +465,20 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
                   "engine cannot run is stored UNSUPPORTED with the reason")
       ->default_str("torchscript");
   cmd->add_option("--device", flags->devices, "Devices to sweep: cpu, cuda")->default_str("cpu");
-  cmd->add_option("--precision", flags->precisions, "Precisions to sweep: fp32, fp16, bf16, int8")
+  cmd->add_option("--precision", flags->precisions,
+                  "Precisions to sweep: fp32, fp16, bf16, int8 (int8: the zoo's dynamically quantised "
+                  "TorchScript, 'zoo build --formats torchscript,torchscript_int8'; CPU only)")
       ->default_str("fp32");
   cmd->add_option("--batch", flags->batches, "Batch sizes: list or range, e.g. 1,8,32 or 1-64*2")
       ->default_str("1");
   cmd->add_option("--threads", flags->threads, "Intra-op thread counts (default: all CPUs)");
+  cmd->add_option("--optimize", flags->optimize,
+                  "Graph optimisation to sweep: off, on (LibTorch: freeze + optimize_for_inference; it "
+                  "speeds up some models and slows others, so measure it per model)")
+      ->default_str("off");
+  cmd->add_option("--memory-format", flags->memory_formats,
+                  "Memory formats to sweep: contiguous, channels_last (NHWC inputs and 4-D weights; LibTorch)")
+      ->default_str("contiguous");
   cmd->add_option("--input-shape", flags->input_shape,
                   "Input shape with batch first, e.g. 1x3x224x224 (the batch is replaced by --batch); "
                   "default: from zoo.json");
@@ -454,6 +518,17 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
                 "Measure again points stored as INVALID (e.g. after a busy period), replacing them");
   cmd->add_flag("--json", flags->json, "Print the results as JSON on stdout");
   cmd->add_flag("--quiet", flags->quiet, "No progress output");
+  cmd->add_option("--cpu-max-freq-khz", flags->cpu_max_freq_khz,
+                  "Platform knob: CPU maximum frequencies to sweep (every cpufreq policy), kHz, e.g. 1200000,2400000");
+  cmd->add_option("--cpu-governor", flags->cpu_governor, "Platform knob: CPU governors to sweep, e.g. powersave,performance");
+  cmd->add_option("--gpu-power-limit-w", flags->gpu_power_limit_w, "Platform knob: GPU power limits to sweep, W (NVML, root)");
+  cmd->add_option("--gpu-locked-clocks-mhz", flags->gpu_locked_clocks_mhz,
+                  "Platform knob: GPU clocks to lock (min = max), MHz (NVML, root)");
+  cmd->add_option("--nvpmodel", flags->nvpmodel, "Platform knob: Jetson power mode ids to sweep (root)");
+  cmd->add_flag("--allow-platform-changes", flags->allow_platform_changes,
+                "Allow the platform knobs to change this machine's power settings (only on a device you own; "
+                "each change is journaled and restored on every exit, or by the next run after a crash)");
+  cmd->add_flag("--dry-run", flags->dry_run, "With platform knobs: print what would be changed, change nothing");
   cmd->add_flag("--check-outputs", flags->check_outputs,
                 "Before the sweep, run every model in each swept engine and precision on the same input as "
                 "torchscript fp32 and print how far the outputs differ (tolerances in docs/engines.md)");

@@ -91,7 +91,7 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
         }
         std::cout << out.dump(2) << '\n';
       } else {
-        std::cout << fmt::format("{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<18}  {}\n", "model", "family",
+        std::cout << fmt::format("{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<24}  {}\n", "model", "family",
                                  "params_M", "GMACs", "sample", "top1_%", "engines", "accuracy source");
         std::vector<std::string> reasons;
         for (const auto& m : models) {
@@ -99,14 +99,19 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
           for (const auto& e : engines) {
             const auto why = support(m, e);
             if (why.empty()) {
-              runs.push_back(e);
+              ModelInfo int8 = m;
+              const bool own_int8_file = engine_model_format(e, "int8") != engine_model_format(e);
+              runs.push_back(e + (own_int8_file && m.files.count(engine_model_format(e, "int8")) &&
+                                          select_engine_file(int8, e, 0, "int8").empty()
+                                      ? "(+int8)"
+                                      : ""));
             } else if (m.files.count(engine_model_format(e)) || m.not_runnable.count(engine_model_format(e))) {
               // An export was attempted: say why this engine cannot run it.
               reasons.push_back(fmt::format("  {} / {}: {}", m.name, e, why));
             }
           }
           std::cout << fmt::format(
-              "{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<18}  {}\n", m.name, m.family,
+              "{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<24}  {}\n", m.name, m.family,
               m.params ? fmt::format("{:.2f}", double(*m.params) / 1e6) : "-",
               m.flops ? fmt::format("{:.3f}", double(*m.flops) / 2e9) : "-",
               format_shape(m.sample_shape), m.top1 ? fmt::format("{:.2f}", *m.top1) : "-",

@@ -13,8 +13,10 @@ namespace edgejoule {
 
 struct EngineOptions {
   std::string device = "cpu";      // cpu | cuda
-  std::string precision = "fp32";  // fp32 | fp16 | bf16
+  std::string precision = "fp32";  // fp32 | fp16 | bf16 | int8 (a quantised model file)
   int threads = 1;                 // intra-op threads; always set, never left to the library
+  bool optimize = false;           // graph optimisation (LibTorch: freeze + optimize_for_inference)
+  std::string memory_format = "contiguous";  // contiguous | channels_last (4-D inputs and weights)
 };
 
 // What the engine actually did with the requested options (requested vs effective, as loadgen).
@@ -25,7 +27,10 @@ struct EngineRuntime {
   std::string device_name;       // e.g. CPU model or "NVIDIA H200"
   std::string precision;         // effective precision
   int threads = 0;               // effective intra-op threads
-  std::string backend;           // the engine's backend/target where it has several ("OPENCV/CPU")
+  std::string backend;           // the engine's backend/target where it has several ("OPENCV/CPU";
+                                 // LibTorch int8: the quantised engine, "qengine=onednn")
+  bool optimize = false;         // effective graph optimisation
+  std::string memory_format = "contiguous";
   bool cuda_available = false;   // whether this build/machine can run --device cuda
 };
 
@@ -55,9 +60,10 @@ std::unique_ptr<Engine> make_engine(const std::string& name);
 std::vector<std::string> available_engines();
 // Every engine edgejoule knows, built in or not (for flags and messages).
 std::vector<std::string> known_engines();
-// The model file format an engine loads, as named in zoo.json's "files": torchscript -> torchscript,
+// The model file format an engine loads for a precision, as named in zoo.json's "files":
+// torchscript -> torchscript (torchscript_int8 for int8: a dynamically quantised export),
 // opencv -> onnx. Throws Error for an unknown engine.
-std::string engine_model_format(const std::string& engine);
+std::string engine_model_format(const std::string& engine, const std::string& precision = "fp32");
 // Version string of an engine's library without loading a model (empty when not built in).
 std::string engine_library_version(const std::string& name);
 

@@ -8,8 +8,8 @@ namespace edgejoule {
 
 std::vector<std::string> known_engines() { return {"torchscript", "opencv"}; }
 
-std::string engine_model_format(const std::string& engine) {
-  if (engine == "torchscript") return "torchscript";
+std::string engine_model_format(const std::string& engine, const std::string& precision) {
+  if (engine == "torchscript") return precision == "int8" ? "torchscript_int8" : "torchscript";
   if (engine == "opencv") return "onnx";
   throw Error("unknown engine '" + engine + "': choose one of " + join(known_engines(), ", "));
 }

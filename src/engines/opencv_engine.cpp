@@ -139,6 +139,14 @@ class OpenCvEngine final : public Engine {
                              " " + options.precision + " here (it offers " + offered_list() +
                              "; its CPU backend computes in fp32 only)");
     }
+    if (options.optimize) {
+      throw UnsupportedError("OpenCV DNN always fuses layers when it loads a model; it has no further graph "
+                             "optimisation to switch on (--optimize on is a LibTorch knob)");
+    }
+    if (options.memory_format != "contiguous") {
+      throw UnsupportedError("OpenCV DNN takes NCHW blobs only; memory format " + options.memory_format +
+                             " is a LibTorch knob");
+    }
     backend_ = chosen->first;
     target_ = chosen->second;
     device_ = options.device;

@@ -3,6 +3,7 @@
 // wheel (CUDA): only API that exists in both is used.
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
@@ -49,14 +50,19 @@ class TorchScriptEngine final : public Engine {
     device_ = resolve_device(options.device);
     dtype_ = resolve_precision(options.precision, options.device);
     precision_ = options.precision;
+    if (options.memory_format != "contiguous" && options.memory_format != "channels_last") {
+      throw Error("unknown memory format '" + options.memory_format + "': choose contiguous or channels_last");
+    }
+    channels_last_ = options.memory_format == "channels_last";
 
     at::set_num_threads(options.threads);
     threads_ = at::get_num_threads();
+    if (precision_ == "int8") qengine_ = choose_qengine();
 
     try {
       module_ = torch::jit::load(path_, device_);
       module_->eval();
-      if (dtype_ != torch::kFloat) module_->to(dtype_);
+      if (dtype_ != torch::kFloat && precision_ != "int8") module_->to(dtype_);
     } catch (const c10::Error& e) {
       throw Error("'" + path_ + "' is not a loadable TorchScript model (" + first_line(e.what()) +
                   "): export it with torch.jit.trace/torch.jit.save or rebuild the zoo");
@@ -64,6 +70,27 @@ class TorchScriptEngine final : public Engine {
       throw Error("'" + path_ + "' could not be loaded as TorchScript (" + first_line(e.what()) +
                   "): export it with torch.jit.trace/torch.jit.save or rebuild the zoo");
     }
+    if (precision_ == "int8" && !has_quantized_ops(*module_)) {
+      throw UnsupportedError("'" + path_ + "' has no quantised operators: int8 needs a quantised export "
+                             "('edgejoule zoo build --formats torchscript,torchscript_int8')");
+    }
+    if (channels_last_) {
+      // Like module.to(memory_format=torch.channels_last): 4-D weights in NHWC order.
+      for (auto p : module_->parameters()) {
+        if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+      }
+    }
+    if (options.optimize) {
+      try {
+        // freeze() inlines the weights as constants; optimize_for_inference then folds
+        // conv-bn, pre-packs linear/conv weights (MKLDNN on the CPU) and removes dropout.
+        module_ = torch::jit::optimize_for_inference(*module_);  // freezes first when not frozen
+      } catch (const std::exception& e) {
+        throw UnsupportedError("LibTorch could not optimise '" + path_ + "' for inference (" +
+                               first_line(e.what()) + ")");
+      }
+    }
+    optimize_ = options.optimize;
   }
 
   void prepare(const std::vector<int64_t>& shape) override {
@@ -72,7 +99,7 @@ class TorchScriptEngine final : public Engine {
     auto generator = at::detail::createCPUGenerator(/*seed_in=*/20210628);
     auto input = torch::rand(shape, generator, torch::TensorOptions().dtype(torch::kFloat));
     inputs_.clear();
-    inputs_.emplace_back(input.to(device_, dtype_));
+    inputs_.emplace_back(to_model_input(input));
     try {
       run_unchecked();
     } catch (const std::exception& e) {
@@ -97,7 +124,7 @@ class TorchScriptEngine final : public Engine {
     if (!module_) throw Error("internal: infer() before load()", exit_code::kFailure);
     try {
       c10::InferenceMode guard;
-      auto x = torch::from_blob(const_cast<float*>(input.data()), shape, torch::kFloat).to(device_, dtype_);
+      auto x = to_model_input(torch::from_blob(const_cast<float*>(input.data()), shape, torch::kFloat));
       auto out = module_->forward({x});
       if (!out.isTensor()) throw Error("model '" + path_ + "' does not return a single tensor of class scores");
       auto logits = out.toTensor().to(torch::kCPU, torch::kFloat).contiguous();
@@ -123,6 +150,9 @@ class TorchScriptEngine final : public Engine {
     rt.device_name = device_.str();
     rt.precision = precision_;
     rt.threads = threads_;
+    rt.optimize = optimize_;
+    rt.memory_format = channels_last_ ? "channels_last" : "contiguous";
+    if (precision_ == "int8") rt.backend = "qengine=" + qengine_;
     rt.cuda_available = torch::cuda::is_available();
     return rt;
   }
@@ -132,6 +162,40 @@ class TorchScriptEngine final : public Engine {
     c10::InferenceMode guard;
     output_ = module_->forward(inputs_);
     if (device_.is_cuda()) torch::cuda::synchronize();
+  }
+
+  // Activations stay fp32 for int8 (dynamic quantisation quantises them inside each layer).
+  torch::Tensor to_model_input(const torch::Tensor& input) const {
+    auto x = input.to(device_, precision_ == "int8" ? torch::kFloat : dtype_);
+    if (channels_last_ && x.dim() == 4) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    return x;
+  }
+
+  // Whether any graph of the module or its submodules (named_modules includes the root) calls a
+  // quantised kernel.
+  static bool has_quantized_ops(const torch::jit::Module& module) {
+    for (const auto& child : module.named_modules()) {
+      for (const auto& method : child.value.get_methods()) {
+        for (const auto* node : method.graph()->nodes()) {
+          if (std::string(node->kind().toQualString()).rfind("quantized::", 0) == 0) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // The quantised kernels' library: FBGEMM where built in (x86 wheels), else oneDNN (Debian's
+  // LibTorch), else QNNPACK (ARM). Packed weights are rebuilt for it when the model loads.
+  static std::string choose_qengine() {
+    const auto& supported = at::globalContext().supportedQEngines();
+    for (auto [engine, name] : {std::pair{at::QEngine::FBGEMM, "fbgemm"}, std::pair{at::QEngine::ONEDNN, "onednn"},
+                                std::pair{at::QEngine::QNNPACK, "qnnpack"}}) {
+      if (std::find(supported.begin(), supported.end(), engine) != supported.end()) {
+        at::globalContext().setQEngine(engine);
+        return name;
+      }
+    }
+    throw UnsupportedError("precision int8 is not supported: this LibTorch has no quantised CPU engine");
   }
 
   static torch::Device resolve_device(const std::string& device) {
@@ -157,7 +221,11 @@ class TorchScriptEngine final : public Engine {
       return torch::kHalf;
     }
     if (precision == "int8") {
-      throw UnsupportedError("precision int8 needs a quantised model, which this zoo does not have yet");
+      if (device != "cpu") {
+        throw UnsupportedError("precision int8 on " + device + " is not supported: LibTorch's dynamically "
+                               "quantised kernels run on the CPU only");
+      }
+      return torch::kFloat;  // the model file is quantised; inputs stay fp32
     }
     throw Error("unknown precision '" + precision + "': choose fp32, fp16, bf16 or int8");
   }
@@ -168,6 +236,9 @@ class TorchScriptEngine final : public Engine {
   torch::Dtype dtype_ = torch::kFloat;
   std::string precision_ = "fp32";
   int threads_ = 0;
+  bool optimize_ = false;
+  bool channels_last_ = false;
+  std::string qengine_;
   std::vector<torch::jit::IValue> inputs_;
   torch::jit::IValue output_;
 };

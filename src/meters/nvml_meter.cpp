@@ -1,6 +1,5 @@
-// NVML through dlopen (as nvtop does): no SDK header, only the few types and functions used,
-// newest symbol versions first, optional symbols allowed to be missing. Read-only: edgejoule
-// never changes clocks, power limits or persistence through NVML.
+// The NVML energy meter (the function table is in nvml_api.h). Read-only: a meter never
+// changes clocks, power limits or persistence.
 
 #include <dlfcn.h>
 
@@ -9,71 +8,11 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "meters/nvml_api.h"
 #include "meters/rapl.h"
 
 namespace edgejoule {
 namespace {
-
-using nvmlReturn_t = int;
-using nvmlDevice_t = struct nvmlDevice_st*;
-constexpr nvmlReturn_t kNvmlSuccess = 0;
-
-// The function table, owned by whoever loaded it (never global).
-struct NvmlApi {
-  void* handle = nullptr;
-  nvmlReturn_t (*init)() = nullptr;
-  nvmlReturn_t (*shutdown)() = nullptr;
-  nvmlReturn_t (*device_count)(unsigned int*) = nullptr;
-  nvmlReturn_t (*device_by_index)(unsigned int, nvmlDevice_t*) = nullptr;
-  nvmlReturn_t (*device_name)(nvmlDevice_t, char*, unsigned int) = nullptr;
-  nvmlReturn_t (*total_energy_mj)(nvmlDevice_t, unsigned long long*) = nullptr;  // Volta+
-  nvmlReturn_t (*power_mw)(nvmlDevice_t, unsigned int*) = nullptr;
-  nvmlReturn_t (*driver_version)(char*, unsigned int) = nullptr;
-  const char* (*error_string)(nvmlReturn_t) = nullptr;
-  bool initialised = false;
-
-  NvmlApi() = default;
-  NvmlApi(const NvmlApi&) = delete;
-  NvmlApi& operator=(const NvmlApi&) = delete;
-  ~NvmlApi() {
-    if (initialised && shutdown) shutdown();
-    if (handle) dlclose(handle);
-  }
-
-  std::string error(nvmlReturn_t rc) const {
-    return error_string ? error_string(rc) : fmt::format("NVML error {}", rc);
-  }
-
-  // Returns an empty string on success, else why NVML is unavailable.
-  std::string load() {
-    const char* env = std::getenv("EDGEJOULE_NVML_LIBRARY");
-    const std::string library = env && *env ? env : "libnvidia-ml.so.1";
-    handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) return library + " not found (no NVIDIA driver on this machine)";
-    auto sym = [&](const char* newest, const char* older) -> void* {
-      void* p = dlsym(handle, newest);
-      if (!p && older) p = dlsym(handle, older);
-      return p;
-    };
-    init = reinterpret_cast<decltype(init)>(sym("nvmlInit_v2", "nvmlInit"));
-    shutdown = reinterpret_cast<decltype(shutdown)>(sym("nvmlShutdown", nullptr));
-    device_count = reinterpret_cast<decltype(device_count)>(sym("nvmlDeviceGetCount_v2", "nvmlDeviceGetCount"));
-    device_by_index = reinterpret_cast<decltype(device_by_index)>(
-        sym("nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex"));
-    device_name = reinterpret_cast<decltype(device_name)>(sym("nvmlDeviceGetName", nullptr));
-    total_energy_mj = reinterpret_cast<decltype(total_energy_mj)>(sym("nvmlDeviceGetTotalEnergyConsumption", nullptr));
-    power_mw = reinterpret_cast<decltype(power_mw)>(sym("nvmlDeviceGetPowerUsage", nullptr));
-    driver_version = reinterpret_cast<decltype(driver_version)>(sym("nvmlSystemGetDriverVersion", nullptr));
-    error_string = reinterpret_cast<decltype(error_string)>(sym("nvmlErrorString", nullptr));
-    if (!init || !device_count || !device_by_index || (!total_energy_mj && !power_mw)) {
-      return library + " lacks the NVML functions edgejoule needs (driver too old?)";
-    }
-    const nvmlReturn_t rc = init();
-    if (rc != kNvmlSuccess) return "nvmlInit failed: " + error(rc);
-    initialised = true;
-    return {};
-  }
-};
 
 class NvmlMeter final : public SampledMeter {
  public:

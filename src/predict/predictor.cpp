@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <functional>
 #include <set>
 
 #include <fmt/format.h>
@@ -15,9 +16,10 @@
 namespace edgejoule {
 namespace {
 
-std::vector<std::string> levels(const std::vector<ResultRow>& rows, std::string ResultRow::*field) {
+template <typename Field>
+std::vector<std::string> levels(const std::vector<ResultRow>& rows, Field field) {
   std::set<std::string> seen;
-  for (const auto& r : rows) seen.insert(r.*field);
+  for (const auto& r : rows) seen.insert(std::invoke(field, r));
   // The first level is the reference (absorbed in the intercept).
   std::vector<std::string> out(seen.begin(), seen.end());
   if (!out.empty()) out.erase(out.begin());
@@ -52,7 +54,7 @@ std::vector<double> CostModel::features(const ResultRow& r) const {
   auto indicators = [&f](const std::vector<std::string>& lv, const std::string& value) {
     for (const auto& l : lv) f.push_back(l == value ? 1.0 : 0.0);
   };
-  indicators(precisions_, r.precision);
+  indicators(precisions_, numeric_variant(r));
   indicators(engines_, r.engine);
   indicators(devices_, r.device);
   indicators(hosts_, r.host_fingerprint);
@@ -72,7 +74,7 @@ CostModel CostModel::fit(const std::vector<ResultRow>& all_rows, double lambda) 
   }
   CostModel m;
   m.lambda_ = lambda;
-  m.precisions_ = levels(rows, &ResultRow::precision);
+  m.precisions_ = levels(rows, numeric_variant);
   m.engines_ = levels(rows, &ResultRow::engine);
   m.devices_ = levels(rows, &ResultRow::device);
   m.hosts_ = levels(rows, &ResultRow::host_fingerprint);

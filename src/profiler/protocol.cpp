@@ -289,8 +289,11 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
           continue;
         }
       }
-      listener.on_point_start(context);
       PointRecord record;
+      // Outside the try below: a platform that cannot be set stops the sweep (Error), it is not
+      // one point's failure.
+      if (options.platform_for) record.platform_state_json = options.platform_for(item);
+      listener.on_point_start(context);
       record.model = item.model;
       record.config = item.config;
       record.protocol = options.protocol;
@@ -306,6 +309,8 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         engine_options.device = item.config.device;
         engine_options.precision = item.config.precision;
         engine_options.threads = item.config.threads;
+        engine_options.optimize = item.config.optimize;
+        engine_options.memory_format = item.config.memory_format;
         engine->load(item.model.path, engine_options);
         loaded = true;
         engine->prepare(item.config.input_shape());

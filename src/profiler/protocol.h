@@ -60,6 +60,9 @@ struct SweepOptions {
   // With a dataset: accuracy of the loaded engine for this item (called after the windows);
   // throws Error when the model does not fit the dataset.
   std::function<std::optional<MeasuredAccuracy>(Engine&, const SweepItem&)> accuracy_for;
+  // Before each point (skipped points excluded): put the platform in the item's configuration's
+  // power settings (throws Error to stop the sweep) and return its power state as JSON.
+  std::function<std::string(const SweepItem&)> platform_for;
 };
 
 SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,

@@ -128,6 +128,8 @@ struct PointRecord {
   PointResult result;
   std::optional<MeasuredAccuracy> accuracy;
   std::string started_at_utc;      // ISO 8601
+  // The platform's power state read just before the point ran (JSON; see platform/power.h).
+  std::string platform_state_json;
 };
 
 }  // namespace edgejoule

@@ -84,30 +84,40 @@ std::vector<int64_t> Configuration::input_shape() const {
 std::string Configuration::key() const {
   return "engine=" + engine + ";device=" + device + ";precision=" + precision +
          ";batch=" + std::to_string(batch) + ";threads=" + std::to_string(threads) +
-         ";shape=" + format_shape(sample_shape) + (meter.empty() ? "" : ";meter=" + meter);
+         ";shape=" + format_shape(sample_shape) + (meter.empty() ? "" : ";meter=" + meter) +
+         (optimize ? ";optimize=on" : "") +
+         (memory_format == "contiguous" ? "" : ";memory_format=" + memory_format) +
+         (platform.empty() ? "" : ";platform=" + platform);
 }
 
 std::string Configuration::describe() const {
   return engine + " " + device + " " + precision + " b" + std::to_string(batch) + " t" +
-         std::to_string(threads);
+         std::to_string(threads) + (optimize ? " opt" : "") +
+         (memory_format == "channels_last" ? " cl" : "") + (platform.empty() ? "" : " [" + platform + "]");
 }
 
 std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int64_t>& sample_shape) {
   std::vector<Configuration> configs;
-  for (const auto& engine : lists.engines)
-    for (const auto& device : lists.devices)
-      for (const auto& precision : lists.precisions)
-        for (int batch : lists.batches)
-          for (int threads : lists.threads) {
-            Configuration c;
-            c.engine = engine;
-            c.device = device;
-            c.precision = precision;
-            c.batch = batch;
-            c.threads = threads;
-            c.sample_shape = sample_shape;
-            configs.push_back(std::move(c));
-          }
+  for (const auto& platform : lists.platforms)
+    for (const auto& engine : lists.engines)
+      for (const auto& device : lists.devices)
+        for (const auto& precision : lists.precisions)
+          for (int batch : lists.batches)
+            for (int threads : lists.threads)
+              for (bool optimize : lists.optimize)
+                for (const auto& memory_format : lists.memory_formats) {
+                  Configuration c;
+                  c.platform = platform;
+                  c.engine = engine;
+                  c.device = device;
+                  c.precision = precision;
+                  c.batch = batch;
+                  c.threads = threads;
+                  c.optimize = optimize;
+                  c.memory_format = memory_format;
+                  c.sample_shape = sample_shape;
+                  configs.push_back(std::move(c));
+                }
   return configs;
 }
 

@@ -55,9 +55,11 @@ std::vector<Candidate> predicted_candidates(const std::vector<Candidate>& measur
     const auto& r = c.row;
     batches[r.host_fingerprint].insert(r.batch);
     threads[r.host_fingerprint].insert(r.threads);
-    have.emplace(r.model_sha256, r.host_fingerprint, r.engine, r.device, r.precision, r.batch, r.threads);
-    groups.emplace(std::make_tuple(r.model_sha256, r.host_fingerprint, r.engine, r.device, r.precision), &r);
-    combos[r.host_fingerprint].emplace(r.engine, r.device, r.precision);
+    // The precision with the other knobs (optimize, memory format, platform): one variant.
+    const std::string variant = numeric_variant(r);
+    have.emplace(r.model_sha256, r.host_fingerprint, r.engine, r.device, variant, r.batch, r.threads);
+    groups.emplace(std::make_tuple(r.model_sha256, r.host_fingerprint, r.engine, r.device, variant), &r);
+    if (variant == r.precision) combos[r.host_fingerprint].emplace(r.engine, r.device, r.precision);
     measured_models.insert(r.model);
     datasets.insert(r.accuracy_dataset);
   }
@@ -73,7 +75,7 @@ std::vector<Candidate> predicted_candidates(const std::vector<Candidate>& measur
     const auto& host = std::get<1>(key);
     for (int b : batches[host]) {
       for (int t : threads[host]) {
-        if (have.count({templ->model_sha256, host, templ->engine, templ->device, templ->precision, b, t})) continue;
+        if (have.count({templ->model_sha256, host, templ->engine, templ->device, std::get<4>(key), b, t})) continue;
         add(*templ, b, t, predictor.leave_one_configuration_out);
       }
     }

@@ -55,7 +55,7 @@ json datum(const ResultRow& r, const std::optional<double>& predicted_energy_j =
           {"model", r.model},
           {"family", r.family.empty() ? "(none)" : r.family},
           {"config", configuration_label(r)},
-          {"engine_precision", r.engine + "/" + r.precision},
+          {"engine_precision", r.engine + "/" + numeric_variant(r)},
           {"engine_device", r.engine + "/" + r.device},
           {"host", r.hostname},
           {"status", r.status},

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
+
 namespace edgejoule {
 nlohmann::json json_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 nlohmann::json json_or_null(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
@@ -23,8 +25,13 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"precision", r.precision},
         {"batch", r.batch},
         {"threads", r.threads},
-        {"sample_shape", r.sample_shape}}},
+        {"sample_shape", r.sample_shape},
+        {"optimize", r.optimize},
+        {"memory_format", r.memory_format},
+        {"platform", r.platform}}},
       {"effective", {{"engine_version", r.engine_version}, {"threads", r.effective_threads}}},
+      {"platform_state", r.platform_state_json.empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json::parse(r.platform_state_json, nullptr, false)},
       {"host",
        {{"hostname", r.hostname},
         {"cpu_model", r.cpu_model},
@@ -66,8 +73,33 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
   };
 }
 
+namespace {
+// The knobs beyond engine/device/precision/batch/threads, where not at their defaults.
+std::string knob_suffix(const ResultRow& r) {
+  return std::string(r.optimize ? " opt" : "") + (r.memory_format == "channels_last" ? " cl" : "") +
+         (r.platform.empty() ? "" : " [" + r.platform + "]");
+}
+}  // namespace
+
 std::string configuration_label(const ResultRow& r) {
-  return fmt::format("{}/{}/{} b{} t{}", r.engine, r.device, r.precision, r.batch, r.threads);
+  return fmt::format("{}/{}/{} b{} t{}{}", r.engine, r.device, r.precision, r.batch, r.threads, knob_suffix(r));
+}
+
+std::string numeric_variant(const ResultRow& r) { return r.precision + knob_suffix(r); }
+
+Configuration configuration_of(const ResultRow& r) {
+  Configuration c;
+  c.engine = r.engine;
+  c.device = r.device;
+  c.precision = r.precision;
+  c.batch = r.batch;
+  c.threads = r.threads;
+  c.sample_shape = parse_shape(r.sample_shape, "stored shape");
+  c.meter = r.config_meter;
+  c.optimize = r.optimize;
+  c.memory_format = r.memory_format;
+  c.platform = r.platform;
+  return c;
 }
 
 std::string dataset_of_accuracy_source(const std::string& source) {

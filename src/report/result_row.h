@@ -9,6 +9,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "profiler/sweep.h"
+
 namespace edgejoule {
 
 struct ResultRow {
@@ -29,6 +31,10 @@ struct ResultRow {
   std::string sample_shape;
   std::string engine_version;
   int effective_threads = 0;
+  bool optimize = false;
+  std::string memory_format = "contiguous";
+  std::string platform;             // platform power settings of the configuration ("" = as found)
+  std::string platform_state_json;  // the platform's power state read while the point ran
   // host
   std::string hostname;
   std::string cpu_model;
@@ -71,6 +77,12 @@ nlohmann::json json_or_null(const std::optional<int64_t>& value);
 
 // The configuration part of a row: "engine/device/precision b<batch> t<threads>".
 std::string configuration_label(const ResultRow& row);
+// The precision with the knobs that change the computation at a given batch and thread count:
+// "fp32", "fp32 opt", "int8 cl", "fp32 [cpu_max_freq_khz=1200000]". The cost model treats each
+// as one level.
+std::string numeric_variant(const ResultRow& row);
+// The configuration a stored row was measured in (its key matches the stored one).
+Configuration configuration_of(const ResultRow& row);
 
 // "measured:fmnist:test:10000" -> "fmnist:test"; "" for declared sources (whose dataset the
 // manifest names) and for anything else.

@@ -31,8 +31,8 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
   for (const auto& r : rows) {
     std::string status = r.status;
     if (!r.reason.empty()) {
-      notes.push_back(fmt::format("[{}] {} {} {} b{} t{}: {}", notes.size() + 1, r.model, r.engine,
-                                  r.device, r.batch, r.threads, r.reason));
+      notes.push_back(fmt::format("[{}] {} {} {} {} b{} t{}: {}", notes.size() + 1, r.model, r.engine,
+                                  r.device, numeric_variant(r), r.batch, r.threads, r.reason));
       status += fmt::format(" [{}]", notes.size());
     }
     std::string top1 = num(r.top1, 1);
@@ -52,7 +52,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     }
     const std::optional<double> cv_pct =
         r.window_latency_ms_cv ? std::optional<double>(*r.window_latency_ms_cv * 100) : std::nullopt;
-    cells.push_back({r.model, r.engine, r.device, r.precision, std::to_string(r.batch),
+    cells.push_back({r.model, r.engine, r.device, numeric_variant(r), std::to_string(r.batch),
                      std::to_string(r.threads), num(r.latency_ms_p50, 3), num(r.latency_ms_p99, 3),
                      num(cv_pct, 1), num(r.throughput_sps, 1), energy, num(r.mean_power_w, 2), top1,
                      r.accuracy_per_joule ? fmt::format("{:.3g}", *r.accuracy_per_joule) : "-", status});
@@ -102,7 +102,7 @@ std::vector<EngineComparison> compare_engines_per_model(const std::vector<Result
   for (const auto& r : rows) {
     if (r.status != "VALID" || !r.latency_ms_p50) continue;
     const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", r.model, r.host_fingerprint, r.device,
-                                        r.precision, r.batch, r.threads, r.energy_provenance);
+                                        numeric_variant(r), r.batch, r.threads, r.energy_provenance);
     auto [it, fresh] = groups.try_emplace(key);
     if (fresh) order.push_back(key);
     it->second.push_back(&r);
@@ -115,7 +115,7 @@ std::vector<EngineComparison> compare_engines_per_model(const std::vector<Result
     if (engines.size() < 2) continue;
     EngineComparison c;
     c.model = group.front()->model;
-    c.configuration = fmt::format("{} {} b{} t{}", group.front()->device, group.front()->precision,
+    c.configuration = fmt::format("{} {} b{} t{}", group.front()->device, numeric_variant(*group.front()),
                                   group.front()->batch, group.front()->threads);
     const ResultRow* fastest = group.front();
     const ResultRow* slowest = group.front();

@@ -171,7 +171,18 @@ CREATE TABLE evaluations (
 );
 )sql";
 
+// Version 4: the configuration knobs beyond engine/device/precision/batch/threads (graph
+// optimisation, memory format, platform power settings), and the platform's power state as
+// read while each point ran (CPU governor and frequencies, GPU power limit and clocks, Jetson
+// power mode) as JSON.
+inline constexpr const char* kMigrateV3ToV4 = R"sql(
+ALTER TABLE configs ADD COLUMN optimize INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE configs ADD COLUMN memory_format TEXT NOT NULL DEFAULT 'contiguous';
+ALTER TABLE configs ADD COLUMN platform TEXT NOT NULL DEFAULT '';
+ALTER TABLE points ADD COLUMN platform_json TEXT NOT NULL DEFAULT '';
+)sql";
+
 // migrations[i] takes a store from version i + 1 to i + 2.
-inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3};
+inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4};
 
 }  // namespace edgejoule::schema

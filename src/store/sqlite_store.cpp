@@ -211,14 +211,18 @@ class SqliteStore final : public Store {
              p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
              p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
              p.cross_check_difference_pct, p.top1_measured, p.top5_measured, p.measured_accuracy_source,
-             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset
+             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.optimize, c.memory_format, c.platform,
+             p.platform_json
       FROM points p
       JOIN models m ON m.id = p.model_id
       JOIN configs c ON c.id = p.config_id
       JOIN hosts h ON h.id = p.host_id
       WHERE (?1 = '' OR m.name = ?1) AND (?2 = '' OR p.status = ?2)
         AND (?3 = '' OR h.fingerprint = ?3))sql";
-    if (filter.sorted) sql += " ORDER BY h.id, m.name, c.engine, c.device, c.precision, c.batch, c.threads";
+    if (filter.sorted) {
+      sql += " ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads, c.optimize, "
+             "c.memory_format";
+    }
     Statement q(db_, path_, sql.c_str());
     q.bind(1, filter.model).bind(2, filter.status).bind(3, filter.host_fingerprint);
     std::vector<ResultRow> out;
@@ -287,6 +291,10 @@ class SqliteStore final : public Store {
       // The manifest names the dataset of declared figures; a measured source names its own.
       r.accuracy_dataset = top1_measured || declared_dataset.empty() ? dataset_of_accuracy_source(r.accuracy_source)
                                                                      : declared_dataset;
+      r.optimize = q.int64(i++) != 0;
+      r.memory_format = q.text(i++);
+      r.platform = q.text(i++);
+      r.platform_state_json = q.text(i++);
       if (r.top1 && r.energy_j_per_inference && *r.energy_j_per_inference > 0) {
         r.accuracy_per_joule = *r.top1 / 100.0 / *r.energy_j_per_inference;
       }
@@ -454,10 +462,12 @@ class SqliteStore final : public Store {
   int64_t upsert_config(const Configuration& c) {
     const std::string key = c.key();
     Statement ins(db_, path_, R"sql(
-      INSERT OR IGNORE INTO configs (key, engine, device, precision, batch, threads, sample_shape, meter)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
+      INSERT OR IGNORE INTO configs (key, engine, device, precision, batch, threads, sample_shape, meter,
+                                     optimize, memory_format, platform)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))sql");
     ins.bind(1, key).bind(2, c.engine).bind(3, c.device).bind(4, c.precision).bind(5, c.batch)
-        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).bind(8, c.meter).run();
+        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).bind(8, c.meter)
+        .bind(9, static_cast<int64_t>(c.optimize)).bind(10, c.memory_format).bind(11, c.platform).run();
     Statement q(db_, path_, "SELECT id FROM configs WHERE key = ?1");
     q.bind(1, key);
     q.step();
@@ -472,12 +482,15 @@ class SqliteStore final : public Store {
         {"requested",
          {{"engine", r.config.engine}, {"device", r.config.device},
           {"precision", r.config.precision}, {"batch", r.config.batch},
-          {"threads", r.config.threads}, {"input_shape", r.config.input_shape()}}},
+          {"threads", r.config.threads}, {"input_shape", r.config.input_shape()},
+          {"optimize", r.config.optimize}, {"memory_format", r.config.memory_format},
+          {"platform", r.config.platform}}},
         {"effective",
          {{"engine", r.runtime.engine}, {"engine_version", r.runtime.engine_version},
           {"device", r.runtime.device}, {"device_name", r.runtime.device_name},
           {"precision", r.runtime.precision}, {"threads", r.runtime.threads},
-          {"backend", r.runtime.backend},
+          {"backend", r.runtime.backend}, {"optimize", r.runtime.optimize},
+          {"memory_format", r.runtime.memory_format},
           {"blas", host.blas.name}, {"blas_library", host.blas.library}}},
         {"protocol",
          {{"warmup_s", r.protocol.warmup_s},
@@ -498,9 +511,9 @@ class SqliteStore final : public Store {
         warmup_s, warmup_iterations, repetitions, iterations, latency_ms_mean, latency_ms_stddev,
         latency_ms_min, latency_ms_max, latency_ms_p50, latency_ms_p90, latency_ms_p99,
         window_latency_ms_cv, window_latency_ms_ci95, throughput_sps, settings_json,
-        edgejoule_version)
+        edgejoule_version, platform_json)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-              ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27))sql");
+              ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28))sql");
     ins.bind(1, model_id).bind(2, config_id).bind(3, host_id)
         .bind(4, to_string(res.verdict)).bind(5, res.reason).bind(6, r.started_at_utc)
         .bind(7, utc_now_iso8601()).bind(8, r.runtime.engine_version)
@@ -517,7 +530,7 @@ class SqliteStore final : public Store {
         .bind(23, measured ? res.window_latency_ms.cv : std::nullopt)
         .bind(24, measured ? res.window_latency_ms.ci95_half_width : std::nullopt)
         .bind(25, if_measured(res.throughput_sps)).bind(26, settings.dump())
-        .bind(27, EDGEJOULE_VERSION)
+        .bind(27, EDGEJOULE_VERSION).bind(28, r.platform_state_json)
         .run();
     const int64_t point_id = sqlite3_last_insert_rowid(db_);
     if (measured && res.peak_rss_mb) {

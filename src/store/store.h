@@ -13,7 +13,7 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 
 // kReadOnly never creates a file and writes only to migrate an older schema (when it can).

@@ -46,8 +46,11 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
       if (m.files.empty()) bad("(" + m.name + ") has an empty \"files\" object");
       m.format = m.files.count("torchscript") ? "torchscript" : m.files.begin()->first;
       m.path = m.files.at(m.format);
-      if (entry.contains("onnx_error") && entry["onnx_error"].is_string()) {
-        m.not_runnable["onnx"] = entry["onnx_error"].get<std::string>();
+      // "<format>_error": why the exporter wrote no file of that format.
+      for (const auto& [key, value] : entry.items()) {
+        if (value.is_string() && key.size() > 6 && key.compare(key.size() - 6, 6, "_error") == 0) {
+          m.not_runnable[key.substr(0, key.size() - 6)] = value.get<std::string>();
+        }
       }
       if (entry.contains("onnx_fixed_batch") && entry["onnx_fixed_batch"].is_number_integer()) {
         m.fixed_batch["onnx"] = entry["onnx_fixed_batch"].get<int64_t>();
@@ -138,19 +141,21 @@ std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::stri
   return parse_manifest(text, zoo_dir, format, path);
 }
 
-std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch) {
-  const std::string format = engine_model_format(engine);
+std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch,
+                               const std::string& precision) {
+  const std::string format = engine_model_format(engine, precision);
   if (auto why = model.not_runnable.find(engine); why != model.not_runnable.end()) {
     return "the zoo build found " + engine + " cannot run it: " + why->second;
   }
-  if (model.files.empty() && model.format == format) return "";  // a model file given directly
+  // A model file given directly: its engine loads it (and checks an int8 one is quantised).
+  if (model.files.empty() && model.format == engine_model_format(engine)) return "";
   const auto file = model.files.find(format);
   if (file == model.files.end()) {
     if (auto why = model.not_runnable.find(format); why != model.not_runnable.end()) {
       return "no " + format + " export (" + why->second + ")";
     }
     return model.files.empty()
-               ? "engine " + engine + " loads " + format + " files, and this model is " + model.format
+               ? "engine " + engine + " loads " + engine_model_format(engine) + " files, and this model is " + model.format
                : "the zoo has no " + format + " file for it: rebuild it with 'edgejoule zoo build --formats torchscript," +
                      format + "'";
   }

@@ -23,11 +23,12 @@ std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::stri
 std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
                                       const std::string& format, const std::string& manifest_path);
 
-// Points `model` at the file `engine` loads (engine_model_format). Returns "" when it has one,
+// Points `model` at the file `engine` loads at `precision` (engine_model_format). Returns "" when it has one,
 // else why the engine cannot run it (no such export, with the exporter's reason when known, or
 // the zoo build's check found the engine cannot import it, or the file takes another `batch`
 // than the one given; 0 = any); `model` is unchanged then.
-std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch = 0);
+std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch = 0,
+                               const std::string& precision = "fp32");
 
 // The manifest entry for a model file, found through a zoo.json beside it; nullopt if none.
 std::optional<ModelInfo> manifest_entry_for(const std::string& model_path, const std::string& format);

@@ -503,6 +503,33 @@ TEST_F(CliTest, AccuracyIsMeasuredPerEngine) {
   }
 }
 
+// Issue 6: precision is a sweep dimension with accuracy measured per precision; int8 is the
+// zoo's dynamically quantised export.
+TEST_F(CliTest, Int8AndFp32BothCarryMeasuredAccuracy) {
+  const auto r = profile({"--zoo", kFmnistZoo, "--precision", "fp32,int8", "--optimize", "off,on", "--threads", "1",
+                          "--meter", "none", "--dataset", "fmnist:test,limit=300", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), 8u);  // 2 models x 2 precisions x optimize off/on
+  std::map<std::string, double> fp32_top1;
+  for (const auto& row : rows) {
+    EXPECT_NE(row["status"], "UNSUPPORTED") << row.dump();
+    EXPECT_EQ(row["accuracy"]["provenance"], "measured:fmnist:test:300");
+    if (row["config"]["precision"] == "fp32") fp32_top1[row["model"]["name"]] = row["accuracy"]["top1"].get<double>();
+  }
+  for (const auto& row : rows) {
+    // Quantising Linear weights to int8 moves a few of 300 predictions at most.
+    EXPECT_NEAR(row["accuracy"]["top1"].get<double>(), fp32_top1.at(row["model"]["name"]), 3.0) << row.dump();
+  }
+  // int8 points ran the quantised file, not the fp32 one.
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN models m ON m.id = p.model_id JOIN configs c ON "
+                  "c.id = p.config_id WHERE c.precision = 'int8' AND m.path LIKE '%.int8.pt'"), 4);
+  EXPECT_EQ(query("SELECT count(*) FROM configs WHERE optimize = 1"), 2);
+  // The platform's power state is recorded with every point, knob or not.
+  EXPECT_EQ(query("SELECT count(*) FROM points WHERE json_valid(platform_json) AND "
+                  "json_type(platform_json, '$.cpufreq') IS NOT NULL"), 8);
+}
+
 TEST_F(CliTest, ZooListShowsTheManifest) {
   const auto r = edgejoule({"zoo", "list", "--zoo", kZoo});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "engines/engine.h"
+#include "engines/output_check.h"
 
 namespace edgejoule {
 namespace {
@@ -86,6 +87,58 @@ TEST(TorchScriptEngine, ErrorsNameTheFileAndWhatToDo) {
     EXPECT_NE(std::string(e.what()).find("rejected input shape 1x3x32x32"), std::string::npos)
         << e.what();
   }
+}
+
+// Issue 6: int8 runs the zoo's dynamically quantised export; its outputs stay close to fp32's.
+TEST(TorchScriptEngine, Int8RunsTheQuantisedExportAndRefusesAPlainFile) {
+  EngineOptions options;
+  options.precision = "int8";
+  auto int8 = make_engine("torchscript");
+  int8->load(kZoo + "/tiny_mlp.int8.pt", options);
+  int8->prepare({4, 1, 28, 28});
+  int8->run();
+  const auto rt = int8->runtime();
+  EXPECT_EQ(rt.precision, "int8");
+  EXPECT_EQ(rt.backend.rfind("qengine=", 0), 0u) << rt.backend;
+
+  auto fp32 = make_engine("torchscript");
+  fp32->load(kZoo + "/tiny_mlp.pt", EngineOptions{});
+  const auto c = compare_engines(*fp32, *int8, {4, 1, 28, 28}, "int8");
+  EXPECT_GT(c.max_abs_diff, 0.0);  // really quantised: not bit-identical
+  EXPECT_LE(c.max_rel_diff, output_tolerance("int8"));
+
+  // A file without quantised operators is not int8, whatever it is called.
+  try {
+    make_engine("torchscript")->load(kZoo + "/tiny_mlp.pt", options);
+    ADD_FAILURE() << "a plain fp32 file was accepted as int8";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("no quantised operators"), std::string::npos) << e.what();
+  }
+  options.device = "cuda";
+  EXPECT_THROW(make_engine("torchscript")->load(kZoo + "/tiny_mlp.int8.pt", options), UnsupportedError);
+}
+
+TEST(TorchScriptEngine, OptimizeAndChannelsLastComputeTheSameFunction) {
+  auto reference = make_engine("torchscript");
+  reference->load(kZoo + "/tiny_cnn.pt", EngineOptions{});
+  for (const auto& [optimize, format] : {std::pair{true, "contiguous"}, std::pair{false, "channels_last"},
+                                         std::pair{true, "channels_last"}}) {
+    SCOPED_TRACE(std::string(optimize ? "optimize " : "") + format);
+    EngineOptions options;
+    options.optimize = optimize;
+    options.memory_format = format;
+    auto engine = make_engine("torchscript");
+    engine->load(kZoo + "/tiny_cnn.pt", options);
+    engine->prepare({2, 3, 32, 32});
+    engine->run();
+    EXPECT_EQ(engine->runtime().optimize, optimize);
+    EXPECT_EQ(engine->runtime().memory_format, format);
+    const auto c = compare_engines(*reference, *engine, {2, 3, 32, 32}, "fp32");
+    EXPECT_TRUE(c.agrees()) << c.max_rel_diff;
+  }
+  EngineOptions bad;
+  bad.memory_format = "nhwc";
+  EXPECT_THROW(make_engine("torchscript")->load(kZoo + "/tiny_cnn.pt", bad), Error);
 }
 
 TEST(EngineFactory, UnknownEngineListsTheChoices) {

@@ -53,5 +53,27 @@ TEST(Sweep, ExpandsEveryCombination) {
   EXPECT_EQ(keys.size(), 8u);
 }
 
+// Issue 6's knobs are sweep dimensions; at their defaults they leave the key as it was, so
+// stores from before them keep matching (and resuming).
+TEST(Sweep, OptimizeMemoryFormatAndPlatformAreDimensionsAndDefaultsKeepOldKeys) {
+  SweepLists lists;
+  lists.optimize = {false, true};
+  lists.memory_formats = {"contiguous", "channels_last"};
+  lists.platforms = {"", "cpu_max_freq_khz=1200000"};
+  const auto configs = expand(lists, {3, 8, 8});
+  ASSERT_EQ(configs.size(), 8u);
+  EXPECT_EQ(configs.front().key(), "engine=torchscript;device=cpu;precision=fp32;batch=1;threads=1;shape=3x8x8");
+  EXPECT_EQ(configs.back().key(),
+            "engine=torchscript;device=cpu;precision=fp32;batch=1;threads=1;shape=3x8x8;optimize=on;"
+            "memory_format=channels_last;platform=cpu_max_freq_khz=1200000");
+  EXPECT_EQ(configs.back().describe(), "torchscript cpu fp32 b1 t1 opt cl [cpu_max_freq_khz=1200000]");
+  // The platform is outermost: one change of the platform per setting, not per point.
+  EXPECT_EQ(configs[3].platform, "");
+  EXPECT_EQ(configs[4].platform, "cpu_max_freq_khz=1200000");
+  std::set<std::string> keys;
+  for (const auto& c : configs) keys.insert(c.key());
+  EXPECT_EQ(keys.size(), 8u);
+}
+
 }  // namespace
 }  // namespace edgejoule

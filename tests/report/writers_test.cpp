@@ -66,7 +66,7 @@ TEST(TableWriter, GoldenOutput) {
       "mJ/inf is energy per inference (one sample), W the mean power during the windows\n"
       "mJ/inf: m = measured, e = ESTIMATED; from estimated:cpu-time (estimate:cpu-time(core_w=10,base_w=0))\n"
       "top1_%: d = declared, m = measured; from declared:torchvision-0.14.1 (per-model source in --json); acc/J = top-1 accuracy / joules per inference\n"
-      "[1] resnet18 torchscript cuda b1 t2: device cuda is not available\n";
+      "[1] resnet18 torchscript cuda fp32 b1 t2: device cuda is not available\n";
   EXPECT_EQ(out.str(), expected);
 }
 

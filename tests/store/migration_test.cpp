@@ -67,6 +67,11 @@ TEST(Migration, V1StoreIsUpgradedAndKeepsItsPoints) {
   EXPECT_EQ(scalar(path, "SELECT count(*) FROM models WHERE accuracy_dataset = ''"), 1);
   EXPECT_EQ(scalar(path, "SELECT count(*) FROM evaluation_runs"), 0);
   EXPECT_EQ(scalar(path, "SELECT count(*) FROM evaluations"), 0);
+  // Version 4: the old configuration is the knobs' defaults, so its key still matches.
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM configs WHERE optimize = 0 AND memory_format = 'contiguous' "
+                         "AND platform = '' AND key = 'engine=torchscript;device=cpu;precision=fp32;batch=1;"
+                         "threads=2;shape=3x224x224'"), 1);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM points WHERE platform_json = ''"), 1);
   {
     // A v1 point with a declared source and no dataset stays without one (not guessed).
     auto store = open_sqlite_store(path, OpenMode::kReadOnly);

@@ -6,6 +6,7 @@
 //   FAKE_NVML_DEVICES    device count (default 1)
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -60,6 +61,79 @@ int nvmlSystemGetDriverVersion(char* version, unsigned int length) {
   std::strncpy(version, "999.99", length);
   return 0;
 }
-const char* nvmlErrorString(int rc) { return rc == 3 ? "Not Supported" : "Unknown Error"; }
+const char* nvmlErrorString(int rc) {
+  return rc == 2 ? "Invalid Argument" : rc == 3 ? "Not Supported" : rc == 4 ? "Insufficient Permissions" : "Unknown Error";
+}
 
+}  // extern "C"
+
+// Power state and knobs, kept in the file $FAKE_NVML_STATE (so a restarted process sees what a
+// killed one set): "power_limit_mw locked_min_mhz locked_max_mhz". FAKE_NVML_NO_PERMISSION makes
+// every setter fail as an unprivileged caller's would.
+namespace {
+struct FakeState {
+  unsigned long limit_mw = 300000, locked_min = 0, locked_max = 0;
+};
+FakeState load_state() {
+  FakeState s;
+  if (const char* path = std::getenv("FAKE_NVML_STATE")) {
+    if (FILE* f = std::fopen(path, "r")) {
+      if (std::fscanf(f, "%lu %lu %lu", &s.limit_mw, &s.locked_min, &s.locked_max) != 3) s = FakeState{};
+      std::fclose(f);
+    }
+  }
+  return s;
+}
+int save_state(const FakeState& s) {
+  if (std::getenv("FAKE_NVML_NO_PERMISSION")) return 4;  // NVML_ERROR_NO_PERMISSION
+  if (const char* path = std::getenv("FAKE_NVML_STATE")) {
+    if (FILE* f = std::fopen(path, "w")) {
+      std::fprintf(f, "%lu %lu %lu\n", s.limit_mw, s.locked_min, s.locked_max);
+      std::fclose(f);
+    }
+  }
+  return 0;
+}
+}  // namespace
+
+extern "C" {
+int nvmlDeviceGetPowerManagementLimit(void*, unsigned int* mw) {
+  *mw = static_cast<unsigned int>(load_state().limit_mw);
+  return 0;
+}
+int nvmlDeviceGetPowerManagementDefaultLimit(void*, unsigned int* mw) {
+  *mw = 300000;
+  return 0;
+}
+int nvmlDeviceGetPowerManagementLimitConstraints(void*, unsigned int* min_mw, unsigned int* max_mw) {
+  *min_mw = 100000;
+  *max_mw = 400000;
+  return 0;
+}
+int nvmlDeviceGetClockInfo(void*, int type, unsigned int* mhz) {
+  const FakeState s = load_state();
+  *mhz = type == 2 ? 2619 : static_cast<unsigned int>(s.locked_max ? s.locked_max : 1980);
+  return 0;
+}
+int nvmlDeviceGetPerformanceState(void*, int* pstate) {
+  *pstate = 0;
+  return 0;
+}
+int nvmlDeviceSetPowerManagementLimit(void*, unsigned int mw) {
+  if (mw < 100000 || mw > 400000) return 2;  // INVALID_ARGUMENT
+  FakeState s = load_state();
+  s.limit_mw = mw;
+  return save_state(s);
+}
+int nvmlDeviceSetGpuLockedClocks(void*, unsigned int min_mhz, unsigned int max_mhz) {
+  FakeState s = load_state();
+  s.locked_min = min_mhz;
+  s.locked_max = max_mhz;
+  return save_state(s);
+}
+int nvmlDeviceResetGpuLockedClocks(void*) {
+  FakeState s = load_state();
+  s.locked_min = s.locked_max = 0;
+  return save_state(s);
+}
 }  // extern "C"
