@@ -10,6 +10,7 @@ DEMO_ZOO   ?= $(BUILD_DIR)/zoo/demo
 # A budget per inference between the demo models' costs on a small CPU (estimated energy).
 DEMO_BUDGET_J ?= 0.3
 DEMO_REPORT   ?= edgejoule-report.html
+DEMO_ENGINES  ?= torchscript,opencv
 FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
 CMAKE_ARGS ?=
 SAN_DIR    ?= build-sanitize
@@ -30,19 +31,21 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The main job on the embedded defaults: export the demo zoo (declared ImageNet accuracy) and
-# train three Fashion-MNIST models (measured accuracy), profile them, store them, show them,
-# then the Pareto frontier, a recommendation for DEMO_BUDGET_J and the HTML report.
+# train three Fashion-MNIST models (measured accuracy), in TorchScript and ONNX, profile them in
+# both engines (LibTorch, OpenCV DNN; a model an engine cannot run is shown UNSUPPORTED with why),
+# store them, show them, then the Pareto frontier, a recommendation for DEMO_BUDGET_J and the
+# HTML report.
 # Re-running resumes: exported models and measured points are reused.
 # Each profile runs twice: the second pass re-measures only points that came out INVALID (a
 # window caught the machine busy); whatever is still INVALID is shown with its reason.
 demo: build
-	$(BUILD_DIR)/edgejoule zoo build --set demo --out $(DEMO_ZOO)
-	$(BUILD_DIR)/edgejoule zoo build --set fmnist-small --out $(FMNIST_ZOO)
+	$(BUILD_DIR)/edgejoule zoo build --set demo --out $(DEMO_ZOO) --formats torchscript,onnx
+	$(BUILD_DIR)/edgejoule zoo build --set fmnist-small --out $(FMNIST_ZOO) --formats torchscript,onnx
 	for pass in 1 2; do \
-	  $(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --batch 1 --threads 1,$(JOBS) \
-	      --retry-invalid --quiet > /dev/null || exit $$?; \
-	  $(BUILD_DIR)/edgejoule profile --zoo $(FMNIST_ZOO) --db $(DEMO_DB) --batch 1 --threads 1,$(JOBS) \
-	      --retry-invalid --quiet --dataset fmnist:test > /dev/null || exit $$?; \
+	  $(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --engine $(DEMO_ENGINES) --batch 1 \
+	      --threads 1,$(JOBS) --retry-invalid --quiet > /dev/null || exit $$?; \
+	  $(BUILD_DIR)/edgejoule profile --zoo $(FMNIST_ZOO) --db $(DEMO_DB) --engine $(DEMO_ENGINES) --batch 1 \
+	      --threads 1,$(JOBS) --retry-invalid --quiet --dataset fmnist:test > /dev/null || exit $$?; \
 	done
 	$(BUILD_DIR)/edgejoule list --db $(DEMO_DB)
 	$(BUILD_DIR)/edgejoule frontier --db $(DEMO_DB) --dataset imagenet-1k
