@@ -54,8 +54,11 @@ demo: build
 	$(BUILD_DIR)/edgejoule report --db $(DEMO_DB) --out $(DEMO_REPORT) --budget-j $(DEMO_BUDGET_J)
 
 # The unit tests under AddressSanitizer + UBSan first (the project's code without LibTorch), then
-# every test of the Release build; ctest's summary is the last thing printed.
+# each libFuzzer target for FUZZ_TEST_S seconds, then every test of the Release build; ctest's
+# summary is the last thing printed.
+FUZZ_TEST_S ?= 15
 test: build test-sanitize
+	scripts/fuzz.sh $(FUZZ_TEST_S)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-sanitize: deps
@@ -65,7 +68,8 @@ test-sanitize: deps
 	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --output-on-failure -j $(JOBS) -L unit
 
-# libFuzzer on every parser the project writes (clang, ASan + UBSan), FUZZ_S seconds each.
+# libFuzzer on every parser the project writes (clang, ASan + UBSan), FUZZ_S seconds each
+# (make test runs them for FUZZ_TEST_S seconds).
 FUZZ_S ?= 60
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_S)

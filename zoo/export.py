@@ -232,6 +232,16 @@ def export_int8(model, example, name, out_dir, torch):
         return None, f"{type(e).__name__}: {reason}"[:300]
 
 
+def record_export(entry, fmt, file_name, why, out_dir):
+    """A format's file and hash in the entry, or "<format>_error" with the exporter's reason."""
+    if file_name:
+        entry["files"][fmt] = file_name
+        entry["sha256"][fmt] = sha256_file(os.path.join(out_dir, file_name))
+    else:
+        entry[f"{fmt}_error"] = why
+        log(f"{entry['name']}: no {fmt} export ({why})")
+
+
 def export_one(name, family, out_dir, torch, torchvision, args):
     torch.manual_seed(SEED)
     if family.startswith("fmnist"):
@@ -268,20 +278,10 @@ def export_one(name, family, out_dir, torch, torchvision, args):
         entry["onnx_opset"] = opset
         if not dynamic_batch:
             entry["onnx_fixed_batch"] = shape[0]
-        if onnx_file:
-            entry["files"]["onnx"] = onnx_file
-            entry["sha256"]["onnx"] = sha256_file(os.path.join(out_dir, onnx_file))
-        else:
-            entry["onnx_error"] = why
-            log(f"{name}: no ONNX export ({why})")
+        record_export(entry, "onnx", onnx_file, why, out_dir)
     if "torchscript_int8" in args.formats:
         int8_file, why = export_int8(model, example, name, out_dir, torch)
-        if int8_file:
-            entry["files"]["torchscript_int8"] = int8_file
-            entry["sha256"]["torchscript_int8"] = sha256_file(os.path.join(out_dir, int8_file))
-        else:
-            entry["torchscript_int8_error"] = why
-            log(f"{name}: no int8 export ({why})")
+        record_export(entry, "torchscript_int8", int8_file, why, out_dir)
     if meta:
         entry["preprocess"] = meta["preprocess"]
         if meta["accuracy"]:

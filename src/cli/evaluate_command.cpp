@@ -56,6 +56,10 @@ class Remeasurer {
       if (!r.model_sha256.empty() && sha256_file(r.model_path) != r.model_sha256) {
         throw Error("model file '" + r.model_path + "' changed since it was profiled");
       }
+      if (!r.platform.empty()) {
+        throw Error("it was measured with platform settings (" + r.platform +
+                    "), which evaluate does not change: evaluate points measured as the platform was");
+      }
       Meter* meter = meter_for(r.device);
       if (!r.config_meter.empty() && meter->info().name != r.config_meter) {
         throw Error("the point was measured with meter '" + r.config_meter + "' but this machine's is '" +

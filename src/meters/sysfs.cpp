@@ -33,8 +33,12 @@ SysfsValue read_sysfs_u64(const std::string& path) {
     out.error = out.permission_denied ? "permission denied" : std::strerror(read_errno);
     return out;
   }
-  buffer[n] = '\0';
-  const std::string t = trim(buffer);
+  return parse_sysfs_u64(std::string_view(buffer, static_cast<size_t>(n)));
+}
+
+SysfsValue parse_sysfs_u64(std::string_view text) {
+  SysfsValue out;
+  const std::string t = trim(text);
   if (t.empty() || t.find_first_not_of("0123456789") != std::string::npos || t.size() > 20) {
     out.error = "not a number: '" + t.substr(0, 32) + "'";
     return out;

@@ -390,6 +390,9 @@ std::vector<std::string> restore_platform_from_journal(const std::string& journa
   } catch (const nlohmann::json::exception& e) {
     throw Error("the platform journal '" + journal_path + "' is malformed (" + e.what() +
                 "): check the platform settings by hand ('edgejoule platform'), then delete it");
+  } catch (const std::logic_error& e) {  // std::stoul on a value that is not a number
+    throw Error("the platform journal '" + journal_path + "' holds a value that is not a number (" + e.what() +
+                "): check the platform settings by hand ('edgejoule platform'), then delete it");
   }
   fs::remove(journal_path);
   return lines;
