@@ -42,6 +42,17 @@ SETS = {
     "fmnist-small": ["fmnist_mlp_s", "fmnist_cnn_xs", "fmnist_cnn_s"],
     # For the test suite, trained on part of the training set (--train-limit).
     "fmnist-test": ["fmnist_mlp_xs", "fmnist_cnn_xs"],
+    # Issue 10's GPU sweep: eight architectures spanning the cost range.
+    "gpu-sweep": [
+        ("mobilenet_v3_small", "mobilenet_v3"),
+        ("shufflenet_v2_x1_0", "shufflenet_v2"),
+        ("efficientnet_b0", "efficientnet"),
+        ("resnet18", "resnet"),
+        ("resnet50", "resnet"),
+        ("convnext_tiny", "convnext"),
+        ("vit_b_16", "vit"),
+        ("regnet_y_16gf", "regnet_y"),
+    ],
     # The engine cross-check test: small torchvision models covering each ONNX fix for OpenCV
     # (batch-norm Identity constants, mobilenet_v2's opset 10, shufflenet_v2's opset 9).
     "crosscheck": [

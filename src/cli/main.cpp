@@ -73,11 +73,13 @@ int main(int argc, char** argv) {
     // A run killed while it had changed platform settings (SIGKILL, power loss) left a journal:
     // put the platform back before anything else, and say so.
     const std::string journal = platform_journal_path();
-    if (const auto restored = restore_platform_from_journal(journal); !restored.empty()) {
+    std::string not_restored;
+    if (const auto restored = restore_platform_from_journal(journal, &not_restored); !restored.empty()) {
       std::fprintf(stderr, "edgejoule: restored the platform settings a killed run left changed (journal %s):\n",
                    journal.c_str());
       for (const auto& line : restored) std::fprintf(stderr, "  %s\n", line.c_str());
     }
+    if (!not_restored.empty()) std::fprintf(stderr, "edgejoule: warning: %s\n", not_restored.c_str());
     for (auto* sub : app.get_subcommands()) return commands.at(sub->get_name())();
     return exit_code::kBadInput;
   } catch (const Error& e) {

@@ -492,6 +492,9 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--dataset", flags->dataset,
                   "Measure top-1/top-5 on a labelled set for every engine/device/precision: fmnist:test, "
                   "fmnist:train, idx:IMAGES,LABELS or imagefolder:DIR, optionally ,limit=N (,classes=N)");
+  cmd->add_flag("!--no-idle-baseline", flags->protocol.idle_baseline,
+                "With a meter: skip the idle-power baseline before each point (saves one window per point; "
+                "the energy above idle is then not known)");
   cmd->add_option("--meter-periods", flags->protocol.meter_periods_per_window,
                   "Each window lasts at least this many of the meter's update periods")
       ->default_val(flags->protocol.meter_periods_per_window);

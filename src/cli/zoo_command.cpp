@@ -35,8 +35,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   build->add_option("--set", flags->set,
                     "Model set: demo (6 torchvision models), imagenet (every torchvision classification "
                     "architecture, ~80; says how much disk it needs first), fmnist (11 models trained here on "
-                    "Fashion-MNIST, ~6 min), fmnist-small (3 of them), tiny and crosscheck (tests)")
-      ->check(CLI::IsMember({"demo", "imagenet", "fmnist", "fmnist-small", "tiny", "crosscheck"}))
+                    "Fashion-MNIST, ~6 min), fmnist-small (3 of them), gpu-sweep (8 architectures for scripts/gpu-sweep), tiny and crosscheck (tests)")
+      ->check(CLI::IsMember({"demo", "imagenet", "fmnist", "fmnist-small", "tiny", "crosscheck", "gpu-sweep"}))
       ->default_str("demo");
   build->add_option("--out", flags->out, "Output directory")->required();
   build->add_option("--formats", flags->formats,

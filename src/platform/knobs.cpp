@@ -309,8 +309,13 @@ PlatformController::PlatformController(std::string sysfs_root, std::string journ
 }
 
 PlatformController::~PlatformController() {
+  if (!holds_journal_) return;
   try {
-    for (const auto& line : restore()) std::fprintf(stderr, "platform restored: %s\n", line.c_str());
+    std::string error;
+    for (const auto& line : restore_platform_from_journal(journal_, &error)) {
+      std::fprintf(stderr, "platform restored: %s\n", line.c_str());
+    }
+    if (!error.empty()) std::fprintf(stderr, "edgejoule: %s\n", error.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "edgejoule: could not restore the platform settings (%s); the journal '%s' keeps them "
                  "and the next edgejoule run restores them\n", e.what(), journal_.c_str());
@@ -358,14 +363,21 @@ void PlatformController::apply(const std::string& setting) {
     journal["changes"].push_back(change);
     write_journal(journal_, journal);  // first the journal, then the change
     holds_journal_ = true;
-    if (a.kind == "file") {
-      write_text(a.path, a.target);
-    } else if (a.kind == "gpu_power_limit") {
-      set_gpu_power_limit_mw(a.gpu, static_cast<unsigned>(std::stoul(a.target)));
-    } else if (a.kind == "gpu_locked_clocks") {
-      set_gpu_locked_clocks(a.gpu, static_cast<unsigned>(std::stoul(a.target)));
-    } else if (a.kind == "nvpmodel") {
-      set_nvpmodel(a.target);
+    try {
+      if (a.kind == "file") {
+        write_text(a.path, a.target);
+      } else if (a.kind == "gpu_power_limit") {
+        set_gpu_power_limit_mw(a.gpu, static_cast<unsigned>(std::stoul(a.target)));
+      } else if (a.kind == "gpu_locked_clocks") {
+        set_gpu_locked_clocks(a.gpu, static_cast<unsigned>(std::stoul(a.target)));
+      } else if (a.kind == "nvpmodel") {
+        set_nvpmodel(a.target);
+      }
+    } catch (const Error&) {
+      // Not made, so not to be undone (undoing it may need the same privilege that was missing).
+      journal["changes"].erase(journal["changes"].size() - 1);
+      write_journal(journal_, journal);
+      throw;  // the destructor restores the changes made before this one
     }
   }
 }
@@ -377,16 +389,38 @@ std::vector<std::string> PlatformController::restore() {
   return lines;
 }
 
-std::vector<std::string> restore_platform_from_journal(const std::string& journal_path) {
+std::vector<std::string> restore_platform_from_journal(const std::string& journal_path, std::string* error) {
   const auto journal = read_journal(journal_path);
   if (journal.is_null()) return {};
   const long pid = journal.value("pid", 0L);
   if (pid != static_cast<long>(::getpid()) && process_alive(pid)) return {};  // its owner will restore it
   std::vector<std::string> lines;
   try {
+    // Newest first, each on its own: one that cannot be restored does not keep the others
+    // from being restored; it stays in the journal for the next run, and the error says which.
     const auto& changes = journal.at("changes");
-    // Newest first; a path changed twice is restored to its oldest value last.
-    for (auto it = changes.rbegin(); it != changes.rend(); ++it) lines.push_back(revert(*it));
+    nlohmann::json left = nlohmann::json::array();
+    std::string first_error;
+    for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+      try {
+        lines.push_back(revert(*it));
+      } catch (const Error& e) {
+        left.insert(left.begin(), *it);
+        if (first_error.empty()) first_error = e.what();
+      }
+    }
+    if (!left.empty()) {
+      nlohmann::json rest = journal;
+      rest["changes"] = left;
+      write_journal(journal_path, rest);
+      const std::string message =
+          fmt::format("{} of {} platform change(s) could not be restored ({}); the journal '{}' keeps them for "
+                      "the next run",
+                      left.size(), changes.size(), first_error, journal_path);
+      if (!error) throw Error(message);
+      *error = message;
+      return lines;
+    }
   } catch (const nlohmann::json::exception& e) {
     throw Error("the platform journal '" + journal_path + "' is malformed (" + e.what() +
                 "): check the platform settings by hand ('edgejoule platform'), then delete it");

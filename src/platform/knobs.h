@@ -58,7 +58,8 @@ class PlatformController {
 
 // Run at the start of every command: when a journal is left by a process that no longer runs,
 // restore what it records and remove it. Returns one line per restored change (empty: nothing
-// to do). Throws Error when the journal is unreadable or a value cannot be written back.
-std::vector<std::string> restore_platform_from_journal(const std::string& journal_path);
+// to do). Each change is restored on its own; those that cannot be stay in the journal, and the
+// reason goes to `error` when given, else is thrown as Error (as is an unreadable journal).
+std::vector<std::string> restore_platform_from_journal(const std::string& journal_path, std::string* error = nullptr);
 
 }  // namespace edgejoule

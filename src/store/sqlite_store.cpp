@@ -498,7 +498,9 @@ class SqliteStore final : public Store {
           {"min_time_s", r.protocol.min_time_s},
           {"min_window_iterations", r.protocol.min_window_iterations},
           {"repetitions", r.protocol.repetitions},
-          {"max_cv", r.protocol.max_cv}}},
+          {"max_cv", r.protocol.max_cv},
+          {"meter_periods_per_window", r.protocol.meter_periods_per_window},
+          {"idle_baseline", r.protocol.idle_baseline}}},
         {"model", {{"path", r.model.path}, {"sha256", r.model.content_sha256}}},
     };
     int64_t iterations = 0;

@@ -134,7 +134,10 @@ TEST_F(CliTest, KilledSweepResumesWithoutDuplicates) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     ::kill(pid, SIGKILL);
     testing::wait_exit(pid);
+    if (!fs::exists(db_)) continue;  // killed before it created the store: nothing to check
     EXPECT_EQ(integrity(), "ok");
+    // Killed while creating the store (each schema step is a transaction): no table yet.
+    if (query("SELECT count(*) FROM sqlite_master WHERE name = 'points'") != 1) continue;
     EXPECT_EQ(points(), distinct_points());
     EXPECT_EQ(query("SELECT count(*) FROM points p WHERE NOT EXISTS "
                     "(SELECT 1 FROM windows w WHERE w.point_id = p.id)"), 0)

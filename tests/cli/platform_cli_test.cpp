@@ -152,8 +152,12 @@ TEST_F(PlatformTest, RefusedWithoutPrivileges) {
   }
   // As root every file is writable: run as nobody, as an unprivileged user would.
   if (std::system("command -v setpriv > /dev/null") != 0) GTEST_SKIP() << "setpriv (util-linux) is missing";
+  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  if (std::system((as_nobody + kBinary + " --version > /dev/null 2>&1").c_str()) != 0) {
+    GTEST_SKIP() << "user nobody cannot run " << kBinary << " (a folder above it is not searchable)";
+  }
   fs::permissions(dir_, fs::perms::all, fs::perm_options::add);
-  std::string cmd = "setpriv --reuid=65534 --regid=65534 --clear-groups " + kBinary;
+  std::string cmd = as_nobody + kBinary;
   for (const auto& a : sweep_args({"--cpu-max-freq-khz", "1200000", "--allow-platform-changes"})) cmd += " '" + a + "'";
   cmd += " > " + (dir_ / "nobody.out").string() + " 2> " + (dir_ / "nobody.err").string();
   const int status = std::system(cmd.c_str());
@@ -212,12 +216,18 @@ TEST_F(PlatformTest, GpuPowerLimitThroughNvmlIsSetAndRestored) {
     EXPECT_EQ(row["platform_state"]["gpus"][0]["sm_clock_mhz"], 1410) << row.dump();
   }
   EXPECT_EQ(trim(read_file(state).value()), "300000 0 0");  // limit back, clocks reset
-  // Without privileges NVML refuses, and the message says what is needed.
+  // Without privileges NVML refuses, and the message says what is needed. The CPU frequency,
+  // changed first in the same setting, is restored on this error path too.
   setenv("FAKE_NVML_NO_PERMISSION", "1", 1);
-  const auto refused = edgejoule(sweep_args({"--gpu-power-limit-w", "150", "--allow-platform-changes"}));
+  const auto refused = edgejoule(
+      sweep_args({"--cpu-max-freq-khz", "1200000", "--gpu-power-limit-w", "150", "--allow-platform-changes"}));
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("Insufficient Permissions (needs root, on a device you own)"), std::string::npos)
       << refused.err;
+  EXPECT_NE(refused.err.find("platform restored: cpu_max_freq_khz: 2400000"), std::string::npos) << refused.err;
+  EXPECT_EQ(max_freq(0), "2400000");
+  EXPECT_EQ(max_freq(1), "2400000");
+  EXPECT_FALSE(fs::exists(journal()));
   unsetenv("FAKE_NVML_NO_PERMISSION");
   unsetenv("EDGEJOULE_NVML_LIBRARY");
   unsetenv("FAKE_NVML_STATE");
