@@ -163,15 +163,27 @@ TEST_F(CliTest, ConcurrentWritersBothFinishWithAllTheirPoints) {
   const pid_t a = testing::spawn(kBinary, args_for("1-6"), (dir_ / "a.out").string(), (dir_ / "a.err").string());
   const pid_t b = testing::spawn(kBinary, args_for("4-9"), (dir_ / "b.out").string(), (dir_ / "b.err").string());
   int64_t seen_windowless = 0;
+  int report_failures = 0;
+  std::string report_error;
   for (int i = 0; i < 50; ++i) {
-    const auto listed = edgejoule({"list", "--db", db_, "--json"});
+    // list and export read rows as recommend does; report reads everything for its page.
+    const auto listed = edgejoule({i % 2 ? "list" : "export", "--db", db_, i % 2 ? "--json" : "--format=json"});
     if (listed.exit_code == 0) {
       for (const auto& row : nlohmann::json::parse(listed.out)) {
         if (row["iterations"].is_null() || row["iterations"].get<int64_t>() == 0) ++seen_windowless;
       }
     }
+    if (i % 10 == 5 && fs::exists(db_)) {
+      const auto report = edgejoule({"report", "--db", db_, "--out", (dir_ / "during.html").string()});
+      // A store not yet created by the writers may be refused; once it exists a report must work.
+      if (report.exit_code != 0 && points() > 0) {
+        ++report_failures;
+        report_error = report.err;
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }
+  EXPECT_EQ(report_failures, 0) << report_error;
   EXPECT_EQ(testing::wait_exit(a), 0) << read_file((dir_ / "a.err").string()).value_or("");
   EXPECT_EQ(testing::wait_exit(b), 0) << read_file((dir_ / "b.err").string()).value_or("");
   EXPECT_EQ(seen_windowless, 0);
