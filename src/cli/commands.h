@@ -28,6 +28,7 @@ CommandRun add_predict_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_report_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_export_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_platform_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_engines_command(CLI::App& app, const GlobalOptions& global);
 
 // Shared helpers (common_options.cpp).
 struct HostInfo;

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   commands["report"] = add_report_command(app, global);
   commands["export"] = add_export_command(app, global);
   commands["platform"] = add_platform_command(app, global);
+  commands["engines"] = add_engines_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -67,6 +67,18 @@ std::string engine_model_format(const std::string& engine, const std::string& pr
 // Version string of an engine's library without loading a model (empty when not built in).
 std::string engine_library_version(const std::string& name);
 
+// What a built-in engine offers here, without loading a model ('edgejoule engines').
+struct EngineDescription {
+  std::string name;
+  std::string version;
+  std::string model_format;                 // the zoo.json format it loads
+  std::vector<std::string> devices;         // devices it can run on this machine
+  std::vector<std::string> precisions;      // "fp32", "bf16 (cpu, cuda)", ...
+  std::vector<std::string> backends;        // backend/target pairs where the engine has several
+  std::vector<std::string> knobs;           // engine-specific knobs it honours
+};
+std::vector<EngineDescription> describe_engines();
+
 // Implemented in the engine's own translation unit (present only when built in).
 std::unique_ptr<Engine> make_torchscript_engine();
 std::string torchscript_library_version();

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -562,6 +563,20 @@ TEST_F(CliTest, Int8AndFp32BothCarryMeasuredAccuracy) {
   // The platform's power state is recorded with every point, knob or not.
   EXPECT_EQ(query("SELECT count(*) FROM points WHERE json_valid(platform_json) AND "
                   "json_type(platform_json, '$.cpufreq') IS NOT NULL"), 8);
+}
+
+TEST_F(CliTest, EnginesListsWhatIsBuiltIn) {
+  const auto r = edgejoule({"engines", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& e : nlohmann::json::parse(r.out)) by_name[e["name"]] = e;
+  ASSERT_TRUE(by_name.count("torchscript"));
+  EXPECT_EQ(by_name["torchscript"]["version"].get<std::string>().rfind("libtorch ", 0), 0u);
+#ifdef EDGEJOULE_HAVE_OPENCV_DNN
+  ASSERT_TRUE(by_name.count("opencv"));
+  const auto backends = by_name["opencv"]["backends"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(backends.begin(), backends.end(), "OPENCV/CPU"), backends.end()) << r.out;
+#endif
 }
 
 TEST_F(CliTest, ZooListShowsTheManifest) {
