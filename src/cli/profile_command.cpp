@@ -280,6 +280,10 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   }
   for (const auto& file : flags.model_files) models.push_back(model_from_file(file, override_shape));
   for (auto& m : models) {
+    // A "cannot run" found by the zoo build with another version of the engine is stale.
+    for (const auto& [engine, version] : m.checked_with) {
+      if (!version.empty() && version != engine_library_version(engine)) m.not_runnable.erase(engine);
+    }
     for (const auto& [format, path] : m.files) {
       std::error_code ec;
       if (!std::filesystem::is_regular_file(path, ec)) {

@@ -25,6 +25,9 @@ struct ModelInfo {
   // Why an engine cannot run this model, as the zoo build found ("opencv" -> the importer's
   // reason; "onnx" -> the exporter's). Absent: not known to fail.
   std::map<std::string, std::string> not_runnable;
+  // For engines in `not_runnable` by the zoo build's check: the engine version it checked with
+  // (a verdict from another version is stale: the engine is tried again).
+  std::map<std::string, std::string> checked_with;
   // Formats whose file only takes one batch size (format -> batch), e.g. an ONNX export without
   // a dynamic batch dimension.
   std::map<std::string, int64_t> fixed_batch;

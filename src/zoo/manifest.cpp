@@ -60,6 +60,7 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
           if (check.is_object() && check.contains("runs") && check["runs"].is_boolean() &&
               !check["runs"].get<bool>()) {
             m.not_runnable[engine] = check.value("reason", std::string("the zoo build's check failed"));
+            m.checked_with[engine] = check.value("engine_version", std::string());
           }
         }
       }
@@ -144,28 +145,31 @@ std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::stri
 std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch,
                                const std::string& precision) {
   const std::string format = engine_model_format(engine, precision);
-  if (auto why = model.not_runnable.find(engine); why != model.not_runnable.end()) {
-    return "the zoo build found " + engine + " cannot run it: " + why->second;
-  }
   // A model file given directly: its engine loads it (and checks an int8 one is quantised).
-  if (model.files.empty() && model.format == engine_model_format(engine)) return "";
+  if (model.files.empty()) {
+    return model.format == engine_model_format(engine)
+               ? ""
+               : "engine " + engine + " loads " + engine_model_format(engine) + " files, and this model is " + model.format;
+  }
   const auto file = model.files.find(format);
   if (file == model.files.end()) {
     if (auto why = model.not_runnable.find(format); why != model.not_runnable.end()) {
       return "no " + format + " export (" + why->second + ")";
     }
-    return model.files.empty()
-               ? "engine " + engine + " loads " + engine_model_format(engine) + " files, and this model is " + model.format
-               : "the zoo has no " + format + " file for it: rebuild it with 'edgejoule zoo build --formats torchscript," +
-                     format + "'";
+    return "the zoo has no " + format + " file for it: rebuild it with 'edgejoule zoo build --formats torchscript," +
+           format + "'";
+  }
+  // From here on the point is about the engine's own file, whether or not it can run it.
+  model.path = file->second;
+  model.format = format;
+  if (auto why = model.not_runnable.find(engine); why != model.not_runnable.end()) {
+    return "the zoo build found " + engine + " cannot run it: " + why->second;
   }
   if (auto fixed = model.fixed_batch.find(format); batch > 0 && fixed != model.fixed_batch.end() &&
                                                      fixed->second != batch) {
     return "its " + format + " file takes batch " + std::to_string(fixed->second) + " only (exported without a "
            "dynamic batch, the only form " + engine + " can import; see docs/zoo.md)";
   }
-  model.path = file->second;
-  model.format = format;
   return "";
 }
 

@@ -23,10 +23,10 @@ std::vector<ModelInfo> load_manifest(const std::string& zoo_dir, const std::stri
 std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
                                       const std::string& format, const std::string& manifest_path);
 
-// Points `model` at the file `engine` loads at `precision` (engine_model_format). Returns "" when it has one,
-// else why the engine cannot run it (no such export, with the exporter's reason when known, or
-// the zoo build's check found the engine cannot import it, or the file takes another `batch`
-// than the one given; 0 = any); `model` is unchanged then.
+// Points `model` at the file `engine` loads at `precision` (engine_model_format) when the model
+// has one. Returns "" when the engine can run it, else why not: no such export (with the
+// exporter's reason when known; `model` is then unchanged), or the zoo build's check found the
+// engine cannot import the file, or the file takes another `batch` than the one given (0 = any).
 std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch = 0,
                                const std::string& precision = "fp32");
 

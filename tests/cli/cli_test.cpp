@@ -512,6 +512,20 @@ TEST_F(CliTest, AModelAnEngineCannotRunIsStoredUnsupportedWithTheReason) {
                   "'opencv' AND p.status = 'UNSUPPORTED' AND (p.reason LIKE '%no onnx export%' OR "
                   "p.reason LIKE '%Node [Foo@ai.onnx]%')"), 2);
   EXPECT_NE(r.out.find("UNSUPPORTED"), std::string::npos) << r.out;
+
+  // A verdict the zoo build reached with another OpenCV version is stale: the engine is tried.
+  for (auto& m : manifest["models"]) {
+    if (m["name"] == "tiny_mlp") m["engines"]["opencv"]["engine_version"] = "opencv 0.0.1";
+  }
+  std::ofstream(dir_ / "zoo" / "zoo.json") << manifest.dump(2);
+  const auto again = profile({"--zoo", (dir_ / "zoo").string(), "--models", "tiny_mlp", "--engine", "opencv",
+                              "--threads", "1", "--force"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id JOIN models m ON m.id = "
+                  "p.model_id WHERE c.engine = 'opencv' AND m.name = 'tiny_mlp' AND p.status != 'UNSUPPORTED'"), 1);
+  // The UNSUPPORTED point was about the same ONNX file, so it was replaced, not left beside.
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id JOIN models m ON m.id = "
+                  "p.model_id WHERE c.engine = 'opencv' AND m.name = 'tiny_mlp'"), 1);
 }
 
 // Accuracy depends on the engine: measured per engine on the same labelled set.

@@ -56,14 +56,17 @@ TEST(Manifest, EveryFileOfAnEntryAndWhyAnEngineCannotRunIt) {
   EXPECT_EQ(a.format, "onnx");
   ModelInfo a8 = models[0];
   EXPECT_NE(select_engine_file(a8, "opencv", 8).find("takes batch 1 only"), std::string::npos);
-  EXPECT_EQ(a8.path, "/zoo/a.pt");  // unchanged when the engine cannot run it
+  EXPECT_EQ(a8.path, "/zoo/a.onnx");  // the point is about that file, which cannot take batch 8
   EXPECT_EQ(select_engine_file(a8, "torchscript", 8), "");  // only the ONNX file is fixed
+  EXPECT_EQ(a8.path, "/zoo/a.pt");
 
   ModelInfo b = models[1];
   EXPECT_EQ(select_engine_file(b, "opencv"), "no onnx export (SymbolicValueError: Unsupported)");
+  EXPECT_EQ(b.path, "/zoo/b.pt");  // no file for the engine: the reference file keeps the point
   ModelInfo c = models[2];
   EXPECT_EQ(select_engine_file(c, "opencv"),
             "the zoo build found opencv cannot run it: Node [Clip@ai.onnx] (expected: 1 input)");
+  EXPECT_EQ(c.path, "/zoo/c.onnx");
   ModelInfo d = models[3];
   EXPECT_NE(select_engine_file(d, "torchscript").find("no torchscript file"), std::string::npos);
   EXPECT_THROW(select_engine_file(d, "tensorrt"), Error);
