@@ -30,8 +30,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   zoo->require_subcommand(1);
 
   auto* build = zoo->add_subcommand(
-      "build", "Export a model set to TorchScript (and ONNX) with a zoo.json manifest (cached by content); "
-               "then check which models each other engine can run");
+      "build", "Export a model set to TorchScript (and ONNX, int8) with a zoo.json manifest (cached by "
+               "content); then check which models each other engine can run");
   build->add_option("--set", flags->set,
                     "Model set: demo (6 torchvision models), imagenet (every torchvision classification "
                     "architecture, ~80; says how much disk it needs first), fmnist (11 models trained here on "
@@ -40,8 +40,9 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
       ->default_str("demo");
   build->add_option("--out", flags->out, "Output directory")->required();
   build->add_option("--formats", flags->formats,
-                    "Formats to export, for the engines you will use: torchscript, onnx (the opencv "
-                    "engine's; comma-separated)")
+                    "Formats to export, for the engines and precisions you will use (comma-separated): "
+                    "torchscript, onnx (the opencv engine's), torchscript_int8 (dynamically quantised, for "
+                    "--precision int8)")
       ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");
 
