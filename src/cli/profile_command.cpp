@@ -125,9 +125,12 @@ std::vector<OutputCheck> check_outputs(const std::vector<ModelInfo>& models, con
     throw Error("--check-outputs compares against the torchscript engine, which this build lacks");
   }
   std::vector<OutputCheck> checks;
+  EngineOptions reference_options;
+  reference_options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (const auto& model : models) {
     ModelInfo reference_model = model;
     const std::string no_reference = select_engine_file(reference_model, "torchscript");
+    std::unique_ptr<Engine> reference;  // loaded once per model, on its first comparison
     for (const auto& engine_name : lists.engines) {
       for (const auto& precision : lists.precisions) {
         if (engine_name == "torchscript" && precision == "fp32") continue;
@@ -142,10 +145,12 @@ std::vector<OutputCheck> check_outputs(const std::vector<ModelInfo>& models, con
           try {
             std::vector<int64_t> shape{1};
             shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
-            EngineOptions options;
-            options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-            auto reference = make_engine("torchscript");
-            reference->load(reference_model.path, options);
+            if (!reference) {
+              auto engine = make_engine("torchscript");
+              engine->load(reference_model.path, reference_options);
+              reference = std::move(engine);
+            }
+            EngineOptions options = reference_options;
             auto other = make_engine(engine_name);
             options.device = lists.devices.front();
             options.precision = precision;
@@ -375,13 +380,15 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     return read_platform_state(global.sysfs_root, gpu).to_json();
   };
   options.cross_check_for = [&cross_checks](const Configuration& c) { return meter_on(cross_checks, c); };
-  // Accuracy depends on the model, engine, device and precision, not on batch or threads:
-  // measured once per combination and stored with each of its points.
+  // Accuracy depends on the model file, engine, device, precision and what changes the computed
+  // graph (optimisation folds conv-bn, memory format reorders sums), not on batch, threads or
+  // the platform setting: measured once per combination and stored with each of its points.
   std::map<std::string, MeasuredAccuracy> accuracy_cache;
   if (dataset) {
     options.accuracy_for = [&](Engine& engine, const SweepItem& item) -> std::optional<MeasuredAccuracy> {
       const std::string key = item.model.content_sha256 + "|" + item.config.engine + "|" + item.config.device +
-                              "|" + item.config.precision;
+                              "|" + item.config.precision + "|" + (item.config.optimize ? "opt" : "") + "|" +
+                              item.config.memory_format;
       if (auto it = accuracy_cache.find(key); it != accuracy_cache.end()) return it->second;
       Preprocess pre;
       pre.pixel_scale = item.model.pixel_scale;
