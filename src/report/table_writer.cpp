@@ -132,7 +132,7 @@ std::vector<EngineComparison> compare_engines_per_model(const std::vector<Result
     c.fastest = fastest->engine;
     c.speedup = *slowest->latency_ms_p50 / *fastest->latency_ms_p50;
     if (frugal) c.lowest_energy = frugal->engine;
-    c.energy_estimated = frugal && frugal->energy_provenance.rfind("estimated:", 0) == 0;
+    if (frugal) c.energy_provenance = frugal->energy_provenance;  // one per group (part of its key)
     out.push_back(std::move(c));
   }
   return out;
@@ -152,7 +152,7 @@ void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& ro
     std::string line = fmt::format("  {} {}: {} -> faster: {} ({:.2f}x)", c.model, c.configuration,
                                    fmt::join(parts, " | "), c.fastest, c.speedup);
     if (!c.lowest_energy.empty()) {
-      line += fmt::format(", less energy: {}{}", c.lowest_energy, c.energy_estimated ? " (estimated)" : "");
+      line += fmt::format(", less energy: {} ({})", c.lowest_energy, c.energy_provenance);
     }
     out << line << '\n';
   }

@@ -31,8 +31,8 @@ struct EngineComparison {
   std::vector<Entry> entries;
   std::string fastest;
   double speedup = 1;         // slowest p50 / fastest p50
-  std::string lowest_energy;  // empty without energy figures
-  bool energy_estimated = false;
+  std::string lowest_energy;      // empty without energy figures
+  std::string energy_provenance;  // of every energy figure compared ("measured:rapl:package-0")
 };
 std::vector<EngineComparison> compare_engines_per_model(const std::vector<ResultRow>& rows);
 // Those comparisons under a table (nothing when no model ran in two engines).

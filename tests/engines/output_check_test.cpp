@@ -83,11 +83,11 @@ TEST(EngineComparison, TheFasterAndTheCheaperEnginePerModelAndConfiguration) {
   EXPECT_EQ(c[1].model, "squeezenet");
   EXPECT_EQ(c[1].fastest, "opencv");
   EXPECT_EQ(c[1].lowest_energy, "torchscript");
-  EXPECT_FALSE(c[1].energy_estimated);
+  EXPECT_EQ(c[1].energy_provenance, "measured:rapl:package-0");
   std::ostringstream out;
   write_engine_comparison(out, rows);
   EXPECT_NE(out.str().find("squeezenet cpu fp32 b1 t2: torchscript 8.200 ms 100.000 mJ | opencv 5.800 ms "
-                           "120.000 mJ -> faster: opencv (1.41x), less energy: torchscript"),
+                           "120.000 mJ -> faster: opencv (1.41x), less energy: torchscript (measured:rapl:package-0)"),
             std::string::npos)
       << out.str();
 }
