@@ -76,9 +76,12 @@ std::vector<CpufreqPolicy> read_cpufreq(const std::string& root, std::string* mi
 
 std::vector<GpuPowerState> read_gpus(std::string* missing) {
   std::vector<GpuPowerState> gpus;
-  NvmlApi api;
-  if (auto why = api.load(); !why.empty()) {
-    *missing = why;
+  // Loaded once per process: the state is read before every cuda point, and nvmlInit costs far
+  // more than the queries.
+  static NvmlApi api;
+  static const std::string why_unavailable = api.load();
+  if (!why_unavailable.empty()) {
+    *missing = why_unavailable;
     return gpus;
   }
   unsigned int count = 0;
