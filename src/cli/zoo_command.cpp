@@ -11,6 +11,7 @@
 #include "common/process.h"
 #include "common/strings.h"
 #include "engines/engine.h"
+#include "report/result_row.h"  // json_or_null
 #include "zoo/engine_check.h"
 #include "zoo/manifest.h"
 
@@ -85,9 +86,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
             runs[e] = why.empty() ? nlohmann::json({{"runs", true}}) : nlohmann::json({{"runs", false}, {"reason", why}});
           }
           out.push_back({{"name", m.name}, {"family", m.family}, {"path", m.path}, {"files", m.files},
-                         {"input_shape", m.sample_shape}, {"params", m.params ? nlohmann::json(*m.params) : nlohmann::json()},
-                         {"flops", m.flops ? nlohmann::json(*m.flops) : nlohmann::json()},
-                         {"top1", m.top1 ? nlohmann::json(*m.top1) : nlohmann::json()},
+                         {"input_shape", m.sample_shape}, {"params", json_or_null(m.params)},
+                         {"flops", json_or_null(m.flops)}, {"top1", json_or_null(m.top1)},
                          {"accuracy_source", m.accuracy_source}, {"engines", runs}});
         }
         std::cout << out.dump(2) << '\n';
@@ -100,12 +100,10 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
           for (const auto& e : engines) {
             const auto why = support(m, e);
             if (why.empty()) {
+              // "(+int8)" where the engine runs int8 from a file of its own (a quantised export).
               ModelInfo int8 = m;
               const bool own_int8_file = engine_model_format(e, "int8") != engine_model_format(e);
-              runs.push_back(e + (own_int8_file && m.files.count(engine_model_format(e, "int8")) &&
-                                          select_engine_file(int8, e, 0, "int8").empty()
-                                      ? "(+int8)"
-                                      : ""));
+              runs.push_back(e + (own_int8_file && select_engine_file(int8, e, 0, "int8").empty() ? "(+int8)" : ""));
             } else if (m.files.count(engine_model_format(e)) || m.not_runnable.count(engine_model_format(e))) {
               // An export was attempted: say why this engine cannot run it.
               reasons.push_back(fmt::format("  {} / {}: {}", m.name, e, why));
