@@ -132,12 +132,16 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   const HostInfo host = probe_host_for(global, any_cuda);
   const std::string fingerprint = host.fingerprint();
   std::vector<Candidate> candidates;
+  // ... with the engine version built in here (the version keys a point, not the host).
   for (auto& c : set.candidates) {
-    if (c.row.host_fingerprint == fingerprint) candidates.push_back(c);
+    const std::string version = engine_library_version(c.row.engine);
+    if (c.row.host_fingerprint == fingerprint && (c.row.engine_version.empty() || c.row.engine_version == version)) {
+      candidates.push_back(c);
+    }
   }
   if (candidates.empty()) {
     throw Error(fmt::format("the store '{}' holds no VALID point with energy and accuracy measured on this host "
-                            "({}, {} point(s) from other hosts or configurations); evaluate re-measures, so run it "
+                            "({}, {} point(s) from other hosts, engine versions or configurations); evaluate re-measures, so run it "
                             "where the points were profiled",
                             flags.candidates.db, host.hostname, set.candidates.size()));
   }
@@ -230,7 +234,7 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
     s.prediction_error_pct = row.prediction_error_pct;
     stored.rows.push_back(s);
   }
-  auto store = open_sqlite_store(flags.candidates.db, OpenMode::kReadWrite);
+  auto store = open_store(flags.candidates.db, OpenMode::kReadWrite);
   const int64_t run_id = store->save_evaluation(stored);
 
   const auto& s = ev.summary;

@@ -17,7 +17,7 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("list", "Show the points stored in the profile database");
-  cmd->add_option("--db", flags->db, "SQLite store")
+  cmd->add_option("--db", flags->db, kDbHelp)
       ->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--model", flags->model, "Only this model (name)");
@@ -25,7 +25,7 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
       ->check(CLI::IsMember({"VALID", "INVALID", "UNSUPPORTED"}));
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
   return [flags] {
-    auto store = open_sqlite_store(flags->db, OpenMode::kReadOnly);
+    auto store = open_store(flags->db, OpenMode::kReadOnly);
     RowFilter filter;
     filter.model = flags->model;
     filter.status = flags->status;

@@ -15,7 +15,7 @@
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/strings.h"
-#include "engines/engine.h"
+#include "engines/registry.h"
 #include "engines/output_check.h"
 #include "data/dataset.h"
 #include "meters/meter.h"
@@ -89,14 +89,16 @@ class StoreListener final : public ProfileListener {
   bool replace_;
 };
 
-// A model file given directly: ONNX by its extension, TorchScript otherwise.
+// A model file given directly: its format is that of the engine whose extension it has, the
+// reference engine's (TorchScript) otherwise.
 ModelInfo model_from_file(const std::string& path, const std::vector<int64_t>& override_shape) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw Error("model file '" + path +
                 "' does not exist: check the path, or build a zoo with 'edgejoule zoo build'");
   }
-  const std::string format = std::filesystem::path(path).extension() == ".onnx" ? "onnx" : "torchscript";
+  const EngineDescriptor* by_extension = engine_for_extension(std::filesystem::path(path).extension().string());
+  const std::string format = by_extension ? by_extension->model_format : engine_registry().front().model_format;
   ModelInfo m;
   if (auto entry = manifest_entry_for(path, format)) {
     m = *entry;
@@ -112,33 +114,36 @@ ModelInfo model_from_file(const std::string& path, const std::vector<int64_t>& o
   return m;
 }
 
-// --check-outputs: every (engine, precision) of the sweep other than the reference (torchscript
-// fp32 on the CPU) runs the same input as the reference; the disagreement is printed per model.
+// --check-outputs: every (engine, precision) of the sweep other than the reference (the
+// registry's reference engine, fp32 on the CPU) runs the same input as the reference; the
+// disagreement is printed per model.
 struct OutputCheck {
   std::string model, engine, precision, verdict;
   std::optional<OutputComparison> comparison;
 };
 
 std::vector<OutputCheck> check_outputs(const std::vector<ModelInfo>& models, const SweepLists& lists) {
-  const auto built_in = available_engines();
-  if (std::find(built_in.begin(), built_in.end(), "torchscript") == built_in.end()) {
-    throw Error("--check-outputs compares against the torchscript engine, which this build lacks");
+  const EngineDescriptor* reference_engine_descriptor = reference_engine();
+  if (!reference_engine_descriptor) {
+    throw Error("--check-outputs compares against the reference engine (" + engine_registry().front().name +
+                "), which this build lacks");
   }
+  const std::string& reference_name = reference_engine_descriptor->name;
   std::vector<OutputCheck> checks;
   EngineOptions reference_options;
   reference_options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (const auto& model : models) {
     ModelInfo reference_model = model;
-    const std::string no_reference = select_engine_file(reference_model, "torchscript");
+    const std::string no_reference = select_engine_file(reference_model, reference_name);
     std::unique_ptr<Engine> reference;  // loaded once per model, on its first comparison
     for (const auto& engine_name : lists.engines) {
       for (const auto& precision : lists.precisions) {
-        if (engine_name == "torchscript" && precision == "fp32") continue;
+        if (engine_name == reference_name && precision == "fp32") continue;
         OutputCheck check{model.name, engine_name, precision, "", std::nullopt};
         ModelInfo variant = model;
         const std::string why = select_engine_file(variant, engine_name, 1, precision);
         if (!no_reference.empty()) {
-          check.verdict = "no torchscript file to compare with";
+          check.verdict = "no " + reference_engine_descriptor->model_format + " file to compare with";
         } else if (!why.empty()) {
           check.verdict = "unsupported: " + why;
         } else {
@@ -146,7 +151,7 @@ std::vector<OutputCheck> check_outputs(const std::vector<ModelInfo>& models, con
             std::vector<int64_t> shape{1};
             shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
             if (!reference) {
-              auto engine = make_engine("torchscript");
+              auto engine = reference_engine_descriptor->make();
               engine->load(reference_model.path, reference_options);
               reference = std::move(engine);
             }
@@ -171,7 +176,8 @@ std::vector<OutputCheck> check_outputs(const std::vector<ModelInfo>& models, con
 }
 
 void print_output_checks(const std::vector<OutputCheck>& checks) {
-  std::fprintf(stderr, "output check against torchscript fp32 (same input, batch 1):\n");
+  std::fprintf(stderr, "output check against %s fp32 (same input, batch 1):\n",
+               reference_engine() ? reference_engine()->name.c_str() : "the reference engine");
   std::fprintf(stderr, "  %-22s %-12s %-9s %12s %10s %6s  %s\n", "model", "engine", "precision", "max_rel_diff",
                "tolerance", "top1", "verdict");
   for (const auto& c : checks) {
@@ -197,8 +203,8 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   SweepLists lists;
   lists.engines = parse_name_list(flags.engines, "--engine", known_engines());
   for (const auto& e : lists.engines) (void)make_engine(e);  // engines not built in fail here
-  lists.devices = parse_name_list(flags.devices, "--device", {"cpu", "cuda"});
-  lists.precisions = parse_name_list(flags.precisions, "--precision", {"fp32", "fp16", "bf16", "int8"});
+  lists.devices = parse_name_list(flags.devices, "--device", registered_devices());
+  lists.precisions = parse_name_list(flags.precisions, "--precision", registered_precisions());
   lists.batches = parse_int_list(flags.batches, "--batch");
   const std::string threads_text =
       flags.threads.empty() ? std::to_string(std::max(1u, std::thread::hardware_concurrency()))
@@ -258,7 +264,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   if (!flags.dataset.empty()) dataset = make_dataset(flags.dataset);
 
   // 2. Open the store first: a bad --db fails before minutes of work, not after.
-  auto store = open_sqlite_store(flags.db, OpenMode::kReadWrite);
+  auto store = open_store(flags.db, OpenMode::kReadWrite);
 
   // 3. Models: from the zoo manifest and/or files. Each engine loads its own file of a model
   //    (TorchScript, ONNX), and a point is keyed by that file's content hash.
@@ -411,6 +417,9 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
       if (!stored) return "";
       const std::string& status = stored->status;
       if (status == "INVALID" && flags.retry_invalid) return "";
+      // The engine's version keys a point: one measured by another version is measured again.
+      const std::string version = engine_library_version(item.config.engine);
+      if (!stored->engine_version.empty() && !version.empty() && stored->engine_version != version) return "";
       if (!wanted_accuracy.empty() && status != "UNSUPPORTED" && stored->measured_accuracy_source != wanted_accuracy) {
         return "";  // measured again, now with accuracy, and replaced
       }
@@ -471,11 +480,15 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("models", flags->model_files, "Model files: TorchScript (.pt) or ONNX (.onnx, opencv engine)");
   cmd->add_option("--zoo", flags->zoo_dir, "Profile the models of a zoo directory (with zoo.json)");
   cmd->add_option("--models", flags->models_filter, "With --zoo: only these models (comma-separated names)");
+  std::vector<std::string> engine_help;
+  for (const auto& e : engine_registry()) {
+    engine_help.push_back(e.name + " (" + e.library + ", " + e.file_extension + (e.built_in() ? "" : ", not built in") + ")");
+  }
   cmd->add_option("--engine", flags->engines,
-                  "Engines to sweep: torchscript (LibTorch, .pt), opencv (OpenCV DNN, .onnx); a model an "
-                  "engine cannot run is stored UNSUPPORTED with the reason")
+                  "Engines to sweep: " + join(engine_help, ", ") +
+                      "; a model an engine cannot run is stored UNSUPPORTED with the reason")
       ->default_str("torchscript");
-  cmd->add_option("--device", flags->devices, "Devices to sweep: cpu, cuda")->default_str("cpu");
+  cmd->add_option("--device", flags->devices, "Devices to sweep: " + join(registered_devices(), ", "))->default_str("cpu");
   cmd->add_option("--precision", flags->precisions,
                   "Precisions to sweep: fp32, fp16, bf16, int8 (int8: the zoo's dynamically quantised "
                   "TorchScript, 'zoo build --formats torchscript,torchscript_int8'; CPU only)")
@@ -509,7 +522,7 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--meter-periods", flags->protocol.meter_periods_per_window,
                   "Each window lasts at least this many of the meter's update periods")
       ->default_val(flags->protocol.meter_periods_per_window);
-  cmd->add_option("--db", flags->db, "SQLite store")
+  cmd->add_option("--db", flags->db, kDbHelp)
       ->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--warmup-s", flags->protocol.warmup_s, "Warm-up time per point, seconds")
@@ -545,7 +558,7 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--dry-run", flags->dry_run, "With platform knobs: print what would be changed, change nothing");
   cmd->add_flag("--check-outputs", flags->check_outputs,
                 "Before the sweep, run every model in each swept engine and precision on the same input as "
-                "torchscript fp32 and print how far the outputs differ (tolerances in docs/engines.md)");
+                "the reference engine (torchscript) at fp32 and print how far the outputs differ (tolerances in docs/engines.md)");
   return [flags, &global] { return run_profile(*flags, global); };
 }
 

@@ -42,7 +42,7 @@ std::string provenance_footnote(const std::vector<const Candidate*>& shown) {
 std::string format_ms(const std::optional<double>& ms) { return ms ? fmt::format("{:.3g} ms", *ms) : "-"; }
 
 void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
-  cmd->add_option("--db", flags.db, "SQLite store")
+  cmd->add_option("--db", flags.db, kDbHelp)
       ->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--host", flags.filter.hostname, "Only points measured on this host (hostname)");
@@ -60,7 +60,7 @@ void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
 
 std::vector<ResultRow> load_rows(CandidateFlags& flags) {
   flags.filter.energy_source = *energy_source_from_string(flags.energy_source);
-  auto store = open_sqlite_store(flags.db, OpenMode::kReadOnly);
+  auto store = open_store(flags.db, OpenMode::kReadOnly);
   RowFilter unsorted;  // the recommender and the cost model order what they need themselves
   unsorted.sorted = false;
   return store->rows(unsorted);

@@ -25,7 +25,7 @@ struct ReportFlags {
 
 int run_report(const ReportFlags& flags) {
   if (flags.budget_j && !(*flags.budget_j > 0)) throw Error("--budget-j must be a positive number of joules");
-  auto store = open_sqlite_store(flags.db, OpenMode::kReadOnly);
+  auto store = open_store(flags.db, OpenMode::kReadOnly);
   ReportInput input;
   input.rows = store->rows({});
   if (input.rows.empty()) throw Error("the store '" + flags.db + "' holds no points: profile some models first");
@@ -55,7 +55,7 @@ struct ExportFlags {
 };
 
 int run_export(const ExportFlags& flags) {
-  auto store = open_sqlite_store(flags.db, OpenMode::kReadOnly);
+  auto store = open_store(flags.db, OpenMode::kReadOnly);
   const auto rows = store->rows({});
   if (flags.format == "csv") write_csv(std::cout, rows);
   else if (flags.format == "md") write_markdown(std::cout, rows);
@@ -68,7 +68,7 @@ int run_export(const ExportFlags& flags) {
 CommandRun add_report_command(CLI::App& app, const GlobalOptions&) {
   auto flags = std::make_shared<ReportFlags>();
   auto* cmd = app.add_subcommand("report", "Write a self-contained HTML report (charts, every point, provenance)");
-  cmd->add_option("--db", flags->db, "SQLite store")->default_str(kDefaultDbPath)
+  cmd->add_option("--db", flags->db, kDbHelp)->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--out", flags->out, "HTML file to write")->default_str("edgejoule-report.html");
   cmd->add_option("--budget-j", flags->budget_j, "Draw this energy budget per inference and the recommended point");
@@ -78,7 +78,7 @@ CommandRun add_report_command(CLI::App& app, const GlobalOptions&) {
 CommandRun add_export_command(CLI::App& app, const GlobalOptions&) {
   auto flags = std::make_shared<ExportFlags>();
   auto* cmd = app.add_subcommand("export", "Print every stored point as CSV, JSON or Markdown");
-  cmd->add_option("--db", flags->db, "SQLite store")->default_str(kDefaultDbPath)
+  cmd->add_option("--db", flags->db, kDbHelp)->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--format", flags->format, "csv, json or md")->required()->check(CLI::IsMember({"csv", "json", "md"}));
   return [flags] { return run_export(*flags); };

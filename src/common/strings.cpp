@@ -101,4 +101,24 @@ std::optional<std::string> read_file(const std::string& path) {
   return buffer.str();
 }
 
+std::string redact_uri(const std::string& uri) {
+  std::string out = uri;
+  const auto scheme_end = out.find("://");
+  if (scheme_end != std::string::npos) {
+    const auto authority = scheme_end + 3;
+    const auto at = out.find('@', authority);
+    const auto slash = out.find('/', authority);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      const auto colon = out.find(':', authority);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  for (size_t pos = out.find("password="); pos != std::string::npos; pos = out.find("password=", pos + 1)) {
+    const auto start = pos + 9;
+    const auto end = out.find_first_of("& ", start);
+    out.replace(start, (end == std::string::npos ? out.size() : end) - start, "***");
+  }
+  return out;
+}
+
 }  // namespace edgejoule

@@ -28,4 +28,8 @@ std::string under_root(const std::string& root, const std::string& absolute_path
 // Reads a whole file; std::nullopt when it cannot be opened.
 std::optional<std::string> read_file(const std::string& path);
 
+// A URI fit to print: "scheme://user:secret@host/db" -> "scheme://user:***@host/db", and a
+// "password=..." parameter masked the same way. Anything else is returned as it is.
+std::string redact_uri(const std::string& uri);
+
 }  // namespace edgejoule

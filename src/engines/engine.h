@@ -55,16 +55,19 @@ class Engine {
   virtual EngineRuntime runtime() const = 0;
 };
 
-// Explicit factory: "torchscript", "opencv". Throws Error listing the available engines for others.
+// The factory and what it knows, on the engine registry (engines/registry.h, one table).
+// make_engine throws Error listing the known engines for an unknown name, and saying how to
+// build it in for a known engine that is not.
 std::unique_ptr<Engine> make_engine(const std::string& name);
-std::vector<std::string> available_engines();
+std::vector<std::string> available_engines();  // built in, in the registry's order
 // Every engine edgejoule knows, built in or not (for flags and messages).
 std::vector<std::string> known_engines();
-// The model file format an engine loads for a precision, as named in zoo.json's "files":
-// torchscript -> torchscript (torchscript_int8 for int8: a dynamically quantised export),
-// opencv -> onnx. Throws Error for an unknown engine.
+// The model file format an engine loads for a precision, as named in zoo.json's "files"
+// (torchscript -> torchscript, or torchscript_int8 for int8; opencv -> onnx). Throws Error for
+// an unknown engine.
 std::string engine_model_format(const std::string& engine, const std::string& precision = "fp32");
-// Version string of an engine's library without loading a model (empty when not built in).
+// Version string of an engine's library without loading a model (empty when not built in or
+// not known to this build).
 std::string engine_library_version(const std::string& name);
 
 // What a built-in engine offers here, without loading a model ('edgejoule engines').
@@ -78,12 +81,5 @@ struct EngineDescription {
   std::vector<std::string> knobs;           // engine-specific knobs it honours
 };
 std::vector<EngineDescription> describe_engines();
-
-// Implemented in the engine's own translation unit (present only when built in).
-std::unique_ptr<Engine> make_torchscript_engine();
-std::string torchscript_library_version();
-std::unique_ptr<Engine> make_opencv_engine();
-std::string opencv_library_version();
-std::vector<std::string> opencv_backends();  // "OPENCV/CPU", ... as this OpenCV build lists them
 
 }  // namespace edgejoule

@@ -9,11 +9,16 @@
 #include <filesystem>
 #include <optional>
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/strings.h"
-#include "engines/engine.h"
+#include "engines/registry.h"
 
 namespace edgejoule {
+
+std::string opencv_library_version();
+
 namespace {
 
 std::string backend_name(int backend) {
@@ -262,14 +267,24 @@ class OpenCvEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_opencv_engine() { return std::make_unique<OpenCvEngine>(); }
-
 std::string opencv_library_version() { return std::string("opencv ") + CV_VERSION; }
 
-std::vector<std::string> opencv_backends() {
-  std::vector<std::string> names;
-  for (const auto& [b, t] : cv::dnn::getAvailableBackends()) names.push_back(backend_name(b) + "/" + target_name(t));
-  return names;
+EngineHooks opencv_engine_hooks() {
+  EngineHooks hooks;
+  hooks.make = [] { return std::unique_ptr<Engine>(std::make_unique<OpenCvEngine>()); };
+  hooks.version = &opencv_library_version;
+  hooks.here = [] {
+    EngineHere here{{}, {"fp32"}, {}};
+    for (const auto& [b, t] : cv::dnn::getAvailableBackends()) {
+      here.backends.push_back(backend_name(b) + "/" + target_name(t));
+      const std::string device = b == cv::dnn::DNN_BACKEND_CUDA ? "cuda" : "cpu";
+      if (std::find(here.devices.begin(), here.devices.end(), device) == here.devices.end()) {
+        here.devices.push_back(device);
+      }
+    }
+    return here;
+  };
+  return hooks;
 }
 
 }  // namespace edgejoule

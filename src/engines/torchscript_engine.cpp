@@ -14,9 +14,12 @@
 
 #include "common/error.h"
 #include "common/strings.h"
-#include "engines/engine.h"
+#include "engines/registry.h"
 
 namespace edgejoule {
+
+std::string torchscript_library_version();
+
 namespace {
 
 // c10::Error messages carry a C++ backtrace after the first line; users need the first line.
@@ -245,8 +248,21 @@ class TorchScriptEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_torchscript_engine() { return std::make_unique<TorchScriptEngine>(); }
-
 std::string torchscript_library_version() { return std::string("libtorch ") + TORCH_VERSION; }
+
+EngineHooks torchscript_engine_hooks() {
+  EngineHooks hooks;
+  hooks.make = [] { return std::unique_ptr<Engine>(std::make_unique<TorchScriptEngine>()); };
+  hooks.version = &torchscript_library_version;
+  hooks.here = [] {
+    EngineHere here{{"cpu"}, {"fp32", "bf16", "int8 (cpu, a dynamically quantised export)"}, {}};
+    if (torch::cuda::is_available()) {
+      here.devices.emplace_back("cuda");
+      here.precisions.emplace_back("fp16 (cuda)");
+    }
+    return here;
+  };
+  return hooks;
+}
 
 }  // namespace edgejoule

@@ -1,6 +1,8 @@
 #pragma once
-// Facts about the machine a point was measured on. The store keys points by host, so a new
-// LibTorch, another BLAS or another machine is a different host and is measured anew.
+// Facts about the machine a point was measured on. The store keys points by host, so another
+// BLAS or another machine is a different host and is measured anew. Engine versions are not part
+// of the host: each point keys its own engine's version, so building one more engine in changes
+// no host (store schema v5 re-keyed the hosts of older stores).
 
 #include <cstdint>
 #include <string>
@@ -22,9 +24,9 @@ struct HostInfo {
   std::string kernel;
   std::string gpu_name;       // empty when none is used
   std::string gpu_driver;
-  std::string engine_versions;  // e.g. "torchscript=libtorch 1.13.0"
+  std::string engine_versions;  // e.g. "torchscript=libtorch 1.13.0" (information only)
   BlasInfo blas;
-  std::string fingerprint() const;  // sha256 over every field above
+  std::string fingerprint() const;  // sha256 over every field above but engine_versions
 };
 
 // Reads /proc and /etc under `root` ("/" normally; tests point it at a fake tree).

@@ -182,7 +182,22 @@ ALTER TABLE configs ADD COLUMN platform TEXT NOT NULL DEFAULT '';
 ALTER TABLE points ADD COLUMN platform_json TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 5: a model's path per host (the same file lives at another path on each device;
+// before, the last writer's path was the only one kept), and hosts whose fingerprint no longer
+// includes the engine versions: the store re-keys them in code right after this script
+// (sqlite_store.cpp, rekey_hosts), merging hosts that differed only by their engines.
+inline constexpr const char* kMigrateV4ToV5 = R"sql(
+CREATE TABLE model_paths (
+  model_id  INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  host_id   INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+  path      TEXT NOT NULL,
+  PRIMARY KEY (model_id, host_id)
+);
+INSERT OR IGNORE INTO model_paths (model_id, host_id, path)
+  SELECT DISTINCT p.model_id, p.host_id, m.path FROM points p JOIN models m ON m.id = p.model_id;
+)sql";
+
 // migrations[i] takes a store from version i + 1 to i + 2.
-inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4};
+inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4, kMigrateV4ToV5};
 
 }  // namespace edgejoule::schema

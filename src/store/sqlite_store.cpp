@@ -1,6 +1,9 @@
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -153,18 +156,19 @@ class SqliteStore final : public Store {
 
   ~SqliteStore() override { sqlite3_close(db_); }
 
-  std::string path() const override { return path_; }
+  std::string location() const override { return path_; }
 
   std::optional<StoredPoint> stored_point(const std::string& model_sha256,
                                           const std::string& config_key,
                                           const std::string& host_fingerprint) override {
     Statement q(db_, path_,
-                "SELECT p.status, p.measured_accuracy_source FROM points p JOIN models m ON m.id = p.model_id "
+                "SELECT p.status, p.measured_accuracy_source, p.engine_version FROM points p "
+                "JOIN models m ON m.id = p.model_id "
                 "JOIN configs c ON c.id = p.config_id JOIN hosts h ON h.id = p.host_id "
                 "WHERE m.content_sha256 = ?1 AND c.key = ?2 AND h.fingerprint = ?3");
     q.bind(1, model_sha256).bind(2, config_key).bind(3, host_fingerprint);
     if (!q.step()) return std::nullopt;
-    return StoredPoint{q.text(0), q.text(1)};
+    return StoredPoint{q.text(0), q.text(1), q.text(2)};
   }
 
   bool save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
@@ -173,20 +177,24 @@ class SqliteStore final : public Store {
       const int64_t host_id = upsert_host(host);
       const int64_t model_id = upsert_model(record.model);
       const int64_t config_id = upsert_config(record.config);
-      if (replace) {
-        Statement del(db_, path_,
-                      "DELETE FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
-        del.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
-      } else {
+      upsert_model_path(model_id, host_id, record.model.path);
+      if (!replace) {
         // Under the write lock: another process may have stored this point since we checked.
+        // One measured by another version of the engine is replaced: the version keys a point.
         Statement q(db_, path_,
-                    "SELECT 1 FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+                    "SELECT engine_version FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
         q.bind(1, model_id).bind(2, config_id).bind(3, host_id);
         if (q.step()) {
-          exec("COMMIT");
-          return false;
+          const std::string stored_version = q.text(0);
+          const std::string& version = record.runtime.engine_version;
+          if (stored_version.empty() || version.empty() || stored_version == version) {
+            exec("COMMIT");
+            return false;
+          }
         }
       }
+      Statement del(db_, path_, "DELETE FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+      del.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
       const int64_t point_id = insert_point(record, host, model_id, config_id, host_id);
       for (const auto& w : record.result.windows) insert_window(point_id, w);
       exec("COMMIT");
@@ -199,7 +207,7 @@ class SqliteStore final : public Store {
 
   std::vector<ResultRow> rows(const RowFilter& filter) override {
     std::string sql = R"sql(
-      SELECT p.id, m.name, m.family, m.path, m.content_sha256, m.params, m.flops,
+      SELECT p.id, m.name, m.family, coalesce(mp.path, m.path), m.content_sha256, m.params, m.flops,
              c.engine, c.device, c.precision, c.batch, c.threads, c.sample_shape,
              p.engine_version, p.effective_threads, h.hostname, h.cpu_model, h.blas,
              p.status, p.reason, p.started_at_utc, p.repetitions, p.iterations,
@@ -217,6 +225,7 @@ class SqliteStore final : public Store {
       JOIN models m ON m.id = p.model_id
       JOIN configs c ON c.id = p.config_id
       JOIN hosts h ON h.id = p.host_id
+      LEFT JOIN model_paths mp ON mp.model_id = m.id AND mp.host_id = h.id
       WHERE (?1 = '' OR m.name = ?1) AND (?2 = '' OR p.status = ?2)
         AND (?3 = '' OR h.fingerprint = ?3))sql";
     if (filter.sorted) {
@@ -415,6 +424,7 @@ class SqliteStore final : public Store {
           return;
         }
         exec(schema::kMigrations[version - 1]);
+        if (version + 1 == 5) rekey_hosts();
         exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
         exec("COMMIT");
       } catch (...) {
@@ -440,12 +450,95 @@ class SqliteStore final : public Store {
     return q.int64(0);
   }
 
+  void upsert_model_path(int64_t model_id, int64_t host_id, const std::string& path) {
+    Statement q(db_, path_, R"sql(
+      INSERT INTO model_paths (model_id, host_id, path) VALUES (?1, ?2, ?3)
+      ON CONFLICT (model_id, host_id) DO UPDATE SET path = excluded.path)sql");
+    q.bind(1, model_id).bind(2, host_id).bind(3, path).run();
+  }
+
+  // Schema v5: a host's fingerprint no longer includes the engine versions. Recomputes every
+  // host's fingerprint from its stored fields; hosts that differed only by their engines become
+  // one, keeping the newer of two copies of a point. Runs inside the migration's transaction.
+  void rekey_hosts() {
+    struct Row {
+      int64_t id;
+      std::string old_fingerprint, new_fingerprint;
+    };
+    std::vector<Row> hosts;
+    {
+      Statement q(db_, path_, R"sql(
+        SELECT id, fingerprint, hostname, cpu_model, cpu_cores, memory_mb, os, kernel, gpu_name, gpu_driver,
+               blas, blas_library FROM hosts ORDER BY id)sql");
+      while (q.step()) {
+        HostInfo h;
+        int i = 2;
+        h.hostname = q.text(i++);
+        h.cpu_model = q.text(i++);
+        h.cpu_cores = static_cast<int>(q.int64(i++));
+        h.memory_mb = q.int64(i++);
+        h.os = q.text(i++);
+        h.kernel = q.text(i++);
+        h.gpu_name = q.text(i++);
+        h.gpu_driver = q.text(i++);
+        h.blas.name = q.text(i++);
+        h.blas.library = q.text(i++);
+        hosts.push_back({q.int64(0), q.text(1), h.fingerprint()});
+      }
+    }
+    std::map<std::string, int64_t> survivor;  // new fingerprint -> the oldest host with it
+    for (const auto& h : hosts) {
+      auto [it, fresh] = survivor.emplace(h.new_fingerprint, h.id);
+      if (!fresh) merge_host(h.id, it->second);
+    }
+    for (const auto& h : hosts) {
+      if (survivor.at(h.new_fingerprint) != h.id) continue;
+      Statement up(db_, path_, "UPDATE hosts SET fingerprint = ?2 WHERE id = ?1");
+      up.bind(1, h.id).bind(2, h.new_fingerprint).run();
+    }
+    for (const auto& h : hosts) {
+      Statement up(db_, path_, "UPDATE evaluation_runs SET host_fingerprint = ?2 WHERE host_fingerprint = ?1");
+      up.bind(1, h.old_fingerprint).bind(2, h.new_fingerprint).run();
+    }
+  }
+
+  // Moves host `from`'s points and model paths to host `into` and deletes `from`; of two copies
+  // of a point, the one stored later stays. Foreign keys are off during migrations, so the
+  // windows of a dropped copy are deleted here.
+  void merge_host(int64_t from, int64_t into) {
+    Statement older(db_, path_, R"sql(
+      SELECT CASE WHEN a.stored_at_utc >= b.stored_at_utc THEN b.id ELSE a.id END
+      FROM points a JOIN points b ON a.model_id = b.model_id AND a.config_id = b.config_id
+      WHERE a.host_id = ?1 AND b.host_id = ?2)sql");
+    older.bind(1, from).bind(2, into);
+    std::vector<int64_t> drop;
+    while (older.step()) drop.push_back(older.int64(0));
+    for (const int64_t id : drop) {
+      Statement w(db_, path_, "DELETE FROM windows WHERE point_id = ?1");
+      w.bind(1, id).run();
+      Statement e(db_, path_, "UPDATE evaluations SET point_id = NULL WHERE point_id = ?1");
+      e.bind(1, id).run();
+      Statement o(db_, path_, "UPDATE evaluations SET oracle_point_id = NULL WHERE oracle_point_id = ?1");
+      o.bind(1, id).run();
+      Statement p(db_, path_, "DELETE FROM points WHERE id = ?1");
+      p.bind(1, id).run();
+    }
+    Statement move(db_, path_, "UPDATE points SET host_id = ?2 WHERE host_id = ?1");
+    move.bind(1, from).bind(2, into).run();
+    Statement paths(db_, path_, "UPDATE OR IGNORE model_paths SET host_id = ?2 WHERE host_id = ?1");
+    paths.bind(1, from).bind(2, into).run();
+    Statement left(db_, path_, "DELETE FROM model_paths WHERE host_id = ?1");
+    left.bind(1, from).run();
+    Statement del(db_, path_, "DELETE FROM hosts WHERE id = ?1");
+    del.bind(1, from).run();
+  }
+
   int64_t upsert_model(const ModelInfo& m) {
     Statement ins(db_, path_, R"sql(
       INSERT INTO models (content_sha256, name, family, format, path, params, flops,
         sample_shape, top1_declared, top5_declared, accuracy_source, accuracy_dataset)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-      ON CONFLICT (content_sha256) DO UPDATE SET path = excluded.path,
+      ON CONFLICT (content_sha256) DO UPDATE SET
         params = coalesce(excluded.params, params), flops = coalesce(excluded.flops, flops),
         accuracy_dataset = CASE WHEN excluded.accuracy_dataset = '' THEN accuracy_dataset
                                 ELSE excluded.accuracy_dataset END)sql");
@@ -593,6 +686,39 @@ class SqliteStore final : public Store {
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode) {
   return std::make_unique<SqliteStore>(path, mode);
+}
+
+const std::vector<StoreBackend>& store_backends() {
+  static const std::vector<StoreBackend> backends = {
+      {"sqlite", "sqlite:edgejoule.db (or just a path)", true, ""},
+      {"postgresql", "postgresql://user@host:5432/db", false,
+       "the PostgreSQL fleet store is not built into this edgejoule yet"},
+  };
+  return backends;
+}
+
+std::unique_ptr<Store> open_store(const std::string& uri, OpenMode mode) {
+  const auto colon = uri.find(':');
+  // "C:..." is not a concern on Linux; a scheme is letters before ':' (and "//" for servers).
+  std::string scheme = colon == std::string::npos ? "" : uri.substr(0, colon);
+  const bool is_scheme = !scheme.empty() && std::all_of(scheme.begin(), scheme.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '+';
+  });
+  if (!is_scheme) return open_sqlite_store(uri, mode);
+  if (scheme == "sqlite") {
+    std::string path = uri.substr(colon + 1);
+    if (starts_with(path, "//")) path = path.substr(2);  // sqlite://PATH as well as sqlite:PATH
+    if (path.empty()) throw Error("--db sqlite: needs a file path after 'sqlite:', e.g. sqlite:edgejoule.db");
+    return open_sqlite_store(path, mode);
+  }
+  for (const auto& b : store_backends()) {
+    if (b.scheme == scheme || (scheme == "postgres" && b.scheme == "postgresql")) {
+      throw Error("cannot open --db " + redact_uri(uri) + ": " + b.build_hint + "; use an SQLite file (" +
+                  store_backends().front().example + ")");
+    }
+  }
+  // Not a scheme we know: a file name with a colon in it.
+  return open_sqlite_store(uri, mode);
 }
 
 }  // namespace edgejoule

@@ -1,6 +1,7 @@
 #pragma once
 // The profile store. SQLite is the embedded default; the interface is what a PostgreSQL store
-// for fleets will implement with the same schema.
+// for fleets will implement with the same schema. Commands open a store by its URI
+// (open_store); tests/store/store_contract_test.cpp is the contract every backend passes.
 
 #include <memory>
 #include <optional>
@@ -13,8 +14,10 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
+inline constexpr const char* kDbHelp =
+    "The store: an SQLite file (PATH or sqlite:PATH; created by profile when absent)";
 
 // kReadOnly never creates a file and writes only to migrate an older schema (when it can).
 enum class OpenMode { kReadWrite, kReadOnly };
@@ -54,6 +57,7 @@ class Store {
   struct StoredPoint {
     std::string status;                    // VALID | INVALID | UNSUPPORTED
     std::string measured_accuracy_source;  // "" when no accuracy was measured
+    std::string engine_version;            // of the engine that measured it ("" when unknown)
   };
   // The stored point for (model content, configuration, host), if any.
   virtual std::optional<StoredPoint> stored_point(const std::string& model_sha256,
@@ -68,16 +72,31 @@ class Store {
                  const std::string& host_fingerprint) {
     return stored_point(model_sha256, config_key, host_fingerprint).has_value();
   }
-  // Stores one finished point with its windows in one transaction. With `replace`, an earlier
-  // point for the same (model, configuration, host) is replaced in that same transaction;
-  // without it, a point that another process stored meanwhile is kept and this one is dropped
-  // (returns false).
+  // Stores one finished point with its windows in one transaction, and the model's path on this
+  // host. With `replace`, an earlier point for the same (model, configuration, host) is
+  // replaced in that same transaction; without it, a point that another process stored
+  // meanwhile with the same engine version is kept and this one is dropped (returns false),
+  // while one measured by another version of the engine is replaced (the version keys a point).
   virtual bool save_point(const PointRecord& record, const HostInfo& host, bool replace) = 0;
   virtual std::vector<ResultRow> rows(const RowFilter& filter) = 0;
   // Stores an evaluation run with its rows in one transaction; returns the run's id.
   virtual int64_t save_evaluation(const StoredEvaluation& evaluation) = 0;
-  virtual std::string path() const = 0;
+  // Where the store is, for messages: a file path, or a server URI without its password.
+  virtual std::string location() const = 0;
 };
+
+// Opens the store a --db value names: "PATH" or "sqlite:PATH" (an SQLite file), later
+// "postgresql://..." (the fleet store). Throws Error for a scheme this build cannot open,
+// saying which it can.
+std::unique_ptr<Store> open_store(const std::string& uri, OpenMode mode);
+// The backends open_store knows, with whether each is built in (for help and messages).
+struct StoreBackend {
+  std::string scheme;   // "sqlite"
+  std::string example;  // "sqlite:edgejoule.db"
+  bool built_in = false;
+  std::string build_hint;  // how to get it when it is not
+};
+const std::vector<StoreBackend>& store_backends();
 
 // Opens (creating in kReadWrite mode when absent) and checks the schema. Throws Error naming
 // the file when it is missing (read-only mode), unwritable, corrupt, not an edgejoule database,

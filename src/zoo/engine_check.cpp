@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
-#include "engines/engine.h"
+#include "engines/registry.h"
 #include "engines/output_check.h"
 #include "zoo/manifest.h"
 
@@ -28,26 +28,27 @@ void write_atomically(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-// Runs the check for one model; fills `result` with runs / reason / comparison.
-void check_one(const ModelInfo& model, const std::string& engine_name, int threads, nlohmann::ordered_json& result) {
+// Runs the check for one model; fills `result` with runs / reason / comparison with the
+// reference engine (as "max_rel_diff_vs_<reference>", "top1_agrees_with_<reference>").
+void check_one(const ModelInfo& model, const EngineDescriptor& engine_descriptor, int threads,
+               nlohmann::ordered_json& result) {
   std::vector<int64_t> shape{1};
   shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
   EngineOptions options;
   options.threads = threads;
-  auto engine = make_engine(engine_name);
+  auto engine = engine_descriptor.make();
   ModelInfo variant = model;
-  if (const auto why = select_engine_file(variant, engine_name); !why.empty()) throw UnsupportedError(why);
+  if (const auto why = select_engine_file(variant, engine_descriptor.name); !why.empty()) throw UnsupportedError(why);
   engine->load(variant.path, options);
   engine->prepare(shape);
   result["runs"] = true;
-  const auto available = available_engines();
-  if (std::find(available.begin(), available.end(), "torchscript") != available.end() &&
-      model.files.count("torchscript")) {
-    auto reference = make_engine("torchscript");
-    reference->load(model.files.at("torchscript"), options);
-    const auto c = compare_engines(*reference, *engine, shape, "fp32");
-    result["max_rel_diff_vs_torchscript"] = c.max_rel_diff;
-    result["top1_agrees_with_torchscript"] = c.top1_agreement >= 1.0;
+  const EngineDescriptor* reference = reference_engine();
+  if (reference && reference != &engine_descriptor && model.files.count(reference->model_format)) {
+    auto reference_run = reference->make();
+    reference_run->load(model.files.at(reference->model_format), options);
+    const auto c = compare_engines(*reference_run, *engine, shape, "fp32");
+    result["max_rel_diff_vs_" + reference->name] = c.max_rel_diff;
+    result["top1_agrees_with_" + reference->name] = c.top1_agreement >= 1.0;
   }
 }
 
@@ -55,11 +56,23 @@ void check_one(const ModelInfo& model, const std::string& engine_name, int threa
 
 EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bool quiet) {
   EngineCheckSummary summary;
-  const auto available = available_engines();
-  const std::string engine = "opencv";
-  if (std::find(available.begin(), available.end(), engine) == available.end()) return summary;
-  const std::string version = engine_library_version(engine);
-  const std::string format = engine_model_format(engine);
+  for (const auto& e : engine_registry()) {
+    if (!e.zoo_check || !e.built_in()) continue;
+    const EngineCheckSummary one = check_zoo_engine(zoo_dir, e, threads, quiet);
+    summary.checked += one.checked;
+    summary.cached += one.cached;
+    summary.runs += one.runs;
+    summary.cannot += one.cannot;
+  }
+  return summary;
+}
+
+EngineCheckSummary check_zoo_engine(const std::string& zoo_dir, const EngineDescriptor& descriptor, int threads,
+                                    bool quiet) {
+  EngineCheckSummary summary;
+  const std::string& engine = descriptor.name;
+  const std::string version = descriptor.version();
+  const std::string format = descriptor.model_format;
 
   const std::string path = (fs::path(zoo_dir) / kManifestName).string();
   const auto text = read_file(path);
@@ -83,7 +96,7 @@ EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bo
     }
     nlohmann::ordered_json result = {{"engine_version", version}, {"file_sha256", sha}, {"runs", false}};
     try {
-      check_one(model, engine, threads, result);
+      check_one(model, descriptor, threads, result);
     } catch (const Error& e) {
       result["runs"] = false;
       result["reason"] = e.what();
@@ -95,10 +108,11 @@ EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bo
       std::string detail;
       if (!runs) {
         detail = "cannot run: " + result["reason"].get<std::string>();
-      } else if (result.contains("max_rel_diff_vs_torchscript")) {
-        detail = fmt::format("runs; output vs torchscript: max rel diff {:.1e}, top-1 {}",
-                             result["max_rel_diff_vs_torchscript"].get<double>(),
-                             result["top1_agrees_with_torchscript"].get<bool>() ? "same" : "DIFFERENT");
+      } else if (const auto* reference = reference_engine();
+                 reference && result.contains("max_rel_diff_vs_" + reference->name)) {
+        detail = fmt::format("runs; output vs {}: max rel diff {:.1e}, top-1 {}", reference->name,
+                             result["max_rel_diff_vs_" + reference->name].get<double>(),
+                             result["top1_agrees_with_" + reference->name].get<bool>() ? "same" : "DIFFERENT");
       } else {
         detail = "runs";
       }
@@ -108,8 +122,8 @@ EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bo
     write_atomically(path, doc.dump(2) + "\n");  // progress survives an interruption
   }
   if (!quiet && (summary.checked || summary.cached)) {
-    std::fprintf(stderr, "zoo: %s runs %d of %d ONNX models (%d checked now, %d cached)\n", engine.c_str(),
-                 summary.runs, summary.runs + summary.cannot, summary.checked, summary.cached);
+    std::fprintf(stderr, "zoo: %s runs %d of %d %s models (%d checked now, %d cached)\n", engine.c_str(),
+                 summary.runs, summary.runs + summary.cannot, format.c_str(), summary.checked, summary.cached);
   }
   return summary;
 }

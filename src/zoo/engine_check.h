@@ -1,7 +1,7 @@
 #pragma once
-// After an export, the zoo build asks each built-in engine other than TorchScript whether it can
-// run each model's file (load + one call at batch 1) and whether its output matches LibTorch's
-// on the same input. The answer is written into zoo.json ("engines") and shown by 'zoo list'.
+// After an export, the zoo build asks each built-in engine the registry marks for it whether it
+// can run each model's file (load + one call at batch 1) and whether its output matches the
+// reference engine's on the same input. The answer is written into zoo.json ("engines") and shown by 'zoo list'.
 
 #include <string>
 
@@ -14,9 +14,14 @@ struct EngineCheckSummary {
   int cannot = 0;
 };
 
-// Checks every entry of `zoo_dir`/zoo.json that has an ONNX file with the opencv engine (when
-// built in), `threads` intra-op threads; rewrites zoo.json atomically after each model. Prints
-// one line per model to stderr unless `quiet`.
+struct EngineDescriptor;
+
+// Checks every entry of `zoo_dir`/zoo.json that has the engine's file with each built-in engine
+// the registry marks zoo_check, `threads` intra-op threads; rewrites zoo.json atomically after
+// each model. Prints one line per model to stderr unless `quiet`. Summed over the engines.
 EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bool quiet);
+// The same for one engine.
+EngineCheckSummary check_zoo_engine(const std::string& zoo_dir, const EngineDescriptor& engine, int threads,
+                                    bool quiet);
 
 }  // namespace edgejoule

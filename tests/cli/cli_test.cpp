@@ -67,6 +67,31 @@ TEST_F(CliTest, ProfileStoresEveryCombinationAndASecondRunSkipsThemAll) {
   EXPECT_EQ(distinct_points(), 4);
 }
 
+// A store written before schema v5 keyed its host by the engines built in, so building one more
+// engine in made every point look foreign. Here the store's host is turned back into what an
+// older build with another engine set wrote (its own fingerprint, schema 4, no per-host paths):
+// the migration re-keys it and the sweep resumes without measuring anything again.
+TEST_F(CliTest, AStoreWrittenWithAnotherEngineSetResumes) {
+  const auto first = profile({kZoo + "/tiny_cnn.pt", "--batch", "1,2", "--threads", "1"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(points(), 2);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE hosts SET fingerprint = 'v4-fingerprint-with-engines', "
+                             "engine_versions = 'torchscript=libtorch 1.13.1'; DROP TABLE model_paths; "
+                             "PRAGMA user_version = 4;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  const auto again = profile({kZoo + "/tiny_cnn.pt", "--batch", "1,2", "--threads", "1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("0 measured, 0 unsupported, 2 skipped"), std::string::npos) << again.err;
+  EXPECT_EQ(points(), 2);
+  EXPECT_EQ(query("SELECT count(*) FROM hosts WHERE fingerprint = 'v4-fingerprint-with-engines'"), 0);
+  EXPECT_EQ(query("SELECT count(*) FROM model_paths"), 1);
+}
+
 TEST_F(CliTest, RetryInvalidMeasuresOnlyInvalidPointsAgain) {
   // --max-cv tiny: every point with two windows is INVALID.
   ASSERT_EQ(profile({kZoo + "/tiny_cnn.pt", "--batch", "1,2", "--threads", "1", "--max-cv", "1e-9"})

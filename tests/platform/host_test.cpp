@@ -17,15 +17,25 @@ TEST(Host, ReadsAFakeTree) {
   EXPECT_EQ(host.kernel, "6.1.0-fake");
 }
 
-TEST(Host, FingerprintChangesWithAnyField) {
+TEST(Host, FingerprintChangesWithAnyMachineField) {
   HostInfo a = probe_host(kFixtures + "/host-tree");
   HostInfo b = a;
   EXPECT_EQ(a.fingerprint(), b.fingerprint());
-  b.engine_versions = "torchscript=libtorch 2.11.0";
-  EXPECT_NE(a.fingerprint(), b.fingerprint());
-  b = a;
   b.blas.name = "reference";
   EXPECT_NE(a.fingerprint(), b.fingerprint());
+  b = a;
+  b.gpu_driver = "550.1";
+  EXPECT_NE(a.fingerprint(), b.fingerprint());
+}
+
+// Building one more engine in (or upgrading one) must not make this machine another host: the
+// engine's version keys each point instead.
+TEST(Host, FingerprintIgnoresTheEnginesBuiltIn) {
+  HostInfo a = probe_host(kFixtures + "/host-tree");
+  HostInfo b = a;
+  a.engine_versions = "torchscript=libtorch 1.13.0";
+  b.engine_versions = "torchscript=libtorch 1.13.0;opencv=opencv 4.6.0;openvino=openvino 2026.0";
+  EXPECT_EQ(a.fingerprint(), b.fingerprint());
 }
 
 TEST(Host, MissingFilesGiveUnknownNotACrash) {

@@ -121,5 +121,66 @@ TEST(Migration, NewStoresAreCreatedThroughTheMigrations) {
   EXPECT_EQ(static_cast<size_t>(kSchemaVersion - 1), std::size(schema::kMigrations));
 }
 
+// Version 5 re-keys hosts without their engine versions: two hosts of one machine that differed
+// only by the engines built in become one; of two copies of a point the newer stays, with its
+// windows; the other host's own points move over; evaluations follow the new fingerprint.
+TEST(Migration, V5MergesHostsThatDifferedOnlyByTheirEngines) {
+  const auto path = make_v1_store("v5-merge.db");
+  {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    for (int version = 1; version < 4; ++version) exec(db, schema::kMigrations[version - 1]);
+    exec(db, "PRAGMA user_version = 4");
+    exec(db, R"sql(
+      INSERT INTO hosts VALUES (2, 'fp-with-opencv', 'h', 'cpu', 2, 1024, 'os', 'k', '', '',
+                                'torchscript=libtorch 1.13.0;opencv=opencv 4.6.0', 'openblas-openmp',
+                                '/lib/libblas.so.3', '2026-11-27T00:00:00Z');
+      INSERT INTO configs (id, key, engine, device, precision, batch, threads, sample_shape)
+        VALUES (2, 'engine=torchscript;device=cpu;precision=fp32;batch=4;threads=2;shape=3x224x224',
+                'torchscript', 'cpu', 'fp32', 4, 2, '3x224x224');
+      INSERT INTO points (id, model_id, config_id, host_id, status, reason, started_at_utc, stored_at_utc,
+                          repetitions, iterations, latency_ms_p50, settings_json, edgejoule_version)
+        VALUES (2, 1, 1, 2, 'VALID', '', '2026-11-27T00:00:00Z', '2026-11-27T00:00:05Z', 3, 120, 21.0, '{}', '0.1.0'),
+               (3, 1, 2, 2, 'VALID', '', '2026-11-27T00:01:00Z', '2026-11-27T00:01:05Z', 3, 30, 80.0, '{}', '0.1.0');
+      INSERT INTO windows (point_id, repetition, duration_s, iterations, samples, latency_ms_mean, latency_ms_min,
+                           latency_ms_max, latency_ms_p50, latency_ms_p90, latency_ms_p99, throughput_sps)
+        VALUES (2, 0, 1.0, 40, 40, 21.0, 20.0, 22.0, 21.0, 22.0, 22.0, 47.0);
+      INSERT INTO evaluation_runs (id, created_at_utc, host_fingerprint, settings_json, budgets, violations,
+                                   edgejoule_version)
+        VALUES (1, '2026-11-27T00:02:00Z', 'fp-with-opencv', '{}', 1, 0, '0.1.0');
+      INSERT INTO evaluations (run_id, budget_index, energy_budget_j, point_id) VALUES (1, 0, 0.5, 1);
+    )sql");
+    sqlite3_close(db);
+  }
+  HostInfo host;
+  host.hostname = "h";
+  host.cpu_model = "cpu";
+  host.cpu_cores = 2;
+  host.memory_mb = 1024;
+  host.os = "os";
+  host.kernel = "k";
+  host.blas.name = "openblas-openmp";
+  host.blas.library = "/lib/libblas.so.3";
+  auto store = open_sqlite_store(path, OpenMode::kReadWrite);
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM hosts"), 1);
+  const auto rows = store->rows({});
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.host_fingerprint, host.fingerprint());
+    // Batch 1 was in both hosts: the newer copy (21 ms) stays; batch 4 moved over.
+    EXPECT_DOUBLE_EQ(*r.latency_ms_p50, r.batch == 1 ? 21.0 : 80.0);
+    EXPECT_EQ(r.model_path, "/z/resnet18.pt");
+  }
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM windows"), 1);  // the dropped copy's went with it
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM evaluations WHERE point_id IS NULL"), 1);
+  EXPECT_EQ(scalar(path, ("SELECT count(*) FROM evaluation_runs WHERE host_fingerprint = '" + host.fingerprint() +
+                          "'").c_str()),
+            1);
+  EXPECT_EQ(scalar(path, "PRAGMA foreign_key_check"), -1);  // no dangling reference (no row)
+  EXPECT_TRUE(store->has_point("sha", rows[0].batch == 1 ? configuration_of(rows[0]).key()
+                                                         : configuration_of(rows[1]).key(),
+                               host.fingerprint()));
+}
+
 }  // namespace
 }  // namespace edgejoule

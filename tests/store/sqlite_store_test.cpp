@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "store/store.h"
+#include "support/point_records.h"
 #include "support/sqlite_query.h"
 
 namespace edgejoule {
@@ -22,58 +23,14 @@ class StoreTest : public ::testing::Test {
            ("store_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    host_.hostname = "h";
-    host_.cpu_model = "cpu";
-    host_.cpu_cores = 2;
-    host_.memory_mb = 1024;
-    host_.os = "os";
-    host_.kernel = "k";
-    host_.engine_versions = "torchscript=libtorch 1.13.0";
-    host_.blas.name = "openblas-openmp";
-    host_.blas.library = "/lib/libblas.so.3";
+    host_ = testing::store_test_host();
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string db(const std::string& name = "test.db") const { return (dir_ / name).string(); }
 
   static PointRecord record(const std::string& sha, int batch, Verdict verdict = Verdict::kValid) {
-    PointRecord r;
-    r.model.name = "m-" + sha;
-    r.model.family = "fam";
-    r.model.path = "/zoo/" + sha + ".pt";
-    r.model.content_sha256 = sha;
-    r.model.params = 1234;
-    r.model.sample_shape = {3, 32, 32};
-    r.model.top1 = 70.5;
-    r.model.accuracy_source = "declared:test:weights";
-    r.config.batch = batch;
-    r.config.threads = 2;
-    r.config.sample_shape = {3, 32, 32};
-    r.runtime.engine = "torchscript";
-    r.runtime.engine_version = "libtorch 1.13.0";
-    r.runtime.device = "cpu";
-    r.runtime.precision = "fp32";
-    r.runtime.threads = 2;
-    r.started_at_utc = "2026-11-26T00:00:00Z";
-    r.result.verdict = verdict;
-    if (verdict == Verdict::kUnsupported) {
-      r.result.reason = "not here";
-      return r;
-    }
-    for (int i = 0; i < 3; ++i) {
-      WindowResult w;
-      w.index = i;
-      w.duration_s = 1.0;
-      w.iterations = 100;
-      w.samples = 100 * batch;
-      w.latency_ms = summarize({9.0 + i, 10.0 + i, 11.0 + i});
-      w.throughput_sps = 100.0 * batch;
-      r.result.windows.push_back(w);
-    }
-    r.result.latency_ms = summarize({9, 10, 11, 10, 11, 12, 11, 12, 13});
-    r.result.window_latency_ms = summarize({10, 11, 12});
-    r.result.throughput_sps = 100.0 * batch;
-    return r;
+    return testing::point_record(sha, batch, verdict);
   }
 
   static int64_t count(const std::string& path, const char* sql) { return testing::query_int(path, sql); }

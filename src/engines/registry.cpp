@@ -1,0 +1,130 @@
+// The one table of engines. Each engine's translation unit (the only one that includes its
+// library's headers) defines its hooks; an engine that is not built in keeps empty hooks and
+// the rest of the entry, so flags and messages still know it.
+#include "engines/registry.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "common/strings.h"
+
+namespace edgejoule {
+
+#ifdef EDGEJOULE_HAVE_TORCH
+EngineHooks torchscript_engine_hooks();  // engines/torchscript_engine.cpp
+#endif
+#ifdef EDGEJOULE_HAVE_OPENCV_DNN
+EngineHooks opencv_engine_hooks();  // engines/opencv_engine.cpp
+#endif
+
+const std::vector<EngineDescriptor>& engine_registry() {
+  static const std::vector<EngineDescriptor> table = {
+      {"torchscript", "LibTorch", "torchscript", ".pt", {{"int8", "torchscript_int8"}}, {"cpu", "cuda"},
+       {"fp32", "fp16", "bf16", "int8"}, {"--optimize", "--memory-format"},
+       /*output_reference=*/true, /*zoo_check=*/false, "reconfigure with -DEDGEJOULE_WITH_TORCH=ON",
+#ifdef EDGEJOULE_HAVE_TORCH
+       torchscript_engine_hooks()
+#else
+       {}
+#endif
+      },
+      {"opencv", "OpenCV DNN", "onnx", ".onnx", {}, {"cpu", "cuda"}, {"fp32"}, {},
+       /*output_reference=*/false, /*zoo_check=*/true,
+       "install libopencv-dev and reconfigure with -DEDGEJOULE_WITH_OPENCV=ON",
+#ifdef EDGEJOULE_HAVE_OPENCV_DNN
+       opencv_engine_hooks()
+#else
+       {}
+#endif
+      },
+  };
+  return table;
+}
+
+std::string EngineDescriptor::format_for(const std::string& precision) const {
+  const auto it = precision_formats.find(precision);
+  return it == precision_formats.end() ? model_format : it->second;
+}
+
+std::unique_ptr<Engine> EngineDescriptor::make() const {
+  if (!built_in()) throw Error("engine '" + name + "' is not built in: " + build_hint);
+  return hooks.make();
+}
+
+const EngineDescriptor& find_engine(const std::string& name) {
+  const auto& table = engine_registry();
+  const auto it = std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.name == name; });
+  if (it == table.end()) throw Error("unknown engine '" + name + "': choose one of " + join(known_engines(), ", "));
+  return *it;
+}
+
+const EngineDescriptor* reference_engine() {
+  for (const auto& e : engine_registry()) {
+    if (e.output_reference && e.built_in()) return &e;
+  }
+  return nullptr;
+}
+
+const EngineDescriptor* engine_for_extension(const std::string& extension) {
+  for (const auto& e : engine_registry()) {
+    if (e.file_extension == extension) return &e;
+  }
+  return nullptr;
+}
+
+namespace {
+std::vector<std::string> union_of(std::vector<std::string> EngineDescriptor::*field) {
+  std::vector<std::string> out;
+  for (const auto& e : engine_registry()) {
+    for (const auto& v : e.*field) {
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> registered_devices() { return union_of(&EngineDescriptor::devices); }
+std::vector<std::string> registered_precisions() { return union_of(&EngineDescriptor::precisions); }
+
+// The factory functions of engine.h, on the table.
+std::vector<std::string> known_engines() {
+  std::vector<std::string> names;
+  for (const auto& e : engine_registry()) names.push_back(e.name);
+  return names;
+}
+
+std::vector<std::string> available_engines() {
+  std::vector<std::string> names;
+  for (const auto& e : engine_registry()) {
+    if (e.built_in()) names.push_back(e.name);
+  }
+  return names;
+}
+
+std::unique_ptr<Engine> make_engine(const std::string& name) { return find_engine(name).make(); }
+
+std::string engine_model_format(const std::string& engine, const std::string& precision) {
+  return find_engine(engine).format_for(precision);
+}
+
+std::string engine_library_version(const std::string& name) {
+  for (const auto& e : engine_registry()) {
+    if (e.name == name) return e.version();
+  }
+  return "";  // an engine of a newer edgejoule, named in a store
+}
+
+std::vector<EngineDescription> describe_engines() {
+  std::vector<EngineDescription> out;
+  for (const auto& e : engine_registry()) {
+    if (!e.built_in()) continue;
+    const EngineHere here = e.hooks.here ? e.hooks.here() : EngineHere{};
+    std::string formats = e.model_format + " (" + e.file_extension + ")";
+    for (const auto& [precision, format] : e.precision_formats) formats += "; " + format + " for " + precision;
+    out.push_back({e.name, e.version(), formats, here.devices, here.precisions, here.backends, e.options});
+  }
+  return out;
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,191 @@
+// The store contract: what every backend open_store can open must do, whatever it keeps its
+// points in. Parameterised over the backends; the PostgreSQL fleet store joins the list with a
+// server URI and passes these tests unchanged.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <filesystem>
+#include <functional>
+
+#include "common/error.h"
+#include "store/store.h"
+#include "support/point_records.h"
+
+namespace edgejoule {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Backend {
+  std::string name;
+  // A URI for a fresh, empty store named `tag` (the test's name), or "" when the backend cannot
+  // run here (the test then skips, saying why).
+  std::function<std::string(const std::string& tag)> fresh_uri;
+  std::string unavailable_reason;
+};
+
+std::vector<Backend> backends() {
+  return {
+      {"sqlite_path",
+       [](const std::string& tag) {
+         const fs::path p = fs::path(::testing::TempDir()) / ("contract_" + tag + ".db");
+         fs::remove(p);
+         return p.string();
+       },
+       ""},
+      {"sqlite_uri",
+       [](const std::string& tag) {
+         const fs::path p = fs::path(::testing::TempDir()) / ("contract_uri_" + tag + ".db");
+         fs::remove(p);
+         return "sqlite:" + p.string();
+       },
+       ""},
+  };
+}
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (!GetParam().unavailable_reason.empty()) GTEST_SKIP() << GetParam().unavailable_reason;
+    std::string tag = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (auto& c : tag) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    uri_ = GetParam().fresh_uri(tag);
+    host_ = testing::store_test_host("host-a");
+  }
+  std::unique_ptr<Store> open(OpenMode mode = OpenMode::kReadWrite) { return open_store(uri_, mode); }
+
+  std::string uri_;
+  HostInfo host_;
+};
+
+TEST_P(StoreContract, AFreshStoreIsEmptyAndSavesAPointWithItsFigures) {
+  auto store = open();
+  EXPECT_TRUE(store->rows({}).empty());
+  const PointRecord r = testing::point_record("sha-a", 4);
+  EXPECT_FALSE(store->has_point("sha-a", r.config.key(), host_.fingerprint()));
+  EXPECT_TRUE(store->save_point(r, host_, false));
+  const auto stored = store->stored_point("sha-a", r.config.key(), host_.fingerprint());
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, "VALID");
+  EXPECT_EQ(stored->engine_version, "libtorch 1.13.0");
+  const auto rows = store->rows({});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].model, "m-sha-a");
+  EXPECT_EQ(rows[0].batch, 4);
+  EXPECT_EQ(rows[0].threads, 2);
+  EXPECT_EQ(rows[0].host_fingerprint, host_.fingerprint());
+  EXPECT_EQ(rows[0].repetitions, 3);
+  EXPECT_EQ(rows[0].iterations, 300);
+  ASSERT_TRUE(rows[0].latency_ms_p50);
+  EXPECT_DOUBLE_EQ(*rows[0].latency_ms_p50, 11.0);
+  EXPECT_EQ(rows[0].model_path, "/zoo/sha-a.pt");
+  EXPECT_EQ(configuration_of(rows[0]).key(), r.config.key());
+}
+
+TEST_P(StoreContract, UnsupportedPointsKeepTheirReason) {
+  auto store = open();
+  store->save_point(testing::point_record("sha-u", 1, Verdict::kUnsupported), host_, false);
+  const auto rows = store->rows({});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].status, "UNSUPPORTED");
+  EXPECT_EQ(rows[0].reason, "not here");
+  EXPECT_FALSE(rows[0].latency_ms_p50);
+}
+
+TEST_P(StoreContract, ASecondCopyIsDroppedUnlessReplacedOrFromAnotherEngineVersion) {
+  auto store = open();
+  PointRecord first = testing::point_record("sha-b", 1);
+  ASSERT_TRUE(store->save_point(first, host_, false));
+  PointRecord again = first;
+  again.result.reason = "second copy";
+  again.result.verdict = Verdict::kInvalid;
+  EXPECT_FALSE(store->save_point(again, host_, false));  // same engine version: kept the first
+  EXPECT_EQ(store->rows({})[0].status, "VALID");
+  EXPECT_TRUE(store->save_point(again, host_, true));  // --force
+  EXPECT_EQ(store->rows({})[0].status, "INVALID");
+  PointRecord upgraded = first;
+  upgraded.runtime.engine_version = "libtorch 2.11.0";
+  EXPECT_TRUE(store->save_point(upgraded, host_, false));  // the version keys the point
+  const auto rows = store->rows({});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].engine_version, "libtorch 2.11.0");
+  EXPECT_EQ(rows[0].status, "VALID");
+}
+
+TEST_P(StoreContract, FiltersByModelStatusAndHost) {
+  auto store = open();
+  const HostInfo other = testing::store_test_host("host-b");
+  store->save_point(testing::point_record("sha-a", 1), host_, false);
+  store->save_point(testing::point_record("sha-a", 2, Verdict::kUnsupported), host_, false);
+  store->save_point(testing::point_record("sha-c", 1), other, false);
+  EXPECT_EQ(store->rows({}).size(), 3u);
+  RowFilter by_model;
+  by_model.model = "m-sha-a";
+  EXPECT_EQ(store->rows(by_model).size(), 2u);
+  RowFilter by_status;
+  by_status.status = "UNSUPPORTED";
+  EXPECT_EQ(store->rows(by_status).size(), 1u);
+  RowFilter by_host;
+  by_host.host_fingerprint = other.fingerprint();
+  const auto rows = store->rows(by_host);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].hostname, "host-b");
+}
+
+// The same model file lives at a different path on each device; each host keeps its own.
+TEST_P(StoreContract, ModelPathsArePerHost) {
+  auto store = open();
+  const HostInfo other = testing::store_test_host("host-b");
+  PointRecord here = testing::point_record("sha-p", 1);
+  here.model.path = "/home/a/zoo/m.pt";
+  PointRecord there = here;
+  there.model.path = "/data/b/zoo/m.pt";
+  store->save_point(here, host_, false);
+  store->save_point(there, other, false);
+  for (const auto& row : store->rows({})) {
+    EXPECT_EQ(row.model_path, row.hostname == "host-a" ? "/home/a/zoo/m.pt" : "/data/b/zoo/m.pt") << row.hostname;
+  }
+}
+
+TEST_P(StoreContract, PointsSurviveReopeningReadOnly) {
+  open()->save_point(testing::point_record("sha-r", 1), host_, false);
+  auto reader = open(OpenMode::kReadOnly);
+  EXPECT_EQ(reader->rows({}).size(), 1u);
+  EXPECT_NE(reader->location().find("contract"), std::string::npos) << reader->location();
+}
+
+TEST_P(StoreContract, SavesAnEvaluationWithItsRows) {
+  auto store = open();
+  store->save_point(testing::point_record("sha-e", 1), host_, false);
+  StoredEvaluation ev;
+  ev.host_fingerprint = host_.fingerprint();
+  ev.settings_json = "{}";
+  ev.rows.push_back({});
+  ev.rows.back().energy_budget_j = 0.5;
+  ev.rows.back().point_id = store->rows({})[0].point_id;
+  const int64_t first = store->save_evaluation(ev);
+  EXPECT_GT(store->save_evaluation(ev), first);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(backends()),
+                         [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+
+// open_store's URI handling, whatever backend is built in.
+TEST(OpenStore, ASchemeThisBuildLacksIsOneSentenceWithoutThePassword) {
+  try {
+    open_store("postgresql://lab:s3cret@db.example:5432/fleet", OpenMode::kReadOnly);
+    ADD_FAILURE() << "opened a postgresql store";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
+    EXPECT_NE(message.find("postgresql://lab:***@db.example"), std::string::npos) << message;
+    EXPECT_EQ(e.exit_code(), 2);
+  }
+}
+
+TEST(OpenStore, AnEmptySqlitePathIsRefused) {
+  EXPECT_THROW(open_store("sqlite:", OpenMode::kReadWrite), Error);
+}
+
+}  // namespace
+}  // namespace edgejoule
