@@ -11,7 +11,7 @@
 #include "meters/meter.h"
 
 #include "profiler/protocol.h"
-#include "profiler/stats.h"
+#include "core/stats.h"
 #include "profiler/sweep.h"
 
 namespace edgejoule {

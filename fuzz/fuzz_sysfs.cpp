@@ -4,7 +4,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "meters/sysfs.h"
+#include "platform/sysfs.h"
 #include "platform/knobs.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

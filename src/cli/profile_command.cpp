@@ -23,6 +23,7 @@
 #include "platform/knobs.h"
 #include "platform/power.h"
 #include "profiler/protocol.h"
+#include "profiler/sweep.h"
 #include "report/writers.h"
 #include "store/store.h"
 #include "zoo/manifest.h"
@@ -54,8 +55,7 @@ struct ProfileFlags {
   std::string precisions = "fp32";
   std::string batches = "1";
   std::string threads;
-  std::string optimize = "off";
-  std::string memory_formats = "contiguous";
+  std::map<std::string, std::string> knobs;  // configuration field -> its flag's list
   std::string cpu_max_freq_khz, cpu_governor, gpu_power_limit_w, gpu_locked_clocks_mhz, nvpmodel;
   bool allow_platform_changes = false;
   bool dry_run = false;
@@ -210,9 +210,10 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
       flags.threads.empty() ? std::to_string(std::max(1u, std::thread::hardware_concurrency()))
                             : flags.threads;
   lists.threads = parse_int_list(threads_text, "--threads");
-  lists.optimize.clear();
-  for (const auto& o : parse_name_list(flags.optimize, "--optimize", {"off", "on"})) lists.optimize.push_back(o == "on");
-  lists.memory_formats = parse_name_list(flags.memory_formats, "--memory-format", {"contiguous", "channels_last"});
+  for (const auto& [name, text] : flags.knobs) {
+    const ConfigField& field = config_field(name);
+    if (!text.empty()) lists.knobs[name] = parse_name_list(text, field.flag, field.values);
+  }
   validate(flags.protocol);
   std::vector<int64_t> override_shape;
   if (!flags.input_shape.empty()) {
@@ -393,8 +394,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   if (dataset) {
     options.accuracy_for = [&](Engine& engine, const SweepItem& item) -> std::optional<MeasuredAccuracy> {
       const std::string key = item.model.content_sha256 + "|" + item.config.engine + "|" + item.config.device +
-                              "|" + item.config.precision + "|" + (item.config.optimize ? "opt" : "") + "|" +
-                              item.config.memory_format;
+                              "|" + item.config.precision + "|" + knob_labels(item.config.knobs, true);
       if (auto it = accuracy_cache.find(key); it != accuracy_cache.end()) return it->second;
       Preprocess pre;
       pre.pixel_scale = item.model.pixel_scale;
@@ -496,13 +496,9 @@ CommandRun add_profile_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--batch", flags->batches, "Batch sizes: list or range, e.g. 1,8,32 or 1-64*2")
       ->default_str("1");
   cmd->add_option("--threads", flags->threads, "Intra-op thread counts (default: all CPUs)");
-  cmd->add_option("--optimize", flags->optimize,
-                  "Graph optimisation to sweep: off, on (LibTorch: freeze + optimize_for_inference; it "
-                  "speeds up some models and slows others, so measure it per model)")
-      ->default_str("off");
-  cmd->add_option("--memory-format", flags->memory_formats,
-                  "Memory formats to sweep: contiguous, channels_last (NHWC inputs and 4-D weights; LibTorch)")
-      ->default_str("contiguous");
+  for (const auto& field : config_fields()) {
+    cmd->add_option(field.flag, flags->knobs[field.name], field.help)->default_str(field.default_value());
+  }
   cmd->add_option("--input-shape", flags->input_shape,
                   "Input shape with batch first, e.g. 1x3x224x224 (the batch is replaced by --batch); "
                   "default: from zoo.json");

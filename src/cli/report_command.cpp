@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/strings.h"
 #include "profiler/protocol.h"
 #include "report/html_report.h"
 #include "report/writers.h"
@@ -30,7 +31,8 @@ int run_report(const ReportFlags& flags) {
   input.rows = store->rows({});
   if (input.rows.empty()) throw Error("the store '" + flags.db + "' holds no points: profile some models first");
   input.budget_j = flags.budget_j;
-  input.source = flags.db;
+  input.figures = report_figures(input.rows, input.budget_j);
+  input.source = redact_uri(flags.db);
   input.generated_at_utc = utc_now_iso8601();
   const std::string html = render_html_report(input);
   // Written beside the target and renamed, so a reader never sees half a report.

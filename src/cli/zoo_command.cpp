@@ -11,7 +11,7 @@
 #include "common/process.h"
 #include "common/strings.h"
 #include "engines/engine.h"
-#include "report/result_row.h"  // json_or_null
+#include "core/result_row.h"  // json_or_null
 #include "zoo/engine_check.h"
 #include "zoo/manifest.h"
 

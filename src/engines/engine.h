@@ -9,30 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/engine_settings.h"
+
 namespace edgejoule {
-
-struct EngineOptions {
-  std::string device = "cpu";      // cpu | cuda
-  std::string precision = "fp32";  // fp32 | fp16 | bf16 | int8 (a quantised model file)
-  int threads = 1;                 // intra-op threads; always set, never left to the library
-  bool optimize = false;           // graph optimisation (LibTorch: freeze + optimize_for_inference)
-  std::string memory_format = "contiguous";  // contiguous | channels_last (4-D inputs and weights)
-};
-
-// What the engine actually did with the requested options (requested vs effective, as loadgen).
-struct EngineRuntime {
-  std::string engine;            // "torchscript" | "opencv"
-  std::string engine_version;    // e.g. "libtorch 1.13.0"
-  std::string device;            // effective device
-  std::string device_name;       // e.g. CPU model or "NVIDIA H200"
-  std::string precision;         // effective precision
-  int threads = 0;               // effective intra-op threads
-  std::string backend;           // the engine's backend/target where it has several ("OPENCV/CPU";
-                                 // LibTorch int8: the quantised engine, "qengine=onednn")
-  bool optimize = false;         // effective graph optimisation
-  std::string memory_format = "contiguous";
-  bool cuda_available = false;   // whether this build/machine can run --device cuda
-};
 
 class Engine {
  public:

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "engines/onnx_info.h"
 #include "engines/registry.h"
 
 namespace edgejoule {
@@ -144,14 +145,6 @@ class OpenCvEngine final : public Engine {
                              " " + options.precision + " here (it offers " + offered_list() +
                              "; its CPU backend computes in fp32 only)");
     }
-    if (options.optimize) {
-      throw UnsupportedError("OpenCV DNN always fuses layers when it loads a model; it has no further graph "
-                             "optimisation to switch on (--optimize on is a LibTorch knob)");
-    }
-    if (options.memory_format != "contiguous") {
-      throw UnsupportedError("OpenCV DNN takes NCHW blobs only; memory format " + options.memory_format +
-                             " is a LibTorch knob");
-    }
     backend_ = chosen->first;
     target_ = chosen->second;
     device_ = options.device;
@@ -172,12 +165,23 @@ class OpenCvEngine final : public Engine {
                              std::filesystem::path(path_).filename().string() + "': " + importer_reason(what));
     }
     if (net_.empty()) throw Error("'" + path_ + "' holds no layers OpenCV can run");
+    declared_input_ = onnx_input_shape(path_);
     net_.setPreferableBackend(backend_);
     net_.setPreferableTarget(target_);
   }
 
   void prepare(const std::vector<int64_t>& shape) override {
     if (net_.empty()) throw Error("internal: prepare() before load()", exit_code::kFailure);
+    if (declared_input_) {
+      // A shape the graph does not take (other than its batch, which a fixed-batch export
+      // leaves to the zoo's check) is the user's to fix, not something OpenCV cannot run.
+      std::vector<int64_t> any_batch = *declared_input_;
+      if (!any_batch.empty()) any_batch[0] = -1;
+      if (!shape_fits(shape, any_batch)) {
+        throw Error("model '" + path_ + "' rejected input shape " + format_shape(shape) + " (its ONNX graph takes " +
+                    format_shape(*declared_input_) + ", -1 = any): pass --input-shape to match");
+      }
+    }
     std::vector<int> dims(shape.begin(), shape.end());
     input_ = cv::Mat(static_cast<int>(dims.size()), dims.data(), CV_32F);
     cv::RNG rng(20210628);  // deterministic input: reproducible, and the same for every run
@@ -255,6 +259,7 @@ class OpenCvEngine final : public Engine {
   }
 
   std::string path_;
+  std::optional<std::vector<int64_t>> declared_input_;
   cv::dnn::Net net_;
   int backend_ = cv::dnn::DNN_BACKEND_OPENCV;
   int target_ = cv::dnn::DNN_TARGET_CPU;

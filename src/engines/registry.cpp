@@ -20,16 +20,14 @@ EngineHooks opencv_engine_hooks();  // engines/opencv_engine.cpp
 const std::vector<EngineDescriptor>& engine_registry() {
   static const std::vector<EngineDescriptor> table = {
       {"torchscript", "LibTorch", "torchscript", ".pt", {{"int8", "torchscript_int8"}}, {"cpu", "cuda"},
-       {"fp32", "fp16", "bf16", "int8"}, {"--optimize", "--memory-format"},
-       /*output_reference=*/true, /*zoo_check=*/false, "reconfigure with -DEDGEJOULE_WITH_TORCH=ON",
+       {"fp32", "fp16", "bf16", "int8"}, /*output_reference=*/true, /*zoo_check=*/false, "reconfigure with -DEDGEJOULE_WITH_TORCH=ON",
 #ifdef EDGEJOULE_HAVE_TORCH
        torchscript_engine_hooks()
 #else
        {}
 #endif
       },
-      {"opencv", "OpenCV DNN", "onnx", ".onnx", {}, {"cpu", "cuda"}, {"fp32"}, {},
-       /*output_reference=*/false, /*zoo_check=*/true,
+      {"opencv", "OpenCV DNN", "onnx", ".onnx", {}, {"cpu", "cuda"}, {"fp32"}, /*output_reference=*/false, /*zoo_check=*/true,
        "install libopencv-dev and reconfigure with -DEDGEJOULE_WITH_OPENCV=ON",
 #ifdef EDGEJOULE_HAVE_OPENCV_DNN
        opencv_engine_hooks()
@@ -122,7 +120,14 @@ std::vector<EngineDescription> describe_engines() {
     const EngineHere here = e.hooks.here ? e.hooks.here() : EngineHere{};
     std::string formats = e.model_format + " (" + e.file_extension + ")";
     for (const auto& [precision, format] : e.precision_formats) formats += "; " + format + " for " + precision;
-    out.push_back({e.name, e.version(), formats, here.devices, here.precisions, here.backends, e.options});
+    // Its own knobs are the configuration fields that name it (core/config_fields.cpp).
+    std::vector<std::string> knobs;
+    for (const auto& field : config_fields()) {
+      if (std::find(field.engines.begin(), field.engines.end(), e.name) != field.engines.end()) {
+        knobs.push_back(field.flag);
+      }
+    }
+    out.push_back({e.name, e.version(), formats, here.devices, here.precisions, here.backends, knobs});
   }
   return out;
 }

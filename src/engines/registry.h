@@ -2,7 +2,8 @@
 // The engine registry: one descriptor per engine edgejoule knows, written out in one table
 // (engines/registry.cpp). Everything that needs to know about engines reads it: the factory,
 // 'edgejoule engines', profile's flag lists, the output check's reference, the zoo build's check,
-// the file an engine loads from a zoo. Adding an engine = its own .cpp + one entry there.
+// the file an engine loads from a zoo. Adding an engine = its own .cpp + one entry there. The
+// knobs an engine honours are listed with the knobs (core/config_fields.cpp).
 
 #include <map>
 #include <memory>
@@ -36,7 +37,6 @@ struct EngineDescriptor {
   std::map<std::string, std::string> precision_formats;
   std::vector<std::string> devices;     // devices it may be asked for (others: refused as flags)
   std::vector<std::string> precisions;  // precisions it may be asked for
-  std::vector<std::string> options;     // engine-specific knobs it honours (their flags)
   // --check-outputs and the zoo build compare the other engines with this one, at fp32.
   bool output_reference = false;
   // The zoo build checks every model in this engine (load + one call) and records the verdict.

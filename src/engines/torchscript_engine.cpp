@@ -53,10 +53,12 @@ class TorchScriptEngine final : public Engine {
     device_ = resolve_device(options.device);
     dtype_ = resolve_precision(options.precision, options.device);
     precision_ = options.precision;
-    if (options.memory_format != "contiguous" && options.memory_format != "channels_last") {
-      throw Error("unknown memory format '" + options.memory_format + "': choose contiguous or channels_last");
+    const std::string memory_format = options.knob("memory_format");
+    if (memory_format != "contiguous" && memory_format != "channels_last") {
+      throw Error("unknown memory format '" + memory_format + "': choose contiguous or channels_last");
     }
-    channels_last_ = options.memory_format == "channels_last";
+    channels_last_ = memory_format == "channels_last";
+    const bool optimize = options.knob("optimize") == "on";
 
     at::set_num_threads(options.threads);
     threads_ = at::get_num_threads();
@@ -83,7 +85,7 @@ class TorchScriptEngine final : public Engine {
         if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
       }
     }
-    if (options.optimize) {
+    if (optimize) {
       try {
         // freeze() inlines the weights as constants; optimize_for_inference then folds
         // conv-bn, pre-packs linear/conv weights (MKLDNN on the CPU) and removes dropout.
@@ -93,7 +95,7 @@ class TorchScriptEngine final : public Engine {
                                first_line(e.what()) + ")");
       }
     }
-    optimize_ = options.optimize;
+    optimize_ = optimize;
   }
 
   void prepare(const std::vector<int64_t>& shape) override {
@@ -153,8 +155,8 @@ class TorchScriptEngine final : public Engine {
     rt.device_name = device_.str();
     rt.precision = precision_;
     rt.threads = threads_;
-    rt.optimize = optimize_;
-    rt.memory_format = channels_last_ ? "channels_last" : "contiguous";
+    rt.knobs["optimize"] = optimize_ ? "on" : "off";
+    rt.knobs["memory_format"] = channels_last_ ? "channels_last" : "contiguous";
     if (precision_ == "int8") rt.backend = "qengine=" + qengine_;
     rt.cuda_available = torch::cuda::is_available();
     return rt;

@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "meters/rapl.h"
-#include "meters/sysfs.h"
+#include "platform/sysfs.h"
 
 namespace edgejoule {
 namespace fs = std::filesystem;

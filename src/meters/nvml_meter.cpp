@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
-#include "meters/nvml_api.h"
+#include "platform/nvml_api.h"
 #include "meters/rapl.h"
 
 namespace edgejoule {

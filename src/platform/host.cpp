@@ -57,17 +57,6 @@ std::string os_pretty_name(const std::string& text) {
 
 }  // namespace
 
-std::string HostInfo::fingerprint() const {
-  Sha256 hash;
-  for (const std::string& field :
-       {hostname, cpu_model, std::to_string(cpu_cores), std::to_string(memory_mb), os, kernel,
-        gpu_name, gpu_driver, blas.name, blas.library}) {
-    hash.update(field);
-    hash.update("\x1f", 1);
-  }
-  return hash.hex_digest();
-}
-
 HostInfo probe_host(const std::string& root) {
   HostInfo host;
   const auto cpuinfo = read_file(under_root(root, "/proc/cpuinfo")).value_or("");

@@ -18,7 +18,7 @@
 #include "common/error.h"
 #include "common/process.h"
 #include "common/strings.h"
-#include "meters/nvml_api.h"
+#include "platform/nvml_api.h"
 #include "platform/power.h"
 
 namespace edgejoule {

@@ -10,8 +10,8 @@
 
 #include "common/process.h"
 #include "common/strings.h"
-#include "meters/nvml_api.h"
-#include "meters/sysfs.h"
+#include "platform/nvml_api.h"
+#include "platform/sysfs.h"
 
 namespace edgejoule {
 namespace fs = std::filesystem;

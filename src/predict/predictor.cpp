@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
-#include "profiler/stats.h"
+#include "core/stats.h"
 
 namespace edgejoule {
 namespace {

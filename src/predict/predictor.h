@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "report/result_row.h"
+#include "core/result_row.h"
 
 namespace edgejoule {
 

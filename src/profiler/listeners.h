@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "profiler/records.h"
+#include "core/records.h"
 
 namespace edgejoule {
 

@@ -27,30 +27,6 @@ bool stop_requested(const std::atomic<bool>* stop) {
 
 }  // namespace
 
-const char* to_string(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kValid: return "VALID";
-    case Verdict::kInvalid: return "INVALID";
-    case Verdict::kUnsupported: return "UNSUPPORTED";
-  }
-  return "?";
-}
-
-std::optional<Verdict> verdict_from_string(const std::string& text) {
-  if (text == "VALID") return Verdict::kValid;
-  if (text == "INVALID") return Verdict::kInvalid;
-  if (text == "UNSUPPORTED") return Verdict::kUnsupported;
-  return std::nullopt;
-}
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void validate(const ProtocolSettings& s) {
   auto require = [](bool ok, const std::string& message) {
@@ -309,8 +285,10 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         engine_options.device = item.config.device;
         engine_options.precision = item.config.precision;
         engine_options.threads = item.config.threads;
-        engine_options.optimize = item.config.optimize;
-        engine_options.memory_format = item.config.memory_format;
+        engine_options.knobs = item.config.knobs;
+        if (const auto refused = knobs_not_honoured(item.config.knobs, item.config.engine); !refused.empty()) {
+          throw UnsupportedError("engine " + item.config.engine + " has no such knob: " + join(refused, ", "));
+        }
         engine->load(item.model.path, engine_options);
         loaded = true;
         engine->prepare(item.config.input_shape());

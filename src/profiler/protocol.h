@@ -11,7 +11,7 @@
 #include "engines/engine.h"
 #include "meters/meter.h"
 #include "profiler/listeners.h"
-#include "profiler/records.h"
+#include "core/records.h"
 
 namespace edgejoule {
 
@@ -68,6 +68,5 @@ struct SweepOptions {
 SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,
                        ProfileListener& listener);
 
-std::string utc_now_iso8601();
 
 }  // namespace edgejoule

@@ -24,6 +24,26 @@ int64_t parse_positive(std::string_view flag, std::string_view text, std::string
   return *value;
 }
 
+// Every combination of the configuration fields' swept values, the table's last field innermost.
+std::vector<KnobValues> knob_combinations(const SweepLists& lists) {
+  std::vector<KnobValues> out{KnobValues{}};
+  for (const auto& field : config_fields()) {
+    const auto it = lists.knobs.find(field.name);
+    const std::vector<std::string> values =
+        it == lists.knobs.end() || it->second.empty() ? std::vector<std::string>{field.default_value()} : it->second;
+    std::vector<KnobValues> next;
+    for (const auto& partial : out) {
+      for (const auto& value : values) {
+        KnobValues k = partial;
+        if (value != field.default_value()) k[field.name] = value;
+        next.push_back(std::move(k));
+      }
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<int> parse_int_list(std::string_view text, std::string_view flag) {
@@ -75,27 +95,6 @@ std::vector<std::string> parse_name_list(std::string_view text, std::string_view
   return names;
 }
 
-std::vector<int64_t> Configuration::input_shape() const {
-  std::vector<int64_t> shape{batch};
-  shape.insert(shape.end(), sample_shape.begin(), sample_shape.end());
-  return shape;
-}
-
-std::string Configuration::key() const {
-  return "engine=" + engine + ";device=" + device + ";precision=" + precision +
-         ";batch=" + std::to_string(batch) + ";threads=" + std::to_string(threads) +
-         ";shape=" + format_shape(sample_shape) + (meter.empty() ? "" : ";meter=" + meter) +
-         (optimize ? ";optimize=on" : "") +
-         (memory_format == "contiguous" ? "" : ";memory_format=" + memory_format) +
-         (platform.empty() ? "" : ";platform=" + platform);
-}
-
-std::string Configuration::describe() const {
-  return engine + " " + device + " " + precision + " b" + std::to_string(batch) + " t" +
-         std::to_string(threads) + (optimize ? " opt" : "") +
-         (memory_format == "channels_last" ? " cl" : "") + (platform.empty() ? "" : " [" + platform + "]");
-}
-
 std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int64_t>& sample_shape) {
   std::vector<Configuration> configs;
   for (const auto& platform : lists.platforms)
@@ -104,20 +103,18 @@ std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int
         for (const auto& precision : lists.precisions)
           for (int batch : lists.batches)
             for (int threads : lists.threads)
-              for (bool optimize : lists.optimize)
-                for (const auto& memory_format : lists.memory_formats) {
-                  Configuration c;
-                  c.platform = platform;
-                  c.engine = engine;
-                  c.device = device;
-                  c.precision = precision;
-                  c.batch = batch;
-                  c.threads = threads;
-                  c.optimize = optimize;
-                  c.memory_format = memory_format;
-                  c.sample_shape = sample_shape;
-                  configs.push_back(std::move(c));
-                }
+              for (auto& knobs : knob_combinations(lists)) {
+                Configuration c;
+                c.platform = platform;
+                c.engine = engine;
+                c.device = device;
+                c.precision = precision;
+                c.batch = batch;
+                c.threads = threads;
+                c.knobs = std::move(knobs);
+                c.sample_shape = sample_shape;
+                configs.push_back(std::move(c));
+              }
   return configs;
 }
 

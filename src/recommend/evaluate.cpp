@@ -5,7 +5,7 @@
 #include <map>
 
 #include "common/error.h"
-#include "profiler/stats.h"
+#include "core/stats.h"
 
 namespace edgejoule {
 

@@ -30,8 +30,6 @@ const std::vector<Column>& columns() {
       {"precision", [](const ResultRow& r) { return r.precision; }},
       {"batch", [](const ResultRow& r) { return std::to_string(r.batch); }},
       {"threads", [](const ResultRow& r) { return std::to_string(r.threads); }},
-      {"optimize", [](const ResultRow& r) { return std::string(r.optimize ? "on" : "off"); }},
-      {"memory_format", [](const ResultRow& r) { return r.memory_format; }},
       {"platform", [](const ResultRow& r) { return r.platform; }},
       {"engine_version", [](const ResultRow& r) { return r.engine_version; }},
       {"hostname", [](const ResultRow& r) { return r.hostname; }},
@@ -57,6 +55,23 @@ const std::vector<Column>& columns() {
   return kColumns;
 }
 
+// The fixed columns with one column per configuration field after `threads` (the table's order).
+const std::vector<Column>& all_columns() {
+  static const std::vector<Column> kAll = [] {
+    std::vector<Column> out;
+    for (const auto& c : columns()) {
+      out.push_back(c);
+      if (std::string(c.name) != "threads") continue;
+      for (const auto& field : config_fields()) {
+        const std::string name = field.name;
+        out.push_back({field.name.c_str(), [name](const ResultRow& r) { return knob_value(r.knobs, name); }});
+      }
+    }
+    return out;
+  }();
+  return kAll;
+}
+
 // RFC 4180: quote fields holding a comma, quote or line break; double the quotes.
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
@@ -78,7 +93,7 @@ std::string md_field(const std::string& s) {
 }  // namespace
 
 void write_csv(std::ostream& out, const std::vector<ResultRow>& rows) {
-  const auto& cols = columns();
+  const auto& cols = all_columns();
   for (size_t i = 0; i < cols.size(); ++i) out << (i ? "," : "") << cols[i].name;
   out << "\r\n";
   for (const auto& r : rows) {
@@ -88,7 +103,7 @@ void write_csv(std::ostream& out, const std::vector<ResultRow>& rows) {
 }
 
 void write_markdown(std::ostream& out, const std::vector<ResultRow>& rows) {
-  const auto& cols = columns();
+  const auto& cols = all_columns();
   out << "|";
   for (const auto& c : cols) out << " " << c.name << " |";
   out << "\n|";

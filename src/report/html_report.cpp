@@ -8,8 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
-#include "predict/predictor.h"
-#include "recommend/recommend.h"
 #include "report/report_assets.h"
 
 namespace edgejoule {
@@ -285,23 +283,14 @@ Promise.all(CHARTS.map(c =>
 }  // namespace
 
 std::string render_html_report(const ReportInput& input) {
-  // What the charts show: VALID points with energy, one energy kind (as recommend does); the
-  // cost charts need no accuracy, so they take every such point of the candidates' kind.
-  const CandidateSet set = candidates_from_rows(input.rows, CandidateFilter{});
-  CandidateFilter same_kind;
-  same_kind.energy_source = set.energy_source;
-  const std::vector<ResultRow> cost_rows = rows_with_energy(input.rows, same_kind);
-  std::string predictor_note;
-  const std::optional<TrainedPredictor> predictor = train_predictor(cost_rows, &predictor_note);
+  const ReportFigures& figures = input.figures;
+  const std::optional<TrainedPredictor>& predictor = figures.fit;
 
   json latency_points = json::array();
   json flops_points = json::array();
-  for (const auto& r : cost_rows) {
-    std::optional<double> fitted;
-    if (predictor && CostModel::usable(r)) {
-      if (const auto p = predictor->model.predict(r)) fitted = p->energy_j;
-    }
-    const json d = datum(r, fitted);
+  for (size_t i = 0; i < figures.cost_rows.size(); ++i) {
+    const ResultRow& r = figures.cost_rows[i];
+    const json d = datum(r, figures.fitted_energy_j[i]);
     if (r.latency_ms_p50 && r.latency_ms_p99) latency_points.push_back(d);
     if (r.flops && *r.flops > 0) flops_points.push_back(d);
   }
@@ -313,19 +302,14 @@ std::string render_html_report(const ReportInput& input) {
     body += fmt::format("<div id=\"{}\" class=\"chart\"></div>\n", id);
   };
 
-  // Per accuracy dataset: accuracy does not compare across datasets.
-  std::vector<std::pair<std::string, size_t>> datasets(set.datasets.begin(), set.datasets.end());
-  std::sort(datasets.begin(), datasets.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   int section = 0;
-  for (const auto& [dataset, count] : datasets) {
+  for (const DatasetFigures& dataset_figures : figures.datasets) {
     ++section;
-    std::vector<Candidate> cs;
-    for (const auto& c : set.candidates) {
-      if (c.row.accuracy_dataset == dataset) cs.push_back(c);
-    }
+    const std::string& dataset = dataset_figures.dataset;
+    const std::vector<Candidate>& cs = dataset_figures.candidates;
     json points = json::array();
     for (const auto& c : cs) points.push_back(datum(c.row));
-    const auto frontier = pareto_frontier(cs, FrontierAxis::kEnergy);
+    const auto& frontier = dataset_figures.frontier;
     json frontier_points = json::array();
     json steps = json::array();
     for (size_t i = 0; i < frontier.size(); ++i) {
@@ -341,10 +325,8 @@ std::string render_html_report(const ReportInput& input) {
     }
     json chosen = nullptr;
     std::string recommendation;
-    if (input.budget_j) {
-      Constraints k;
-      k.energy_budget_j = *input.budget_j;
-      const auto rec = recommend(cs, k, Objective::kAccuracy, 0);
+    if (input.budget_j && dataset_figures.recommendation) {
+      const Recommendation& rec = *dataset_figures.recommendation;
       if (rec.chosen) {
         const Candidate& c = cs[*rec.chosen];
         chosen = datum(c.row);
@@ -389,7 +371,7 @@ std::string render_html_report(const ReportInput& input) {
         html_escape(predictor->model.name()), predictor->leave_one_model_out.energy_mape_pct,
         predictor->leave_one_model_out.energy_worst_pct, predictor->leave_one_configuration_out.energy_mape_pct);
   } else {
-    body += "<p>No cost model fit: " + html_escape(predictor_note) + ".</p>\n";
+    body += "<p>No cost model fit: " + html_escape(figures.no_fit_reason) + ".</p>\n";
   }
   chart("energy-flops", energy_flops_spec(flops_points, predictor.has_value()), flops_points.size(),
         "energy vs FLOPs");
@@ -450,7 +432,7 @@ std::string render_html_report(const ReportInput& input) {
       "<b>Energy provenance:</b> {}</p>\n",
       input.rows.size(), html_escape(input.source), valid, invalid_n, unsupported, html_escape(input.generated_at_utc),
       EDGEJOULE_VERSION, html_escape(listed(hosts)), html_escape(listed(meters)), html_escape(listed(energy_provenances)));
-  for (const auto& n : set.notes) head += "<p class=\"note\">" + html_escape(n) + "</p>\n";
+  for (const auto& n : figures.notes) head += "<p class=\"note\">" + html_escape(n) + "</p>\n";
   head += "<dl class=\"legend\"><dt>measured:&lt;meter&gt;</dt><dd>energy read from a sensor over exactly the "
           "measurement windows</dd><dt>estimated:&lt;model&gt;</dt><dd>energy estimated (CPU time × per-core power) "
           "where no sensor exists; never mixed with measured figures</dd><dt>declared:&lt;source&gt;</dt><dd>accuracy "

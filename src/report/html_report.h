@@ -6,13 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "report/result_row.h"
+#include "core/result_row.h"
+#include "recommend/report_figures.h"
 
 namespace edgejoule {
 
 struct ReportInput {
   std::vector<ResultRow> rows;       // every stored point, any status
   std::optional<double> budget_j;    // draws the budget line and the recommended point
+  ReportFigures figures;             // report_figures(rows, budget_j): what the charts show
   std::string source;                // the store it came from, for the header
   std::string generated_at_utc;
 };

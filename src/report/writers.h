@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "report/result_row.h"
+#include "core/result_row.h"
 
 namespace edgejoule {
 

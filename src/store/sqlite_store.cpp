@@ -4,12 +4,13 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/strings.h"
-#include "profiler/protocol.h"
+#include "core/records.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -219,8 +220,8 @@ class SqliteStore final : public Store {
              p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
              p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
              p.cross_check_difference_pct, p.top1_measured, p.top5_measured, p.measured_accuracy_source,
-             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.optimize, c.memory_format, c.platform,
-             p.platform_json
+             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.platform, p.platform_json)sql" +
+                      knob_select() + R"sql(
       FROM points p
       JOIN models m ON m.id = p.model_id
       JOIN configs c ON c.id = p.config_id
@@ -229,8 +230,8 @@ class SqliteStore final : public Store {
       WHERE (?1 = '' OR m.name = ?1) AND (?2 = '' OR p.status = ?2)
         AND (?3 = '' OR h.fingerprint = ?3))sql";
     if (filter.sorted) {
-      sql += " ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads, c.optimize, "
-             "c.memory_format";
+      sql += " ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads";
+      for (const auto& field : config_fields()) sql += ", " + knob_column(field);
     }
     Statement q(db_, path_, sql.c_str());
     q.bind(1, filter.model).bind(2, filter.status).bind(3, filter.host_fingerprint);
@@ -300,10 +301,12 @@ class SqliteStore final : public Store {
       // The manifest names the dataset of declared figures; a measured source names its own.
       r.accuracy_dataset = top1_measured || declared_dataset.empty() ? dataset_of_accuracy_source(r.accuracy_source)
                                                                      : declared_dataset;
-      r.optimize = q.int64(i++) != 0;
-      r.memory_format = q.text(i++);
       r.platform = q.text(i++);
       r.platform_state_json = q.text(i++);
+      for (const auto& field : config_fields()) {
+        const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
+        if (value != field.default_value()) r.knobs[field.name] = value;
+      }
       if (r.top1 && r.energy_j_per_inference && *r.energy_j_per_inference > 0) {
         r.accuracy_per_joule = *r.top1 / 100.0 / *r.energy_j_per_inference;
       }
@@ -404,12 +407,44 @@ class SqliteStore final : public Store {
       }
     }
     (void)existed;
+    add_knob_columns(mode);
     if (mode == OpenMode::kReadWrite) {
       // WAL: readers never block the writer and never see a half-written point.
       exec("PRAGMA journal_mode = WAL");
       exec("PRAGMA synchronous = NORMAL");
     }
     exec("PRAGMA foreign_keys = ON");
+  }
+
+  // The configuration fields' columns of `configs` come from the field table: a field added
+  // since the store was written gets its column (at the field's default) when a writer opens
+  // it; a reader reads the default for it.
+  void add_knob_columns(OpenMode mode) {
+    config_columns_.clear();
+    {
+      Statement q(db_, path_, "SELECT name FROM pragma_table_info('configs')");
+      while (q.step()) config_columns_.insert(q.text(0));
+    }
+    if (mode != OpenMode::kReadWrite) return;
+    for (const auto& field : config_fields()) {
+      if (config_columns_.count(field.name)) continue;
+      const std::string sql = "ALTER TABLE configs ADD COLUMN " + field.name +
+                              (field.is_switch ? " INTEGER NOT NULL DEFAULT 0"
+                                               : " TEXT NOT NULL DEFAULT '" + field.default_value() + "'");
+      exec(sql.c_str());
+      config_columns_.insert(field.name);
+    }
+  }
+
+  // A field's column in a select, or its default where the store has no column for it.
+  std::string knob_column(const ConfigField& field) const {
+    if (config_columns_.count(field.name)) return "c." + field.name;
+    return field.is_switch ? "0" : "'" + field.default_value() + "'";
+  }
+  std::string knob_select() const {
+    std::string out;
+    for (const auto& field : config_fields()) out += ", " + knob_column(field);
+    return out;
   }
 
   // Applies every migration from the stored version up, each in its own transaction, so a
@@ -554,13 +589,27 @@ class SqliteStore final : public Store {
 
   int64_t upsert_config(const Configuration& c) {
     const std::string key = c.key();
-    Statement ins(db_, path_, R"sql(
-      INSERT OR IGNORE INTO configs (key, engine, device, precision, batch, threads, sample_shape, meter,
-                                     optimize, memory_format, platform)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))sql");
+    std::string columns = "key, engine, device, precision, batch, threads, sample_shape, meter, platform";
+    std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9";
+    int n = 9;
+    for (const auto& field : config_fields()) {
+      columns += ", " + field.name;
+      values += ", ?" + std::to_string(++n);
+    }
+    const std::string sql = "INSERT OR IGNORE INTO configs (" + columns + ") VALUES (" + values + ")";
+    Statement ins(db_, path_, sql.c_str());
     ins.bind(1, key).bind(2, c.engine).bind(3, c.device).bind(4, c.precision).bind(5, c.batch)
-        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).bind(8, c.meter)
-        .bind(9, static_cast<int64_t>(c.optimize)).bind(10, c.memory_format).bind(11, c.platform).run();
+        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).bind(8, c.meter).bind(9, c.platform);
+    n = 9;
+    for (const auto& field : config_fields()) {
+      const std::string value = c.knob(field.name);
+      if (field.is_switch) {
+        ins.bind(++n, static_cast<int64_t>(value == "on"));
+      } else {
+        ins.bind(++n, value);
+      }
+    }
+    ins.run();
     Statement q(db_, path_, "SELECT id FROM configs WHERE key = ?1");
     q.bind(1, key);
     q.step();
@@ -576,14 +625,12 @@ class SqliteStore final : public Store {
          {{"engine", r.config.engine}, {"device", r.config.device},
           {"precision", r.config.precision}, {"batch", r.config.batch},
           {"threads", r.config.threads}, {"input_shape", r.config.input_shape()},
-          {"optimize", r.config.optimize}, {"memory_format", r.config.memory_format},
           {"platform", r.config.platform}}},
         {"effective",
          {{"engine", r.runtime.engine}, {"engine_version", r.runtime.engine_version},
           {"device", r.runtime.device}, {"device_name", r.runtime.device_name},
           {"precision", r.runtime.precision}, {"threads", r.runtime.threads},
-          {"backend", r.runtime.backend}, {"optimize", r.runtime.optimize},
-          {"memory_format", r.runtime.memory_format},
+          {"backend", r.runtime.backend},
           {"blas", host.blas.name}, {"blas_library", host.blas.library}}},
         {"protocol",
          {{"warmup_s", r.protocol.warmup_s},
@@ -596,6 +643,12 @@ class SqliteStore final : public Store {
           {"idle_baseline", r.protocol.idle_baseline}}},
         {"model", {{"path", r.model.path}, {"sha256", r.model.content_sha256}}},
     };
+    for (const auto& field : config_fields()) {
+      settings["requested"][field.name] = knob_json(field, r.config.knob(field.name));
+      if (const auto it = r.runtime.knobs.find(field.name); it != r.runtime.knobs.end()) {
+        settings["effective"][field.name] = knob_json(field, it->second);
+      }
+    }
     int64_t iterations = 0;
     for (const auto& w : res.windows) iterations += w.iterations;
     auto if_measured = [&](double v) { return measured ? std::optional<double>(v) : std::nullopt; };
@@ -680,6 +733,7 @@ class SqliteStore final : public Store {
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::set<std::string> config_columns_;
 };
 
 }  // namespace

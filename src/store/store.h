@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "platform/host.h"
-#include "profiler/records.h"
-#include "report/result_row.h"
+#include "core/host.h"
+#include "core/records.h"
+#include "core/result_row.h"
 
 namespace edgejoule {
 

@@ -125,19 +125,19 @@ TEST(TorchScriptEngine, OptimizeAndChannelsLastComputeTheSameFunction) {
                                          std::pair{true, "channels_last"}}) {
     SCOPED_TRACE(std::string(optimize ? "optimize " : "") + format);
     EngineOptions options;
-    options.optimize = optimize;
-    options.memory_format = format;
+    options.knobs["optimize"] = optimize ? "on" : "off";
+    options.knobs["memory_format"] = format;
     auto engine = make_engine("torchscript");
     engine->load(kZoo + "/tiny_cnn.pt", options);
     engine->prepare({2, 3, 32, 32});
     engine->run();
-    EXPECT_EQ(engine->runtime().optimize, optimize);
-    EXPECT_EQ(engine->runtime().memory_format, format);
+    EXPECT_EQ(engine->runtime().knobs.at("optimize"), optimize ? "on" : "off");
+    EXPECT_EQ(engine->runtime().knobs.at("memory_format"), format);
     const auto c = compare_engines(*reference, *engine, {2, 3, 32, 32}, "fp32");
     EXPECT_TRUE(c.agrees()) << c.max_rel_diff;
   }
   EngineOptions bad;
-  bad.memory_format = "nhwc";
+  bad.knobs["memory_format"] = "nhwc";
   EXPECT_THROW(make_engine("torchscript")->load(kZoo + "/tiny_cnn.pt", bad), Error);
 }
 

@@ -1,4 +1,5 @@
 #include "profiler/protocol.h"
+#include "profiler/sweep.h"
 
 #include <gtest/gtest.h>
 

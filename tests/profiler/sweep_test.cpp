@@ -57,8 +57,8 @@ TEST(Sweep, ExpandsEveryCombination) {
 // stores from before them keep matching (and resuming).
 TEST(Sweep, OptimizeMemoryFormatAndPlatformAreDimensionsAndDefaultsKeepOldKeys) {
   SweepLists lists;
-  lists.optimize = {false, true};
-  lists.memory_formats = {"contiguous", "channels_last"};
+  lists.knobs["optimize"] = {"off", "on"};
+  lists.knobs["memory_format"] = {"contiguous", "channels_last"};
   lists.platforms = {"", "cpu_max_freq_khz=1200000"};
   const auto configs = expand(lists, {3, 8, 8});
   ASSERT_EQ(configs.size(), 8u);

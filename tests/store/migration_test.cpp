@@ -99,7 +99,7 @@ TEST(Migration, EveryEarlierVersionIsUpgraded) {
     const auto rows = store->rows({});
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_DOUBLE_EQ(*rows[0].latency_ms_p50, 23.0);
-    EXPECT_EQ(rows[0].memory_format, "contiguous");
+    EXPECT_EQ(knob_value(rows[0].knobs, "memory_format"), "contiguous");
     EXPECT_EQ(scalar(path, "PRAGMA user_version"), kSchemaVersion);
     EXPECT_EQ(scalar(path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'"), 0);
   }

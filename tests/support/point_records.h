@@ -5,7 +5,7 @@
 #include <string>
 
 #include "platform/host.h"
-#include "profiler/records.h"
+#include "core/records.h"
 
 namespace edgejoule::testing {
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "engines/engine.h"
-#include "platform/host.h"
-#include "profiler/stats.h"
-#include "profiler/sweep.h"
+#include "core/configuration.h"
+#include "core/engine_settings.h"
+#include "core/host.h"
+#include "core/stats.h"
 
 namespace edgejoule {
 
@@ -70,6 +70,9 @@ struct ProtocolSettings {
 enum class Verdict { kValid, kInvalid, kUnsupported };
 const char* to_string(Verdict verdict);
 std::optional<Verdict> verdict_from_string(const std::string& text);
+
+// Now, as "2026-12-01T20:49:01Z".
+std::string utc_now_iso8601();
 
 struct WindowResult {
   int index = 0;

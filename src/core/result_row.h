@@ -9,7 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "profiler/sweep.h"
+#include "core/configuration.h"
 
 namespace edgejoule {
 
@@ -31,8 +31,7 @@ struct ResultRow {
   std::string sample_shape;
   std::string engine_version;
   int effective_threads = 0;
-  bool optimize = false;
-  std::string memory_format = "contiguous";
+  KnobValues knobs;                 // the configuration fields (core/config_fields.h); absent = default
   std::string platform;             // platform power settings of the configuration ("" = as found)
   std::string platform_state_json;  // the platform's power state read while the point ran
   // host
@@ -70,6 +69,9 @@ struct ResultRow {
 };
 
 void to_json(nlohmann::json& j, const ResultRow& row);
+
+// A configuration field's value as written to JSON: a switch as false/true, others as text.
+nlohmann::json knob_json(const ConfigField& field, const std::string& value);
 
 // A figure that may be missing, as JSON: its value, or null.
 nlohmann::json json_or_null(const std::optional<double>& value);

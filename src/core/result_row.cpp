@@ -1,4 +1,4 @@
-#include "report/result_row.h"
+#include "core/result_row.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -26,8 +26,6 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"batch", r.batch},
         {"threads", r.threads},
         {"sample_shape", r.sample_shape},
-        {"optimize", r.optimize},
-        {"memory_format", r.memory_format},
         {"platform", r.platform}}},
       {"effective", {{"engine_version", r.engine_version}, {"threads", r.effective_threads}}},
       {"platform_state", r.platform_state_json.empty() ? nlohmann::json(nullptr)
@@ -71,13 +69,18 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"dataset", r.accuracy_dataset}}},
       {"accuracy_per_joule", json_or_null(r.accuracy_per_joule)},
   };
+  for (const auto& field : config_fields()) j["config"][field.name] = knob_json(field, knob_value(r.knobs, field.name));
+}
+
+nlohmann::json knob_json(const ConfigField& field, const std::string& value) {
+  if (field.is_switch) return value == "on";
+  return value;
 }
 
 namespace {
 // The knobs beyond engine/device/precision/batch/threads, where not at their defaults.
 std::string knob_suffix(const ResultRow& r) {
-  return std::string(r.optimize ? " opt" : "") + (r.memory_format == "channels_last" ? " cl" : "") +
-         (r.platform.empty() ? "" : " [" + r.platform + "]");
+  return knob_labels(r.knobs) + (r.platform.empty() ? "" : " [" + r.platform + "]");
 }
 }  // namespace
 
@@ -96,8 +99,7 @@ Configuration configuration_of(const ResultRow& r) {
   c.threads = r.threads;
   c.sample_shape = parse_shape(r.sample_shape, "stored shape");
   c.meter = r.config_meter;
-  c.optimize = r.optimize;
-  c.memory_format = r.memory_format;
+  c.knobs = r.knobs;
   c.platform = r.platform;
   return c;
 }

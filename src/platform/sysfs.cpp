@@ -1,4 +1,4 @@
-#include "meters/sysfs.h"
+#include "platform/sysfs.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "profiler/stats.h"
+#include "core/stats.h"
 
 #include <algorithm>
 #include <array>

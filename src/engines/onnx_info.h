@@ -1,0 +1,23 @@
+#pragma once
+// What an ONNX file declares about its first input, read from the protobuf wire format directly
+// (no ONNX or protobuf library): enough to tell a user's wrong input shape, which is the user's
+// to fix, from a graph an engine cannot run, which is UNSUPPORTED.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edgejoule {
+
+// The declared shape of the graph's first input that is not an initializer; a symbolic
+// dimension ("batch") is -1. nullopt when the file cannot be read or declares no shape.
+std::optional<std::vector<int64_t>> onnx_input_shape(const std::string& path);
+
+// The parsing part, on the file's bytes.
+std::optional<std::vector<int64_t>> onnx_input_shape_of(const std::string& bytes);
+
+// Whether `shape` fits `declared` (same rank; every fixed dimension equal).
+bool shape_fits(const std::vector<int64_t>& shape, const std::vector<int64_t>& declared);
+
+}  // namespace edgejoule

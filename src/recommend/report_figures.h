@@ -1,0 +1,37 @@
+#pragma once
+// What the HTML report shows, computed here so the report only draws it: per accuracy dataset
+// the candidates, their Pareto frontier and (with a budget) the recommendation; over every
+// point with energy, the cost model's fit. The report receives this, it calls neither the
+// recommender nor the predictor.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result_row.h"
+#include "predict/predictor.h"
+#include "recommend/recommend.h"
+
+namespace edgejoule {
+
+struct DatasetFigures {
+  std::string dataset;
+  std::vector<Candidate> candidates;             // VALID points with energy and accuracy on it
+  std::vector<FrontierStep> frontier;            // accuracy vs energy, cheapest first
+  std::optional<Recommendation> recommendation;  // for the budget, when one is given
+};
+
+struct ReportFigures {
+  std::vector<DatasetFigures> datasets;  // most points first
+  std::vector<std::string> notes;        // what the candidate selection left out, and why
+  // VALID points with energy of the candidates' energy kind, and the cost model's fitted energy
+  // per inference for each (absent where the model cannot predict it).
+  std::vector<ResultRow> cost_rows;
+  std::vector<std::optional<double>> fitted_energy_j;
+  std::optional<TrainedPredictor> fit;
+  std::string no_fit_reason;  // when there is no fit
+};
+
+ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<double> budget_j);
+
+}  // namespace edgejoule
