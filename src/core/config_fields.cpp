@@ -17,6 +17,10 @@ const std::vector<ConfigField>& config_fields() {
       {"memory_format", "--memory-format",
        "Memory formats to sweep: contiguous, channels_last (NHWC inputs and 4-D weights; LibTorch)",
        {"contiguous", "channels_last"}, "cl", false, /*changes_outputs=*/true, {"torchscript"}},
+      {"qengine", "--qengine",
+       "LibTorch's int8 kernel libraries to sweep: auto (FBGEMM, else oneDNN, else QNNPACK: what this LibTorch "
+       "has), fbgemm, onednn, qnnpack; int8 only, others are UNSUPPORTED for fp32/bf16/fp16",
+       {"auto", "fbgemm", "onednn", "qnnpack"}, "q:{}", false, /*changes_outputs=*/true, {"torchscript"}},
   };
   return table;
 }

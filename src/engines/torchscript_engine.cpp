@@ -62,7 +62,12 @@ class TorchScriptEngine final : public Engine {
 
     at::set_num_threads(options.threads);
     threads_ = at::get_num_threads();
-    if (precision_ == "int8") qengine_ = choose_qengine();
+    qengine_requested_ = options.knob("qengine");
+    if (qengine_requested_ != "auto" && precision_ != "int8") {
+      throw UnsupportedError("--qengine " + qengine_requested_ + " chooses LibTorch's int8 kernels; precision " +
+                             precision_ + " uses none");
+    }
+    if (precision_ == "int8") qengine_ = choose_qengine(qengine_requested_);
 
     try {
       module_ = torch::jit::load(path_, device_);
@@ -158,6 +163,8 @@ class TorchScriptEngine final : public Engine {
     rt.knobs["optimize"] = optimize_ ? "on" : "off";
     rt.knobs["memory_format"] = channels_last_ ? "channels_last" : "contiguous";
     if (precision_ == "int8") rt.backend = "qengine=" + qengine_;
+    // What --qengine asked for was honoured: auto resolved to qengine_ (recorded in the backend).
+    rt.knobs["qengine"] = qengine_requested_;
     rt.cuda_available = torch::cuda::is_available();
     return rt;
   }
@@ -189,18 +196,26 @@ class TorchScriptEngine final : public Engine {
     return false;
   }
 
-  // The quantised kernels' library: FBGEMM where built in (x86 wheels), else oneDNN (Debian's
-  // LibTorch), else QNNPACK (ARM). Packed weights are rebuilt for it when the model loads.
-  static std::string choose_qengine() {
+  // The quantised kernels' library: the one asked for (--qengine), or with "auto" FBGEMM where
+  // built in (x86 wheels), else oneDNN (Debian's LibTorch), else QNNPACK (ARM). Packed weights
+  // are rebuilt for it when the model loads.
+  static std::string choose_qengine(const std::string& requested) {
     const auto& supported = at::globalContext().supportedQEngines();
+    std::vector<std::string> offered;
     for (auto [engine, name] : {std::pair{at::QEngine::FBGEMM, "fbgemm"}, std::pair{at::QEngine::ONEDNN, "onednn"},
                                 std::pair{at::QEngine::QNNPACK, "qnnpack"}}) {
-      if (std::find(supported.begin(), supported.end(), engine) != supported.end()) {
+      if (std::find(supported.begin(), supported.end(), engine) == supported.end()) continue;
+      offered.emplace_back(name);
+      if (requested == "auto" || requested == name) {
         at::globalContext().setQEngine(engine);
         return name;
       }
     }
-    throw UnsupportedError("precision int8 is not supported: this LibTorch has no quantised CPU engine");
+    if (offered.empty()) {
+      throw UnsupportedError("precision int8 is not supported: this LibTorch has no quantised CPU engine");
+    }
+    throw UnsupportedError("quantised engine " + requested + " is not in this LibTorch (it has " +
+                           join(offered, ", ") + ")");
   }
 
   static torch::Device resolve_device(const std::string& device) {
@@ -244,6 +259,7 @@ class TorchScriptEngine final : public Engine {
   bool optimize_ = false;
   bool channels_last_ = false;
   std::string qengine_;
+  std::string qengine_requested_ = "auto";
   std::vector<torch::jit::IValue> inputs_;
   torch::jit::IValue output_;
 };
