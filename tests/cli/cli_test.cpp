@@ -604,6 +604,33 @@ TEST_F(CliTest, Int8AndFp32BothCarryMeasuredAccuracy) {
                   "json_type(platform_json, '$.cpufreq') IS NOT NULL"), 8);
 }
 
+// The knob added through the configuration-field table alone (src/core/config_fields.cpp and the
+// engine that honours it): LibTorch's quantised kernels, swept like any other knob.
+TEST_F(CliTest, QengineIsAKnobOfTheTorchscriptEngineForInt8) {
+  const auto r = profile({"--zoo", kFmnistZoo, "--models", "fmnist_mlp_xs", "--precision", "fp32,int8", "--qengine",
+                          "auto,qnnpack", "--engine", "torchscript,opencv", "--threads", "1", "--meter", "none", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::string> status;  // "engine precision qengine" -> status
+  for (const auto& row : nlohmann::json::parse(r.out)) {
+    status[row["config"]["engine"].get<std::string>() + " " + row["config"]["precision"].get<std::string>() + " " +
+           row["config"]["qengine"].get<std::string>()] = row["status"];
+  }
+  ASSERT_EQ(status.size(), 8u) << r.out;
+  EXPECT_NE(status.at("torchscript int8 qnnpack"), "UNSUPPORTED");
+  EXPECT_NE(status.at("torchscript int8 auto"), "UNSUPPORTED");
+  EXPECT_EQ(status.at("torchscript fp32 qnnpack"), "UNSUPPORTED");  // no int8 kernels to choose
+  EXPECT_EQ(status.at("opencv fp32 qnnpack"), "UNSUPPORTED");       // not an opencv knob
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id WHERE c.qengine = 'qnnpack' "
+                  "AND p.status != 'UNSUPPORTED' AND json_extract(p.settings_json, '$.effective.backend') = "
+                  "'qengine=qnnpack'"),
+            1);
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id WHERE c.engine = 'opencv' AND "
+                  "c.qengine = 'qnnpack' AND p.reason LIKE '%no such knob: --qengine qnnpack%'"),
+            2);  // fp32 and int8: the knob is refused before the precision is looked at
+  // Configurations at the default keep their key (no qengine fragment).
+  EXPECT_EQ(query("SELECT count(*) FROM configs WHERE qengine = 'auto' AND key LIKE '%qengine%'"), 0);
+}
+
 TEST_F(CliTest, EnginesListsWhatIsBuiltIn) {
   const auto r = edgejoule({"engines", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
