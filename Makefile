@@ -51,7 +51,7 @@ demo: build
 	$(BUILD_DIR)/edgejoule frontier --db $(DEMO_DB) --dataset imagenet-1k
 	$(BUILD_DIR)/edgejoule recommend --db $(DEMO_DB) --dataset imagenet-1k --energy-budget-j $(DEMO_BUDGET_J) \
 	    || [ $$? -eq 3 ]  # 3: nothing fits this budget on this machine (the output says what would)
-	$(BUILD_DIR)/edgejoule report --db $(DEMO_DB) --out $(DEMO_REPORT) --budget-j $(DEMO_BUDGET_J)
+	$(BUILD_DIR)/edgejoule report --db $(DEMO_DB) --out $(DEMO_REPORT) --energy-budget-j $(DEMO_BUDGET_J)
 
 # The unit tests under AddressSanitizer + UBSan first (the project's code without LibTorch), then
 # each libFuzzer target for FUZZ_TEST_S seconds, then every test of the Release build; ctest's

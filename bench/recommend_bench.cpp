@@ -29,7 +29,7 @@ std::vector<ResultRow> random_rows(int n) {
     r.batch = 1 << (i % 6);
     r.threads = 1 + (i % 4);
     r.hostname = "h";
-    r.status = i % 17 ? "VALID" : "INVALID";
+    r.status = i % 17 ? Verdict::kValid : Verdict::kInvalid;
     r.energy_j_per_inference = std::exp(log_energy(rng));
     r.energy_provenance = "measured:rapl:package-0";
     r.top1 = top1(rng);

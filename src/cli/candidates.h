@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "recommend/recommend.h"
+#include "report/writers.h"
 #include "store/store.h"
 
 namespace CLI {
@@ -27,14 +28,8 @@ void add_candidate_options(CLI::App* cmd, CandidateFlags& flags);
 std::vector<ResultRow> load_rows(CandidateFlags& flags);
 // The candidates; throws when they span several accuracy datasets and --dataset is not given.
 CandidateSet load_candidates(CandidateFlags& flags);
-nlohmann::json candidate_json(const Candidate& c);
 std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates);
 // A zoo manifest's models as rows (name, family, FLOPs, parameters, declared accuracy).
 std::vector<ResultRow> zoo_rows(const std::string& zoo_dir);
-std::string format_energy(double j);
-// Where the figures of the listed candidates come from, for the line under a table:
-// "energy from estimated:cpu-time; accuracy from declared:...; measured:fmnist:test:10000".
-std::string provenance_footnote(const std::vector<const Candidate*>& shown);
-std::string format_ms(const std::optional<double>& ms);
 
 }  // namespace edgejoule

@@ -8,6 +8,9 @@
 namespace CLI {
 class App;
 }
+namespace edgejoule {
+struct ProtocolSettings;
+}
 
 namespace edgejoule {
 
@@ -37,5 +40,8 @@ bool stderr_is_terminal();
 // driver NVML reports) and warns on stderr when LibTorch runs on the reference BLAS. profile and
 // evaluate must agree on this, since points are keyed by the host's fingerprint.
 HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda);
+// The measurement protocol's flags (warm-up, windows, repetitions, max cv, meter periods), shared
+// by profile and evaluate.
+void add_protocol_options(CLI::App& cmd, ProtocolSettings& protocol);
 
 }  // namespace edgejoule

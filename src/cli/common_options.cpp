@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include "engines/engine.h"
 #include "meters/rapl.h"  // probe_nvml
 #include "platform/host.h"
+#include "core/records.h"
 
 namespace edgejoule {
 
@@ -35,6 +37,22 @@ HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda) {
                  host.blas.library.c_str());
   }
   return host;
+}
+
+void add_protocol_options(CLI::App& cmd, ProtocolSettings& protocol) {
+  cmd.add_option("--warmup-s", protocol.warmup_s, "Warm-up time per point, seconds")->default_val(protocol.warmup_s);
+  cmd.add_option("--warmup-iterations", protocol.warmup_min_iterations, "Minimum warm-up calls per point")
+      ->default_val(protocol.warmup_min_iterations);
+  cmd.add_option("--min-time-s", protocol.min_time_s, "Minimum length of each measured window, seconds")
+      ->default_val(protocol.min_time_s);
+  cmd.add_option("--min-iterations", protocol.min_window_iterations, "Minimum calls in each measured window")
+      ->default_val(protocol.min_window_iterations);
+  cmd.add_option("--repetitions", protocol.repetitions, "Measured windows per point")->default_val(protocol.repetitions);
+  cmd.add_option("--max-cv", protocol.max_cv, "Largest window-to-window coefficient of variation of a VALID point")
+      ->default_val(protocol.max_cv);
+  cmd.add_option("--meter-periods", protocol.meter_periods_per_window,
+                 "Each window lasts at least this many of the meter's update periods")
+      ->default_val(protocol.meter_periods_per_window);
 }
 
 }  // namespace edgejoule

@@ -28,7 +28,7 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
     auto store = open_store(flags->db, OpenMode::kReadOnly);
     RowFilter filter;
     filter.model = flags->model;
-    filter.status = flags->status;
+    if (!flags->status.empty()) filter.status = verdict_from_string(flags->status);
     const auto rows = store->rows(filter);
     if (flags->json) {
       write_json(std::cout, rows);

@@ -25,7 +25,7 @@ struct ReportFlags {
 };
 
 int run_report(const ReportFlags& flags) {
-  if (flags.budget_j && !(*flags.budget_j > 0)) throw Error("--budget-j must be a positive number of joules");
+  if (flags.budget_j && !(*flags.budget_j > 0)) throw Error("--energy-budget-j must be a positive number of joules");
   auto store = open_store(flags.db, OpenMode::kReadOnly);
   ReportInput input;
   input.rows = store->rows({});
@@ -41,7 +41,7 @@ int run_report(const ReportFlags& flags) {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw Error("cannot write the report '" + flags.out + "': check the directory exists and is writable");
     f << html;
-    if (!f.flush()) throw Error("writing the report '" + flags.out + "' failed (disk full?)");
+    if (!f.flush()) throw Error("writing the report '" + flags.out + "' failed (disk full?)", exit_code::kFailure);
   }
   std::error_code ec;
   std::filesystem::rename(tmp, flags.out, ec);
@@ -73,7 +73,9 @@ CommandRun add_report_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--db", flags->db, kDbHelp)->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--out", flags->out, "HTML file to write")->default_str("edgejoule-report.html");
-  cmd->add_option("--budget-j", flags->budget_j, "Draw this energy budget per inference and the recommended point");
+  // --budget-j: the name before every command said --energy-budget-j; still accepted.
+  cmd->add_option("--energy-budget-j,--budget-j", flags->budget_j,
+                  "Draw this energy budget per inference (joules) and the recommended point");
   return [flags] { return run_report(*flags); };
 }
 

@@ -9,6 +9,7 @@ const char* to_string(Verdict verdict) {
     case Verdict::kValid: return "VALID";
     case Verdict::kInvalid: return "INVALID";
     case Verdict::kUnsupported: return "UNSUPPORTED";
+    case Verdict::kPredicted: return "PREDICTED";
   }
   return "?";
 }

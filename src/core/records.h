@@ -55,7 +55,7 @@ struct MeasuredAccuracy {
   std::string source;  // "measured:fmnist:test:10000"
 };
 
-// The protocol's settings, with units in the names. Defaults follow DESIGN.md.
+// The protocol's settings, with units in the names. Defaults: docs/protocol.md.
 struct ProtocolSettings {
   double warmup_s = 1.0;                  // warm up at least this long ...
   int64_t warmup_min_iterations = 2;      // ... and at least this many calls
@@ -67,7 +67,9 @@ struct ProtocolSettings {
   bool idle_baseline = true;              // with a meter, measure idle power before each point
 };
 
-enum class Verdict { kValid, kInvalid, kUnsupported };
+// A point's verdict. kPredicted is never measured or stored: it marks the row of a predicted
+// candidate (recommend --predict), so outputs say what it is.
+enum class Verdict { kValid, kInvalid, kUnsupported, kPredicted };
 const char* to_string(Verdict verdict);
 std::optional<Verdict> verdict_from_string(const std::string& text);
 

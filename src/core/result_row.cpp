@@ -35,7 +35,7 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
         {"cpu_model", r.cpu_model},
         {"blas", r.blas},
         {"fingerprint", r.host_fingerprint}}},
-      {"status", r.status},
+      {"status", to_string(r.status)},
       {"reason", r.reason},
       {"started_at_utc", r.started_at_utc},
       {"repetitions", r.repetitions},
@@ -106,7 +106,7 @@ Configuration configuration_of(const ResultRow& r) {
 
 std::string dataset_of_accuracy_source(const std::string& source) {
   const std::string prefix = "measured:";
-  if (source.rfind(prefix, 0) != 0) return "";
+  if (accuracy_provenance_of(source) != AccuracyProvenance::kMeasured) return "";
   const auto last = source.rfind(':');
   if (last == std::string::npos || last < prefix.size()) return "";
   return source.substr(prefix.size(), last - prefix.size());

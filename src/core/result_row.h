@@ -1,5 +1,5 @@
 #pragma once
-// One result row: the single schema every output (console table, JSON, later CSV/Markdown/HTML)
+// One result row: the single schema every output (console table, JSON, CSV, Markdown, HTML)
 // is written from, as llama-bench does. Units are in the field names.
 
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/configuration.h"
+#include "core/provenance.h"
+#include "core/records.h"
 
 namespace edgejoule {
 
@@ -40,7 +42,7 @@ struct ResultRow {
   std::string blas;
   std::string host_fingerprint;
   // verdict
-  std::string status;   // VALID | INVALID | UNSUPPORTED
+  Verdict status = Verdict::kValid;
   std::string reason;
   std::string started_at_utc;
   // latency per forward call (a call processes `batch` samples)
@@ -53,7 +55,7 @@ struct ResultRow {
   // energy per inference (one sample) with provenance; absent without a meter
   std::string config_meter;       // the meter in the configuration key
   std::string meter;              // e.g. "rapl:package-0"
-  std::string energy_provenance;  // "measured:<meter>" or "estimated:cpu-time"
+  std::string energy_provenance;  // "measured:<meter>" or "estimated:cpu-time" (energy_kind() reads it)
   std::optional<double> meter_update_period_s, idle_power_w, mean_power_w, energy_j_per_inference,
       energy_j_per_inference_stddev, energy_j_per_inference_cv, energy_j_per_inference_ci95,
       energy_above_idle_j_per_inference;
@@ -66,9 +68,18 @@ struct ResultRow {
   std::string accuracy_source;  // "declared:<source>" or empty when unknown
   // What the accuracy is on ("imagenet-1k", "fmnist:test"): only figures on one dataset compare.
   std::string accuracy_dataset;
+
+  EnergyProvenance energy_kind() const { return energy_provenance_of(energy_provenance); }
+  AccuracyProvenance accuracy_kind() const { return accuracy_provenance_of(accuracy_source); }
 };
 
 void to_json(nlohmann::json& j, const ResultRow& row);
+
+// Top-1 accuracy as a fraction per joule per inference: the one unit of "accuracy per joule".
+inline std::optional<double> accuracy_per_joule(std::optional<double> top1_pct, double energy_j) {
+  if (!top1_pct || !(energy_j > 0)) return std::nullopt;
+  return *top1_pct / 100.0 / energy_j;
+}
 
 // A configuration field's value as written to JSON: a switch as false/true, others as text.
 nlohmann::json knob_json(const ConfigField& field, const std::string& value);

@@ -24,18 +24,28 @@
 namespace edgejoule {
 namespace fs = std::filesystem;
 
-bool PlatformKnobLists::any() const {
-  return !cpu_max_freq_khz.empty() || !cpu_governor.empty() || !gpu_power_limit_w.empty() ||
-         !gpu_locked_clocks_mhz.empty() || !nvpmodel.empty();
+const std::vector<PlatformKnobFlag>& platform_knob_flags() {
+  static const std::vector<PlatformKnobFlag> flags = {
+      {"--cpu-max-freq-khz", &PlatformKnobLists::cpu_max_freq_khz,
+       "Platform knob: CPU maximum frequencies to sweep (every cpufreq policy), kHz, e.g. 1200000,2400000"},
+      {"--cpu-governor", &PlatformKnobLists::cpu_governor,
+       "Platform knob: CPU governors to sweep, e.g. powersave,performance"},
+      {"--gpu-power-limit-w", &PlatformKnobLists::gpu_power_limit_w,
+       "Platform knob: GPU power limits to sweep, W (NVML, root)"},
+      {"--gpu-locked-clocks-mhz", &PlatformKnobLists::gpu_locked_clocks_mhz,
+       "Platform knob: GPU clocks to lock (min = max), MHz (NVML, root)"},
+      {"--nvpmodel", &PlatformKnobLists::nvpmodel, "Platform knob: Jetson power mode ids to sweep (root)"},
+  };
+  return flags;
 }
+
+bool PlatformKnobLists::any() const { return !flags_given().empty(); }
 
 std::vector<std::string> PlatformKnobLists::flags_given() const {
   std::vector<std::string> flags;
-  if (!cpu_max_freq_khz.empty()) flags.emplace_back("--cpu-max-freq-khz");
-  if (!cpu_governor.empty()) flags.emplace_back("--cpu-governor");
-  if (!gpu_power_limit_w.empty()) flags.emplace_back("--gpu-power-limit-w");
-  if (!gpu_locked_clocks_mhz.empty()) flags.emplace_back("--gpu-locked-clocks-mhz");
-  if (!nvpmodel.empty()) flags.emplace_back("--nvpmodel");
+  for (const auto& f : platform_knob_flags()) {
+    if (!(this->*f.list).empty()) flags.emplace_back(f.flag);
+  }
   return flags;
 }
 

@@ -23,6 +23,14 @@ struct PlatformKnobLists {
   std::vector<std::string> flags_given() const;  // "--cpu-max-freq-khz", ...
 };
 
+// The platform knobs' sweep flags, one entry each: profile registers and parses them from here.
+struct PlatformKnobFlag {
+  const char* flag;
+  std::vector<std::string> PlatformKnobLists::*list;
+  const char* help;
+};
+const std::vector<PlatformKnobFlag>& platform_knob_flags();
+
 // Every combination as a canonical setting "knob=value,knob=value" (knobs sorted by name);
 // {""} when no knob is swept. Throws Error on a malformed value (naming the flag).
 std::vector<std::string> platform_settings(const PlatformKnobLists& lists);

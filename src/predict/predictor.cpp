@@ -40,7 +40,7 @@ std::vector<double> solve_ridge(const Eigen::MatrixXd& x, const Eigen::VectorXd&
 }  // namespace
 
 bool CostModel::usable(const ResultRow& r) {
-  return r.status == "VALID" && r.energy_j_per_inference && *r.energy_j_per_inference > 0 && r.latency_ms_p99 &&
+  return r.status == Verdict::kValid && r.energy_j_per_inference && *r.energy_j_per_inference > 0 && r.latency_ms_p99 &&
          *r.latency_ms_p99 > 0 && r.flops && *r.flops > 0 && r.params && *r.params > 0 && r.batch > 0 &&
          r.threads > 0;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The measurement protocol (DESIGN.md): warm up, then `repetitions` windows of back-to-back
+// The measurement protocol (docs/protocol.md): warm up, then `repetitions` windows of back-to-back
 // calls each lasting at least `min_time_s`, then statistics and a VALID/INVALID verdict.
 // The sweep runs it for every (model, configuration) not already measured.
 

@@ -110,4 +110,42 @@ Evaluation evaluate_recommender(const std::vector<Candidate>& candidates, const 
   return ev;
 }
 
+StoredEvaluation stored_evaluation(const Evaluation& ev, const std::vector<Candidate>& candidates,
+                                   const std::string& host_fingerprint, const std::string& settings_json) {
+  StoredEvaluation stored;
+  stored.host_fingerprint = host_fingerprint;
+  stored.settings_json = settings_json;
+  stored.violations = static_cast<int>(ev.summary.violations);
+  stored.budget_use_median = ev.summary.budget_use_median;
+  stored.budget_use_worst = ev.summary.budget_use_worst;
+  stored.regret_median_pct = ev.summary.regret_median_pct;
+  stored.regret_worst_pct = ev.summary.regret_worst_pct;
+  for (const auto& row : ev.rows) {
+    StoredEvaluationRow s;
+    s.budget_index = row.index;
+    s.energy_budget_j = row.budget_j;
+    if (row.chosen) {
+      const Candidate& c = candidates[*row.chosen];
+      if (!c.predicted) s.point_id = c.row.point_id;
+      s.predicted = c.predicted;
+      s.label = c.label();
+      s.top1 = c.top1;
+      s.expected_energy_j = c.energy_j;
+    }
+    s.remeasured_energy_j = row.remeasured.energy_j;
+    s.remeasured_energy_ci95_j = row.remeasured.energy_ci95_j;
+    s.remeasure_status = row.remeasured.status;
+    s.budget_use = row.budget_use;
+    s.violation = row.violation;
+    if (row.oracle) {
+      s.oracle_point_id = candidates[*row.oracle].row.point_id;
+      s.oracle_top1 = candidates[*row.oracle].top1;
+    }
+    s.regret_pct = row.regret_pct;
+    s.prediction_error_pct = row.prediction_error_pct;
+    stored.rows.push_back(s);
+  }
+  return stored;
+}
+
 }  // namespace edgejoule

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "recommend/recommend.h"
+#include "store/store.h"
 
 namespace edgejoule {
 
@@ -62,5 +63,10 @@ std::vector<double> evaluation_budgets(const std::vector<Candidate>& candidates,
 Evaluation evaluate_recommender(const std::vector<Candidate>& candidates, const EvaluationSettings& settings,
                                 const Remeasure& remeasure,
                                 const std::function<void(size_t done, size_t total, const Candidate&)>& on_remeasure = {});
+
+// The evaluation as the store keeps it (flat rows, no candidates): the pick's and the oracle's
+// point ids, labels, accuracy and energy, the re-measurement and the summary figures.
+StoredEvaluation stored_evaluation(const Evaluation& ev, const std::vector<Candidate>& candidates,
+                                   const std::string& host_fingerprint, const std::string& settings_json);
 
 }  // namespace edgejoule

@@ -14,7 +14,7 @@ Candidate predicted_from(const ResultRow& row, const TrainedPredictor& predictor
   Candidate c;
   c.row = row;
   c.row.point_id = 0;
-  c.row.status = "PREDICTED";
+  c.row.status = Verdict::kPredicted;
   c.row.reason.clear();
   c.row.energy_provenance = "predicted:" + predictor.model.name();
   c.row.energy_j_per_inference = p.energy_j;
@@ -26,7 +26,7 @@ Candidate predicted_from(const ResultRow& row, const TrainedPredictor& predictor
   c.row.peak_rss_mb.reset();
   c.row.iterations = 0;
   c.row.repetitions = 0;
-  c.row.accuracy_per_joule = c.row.top1 ? std::optional<double>(*c.row.top1 / 100.0 / p.energy_j) : std::nullopt;
+  c.row.accuracy_per_joule = accuracy_per_joule(c.row.top1, p.energy_j);
   c.energy_j = p.energy_j;
   c.top1 = c.row.top1.value_or(0);
   c.latency_p99_ms = p.latency_p99_ms;

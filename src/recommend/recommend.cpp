@@ -71,7 +71,7 @@ const char* to_string(Objective objective) {
 
 namespace {
 
-bool measured_energy(const ResultRow& r) { return starts_with(r.energy_provenance, "measured:"); }
+bool measured_energy(const ResultRow& r) { return r.energy_kind() == EnergyProvenance::kMeasured; }
 
 struct Selection {
   std::vector<const ResultRow*> rows;
@@ -93,7 +93,7 @@ Selection select_rows(const std::vector<ResultRow>& rows, const CandidateFilter&
       ++set.filtered_out;
       continue;
     }
-    if (r.status != "VALID") {
+    if (r.status != Verdict::kValid) {
       ++set.not_valid;
       continue;
     }
@@ -307,7 +307,7 @@ std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidat
     step.index = i;
     step.x = x_of(i);
     step.top1 = c.top1;
-    if (c.energy_j > 0) step.accuracy_per_joule = c.top1 / 100.0 / c.energy_j;
+    step.accuracy_per_joule = accuracy_per_joule(c.top1, c.energy_j);
     if (!frontier.empty()) {
       step.marginal_x_per_accuracy_point = (step.x - frontier.back().x) / (step.top1 - frontier.back().top1);
     }

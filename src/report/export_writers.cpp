@@ -33,7 +33,7 @@ const std::vector<Column>& columns() {
       {"platform", [](const ResultRow& r) { return r.platform; }},
       {"engine_version", [](const ResultRow& r) { return r.engine_version; }},
       {"hostname", [](const ResultRow& r) { return r.hostname; }},
-      {"status", [](const ResultRow& r) { return r.status; }},
+      {"status", [](const ResultRow& r) { return std::string(to_string(r.status)); }},
       {"reason", [](const ResultRow& r) { return r.reason; }},
       {"latency_ms_p50", [](const ResultRow& r) { return num(r.latency_ms_p50); }},
       {"latency_ms_p90", [](const ResultRow& r) { return num(r.latency_ms_p90); }},

@@ -56,7 +56,7 @@ json datum(const ResultRow& r, const std::optional<double>& predicted_energy_j =
           {"engine_precision", r.engine + "/" + numeric_variant(r)},
           {"engine_device", r.engine + "/" + r.device},
           {"host", r.hostname},
-          {"status", r.status},
+          {"status", to_string(r.status)},
           {"reason", r.reason},
           {"energy_j", json_or_null(r.energy_j_per_inference)},
           {"energy_mj", r.energy_j_per_inference ? json(*r.energy_j_per_inference * 1e3) : json(nullptr)},
@@ -392,15 +392,15 @@ std::string render_html_report(const ReportInput& input) {
     if (r.energy_j_per_inference_ci95) ci = *r.energy_j_per_inference_ci95 * 1e3;
     table += fmt::format("<tr{}><td class=\"t\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td>{}{}<td class=\"t\">{}</td>{}"
                          "<td class=\"t\">{}</td>{}{}{}{}<td class=\"t\">{}</td></tr>\n",
-                         r.status == "VALID" ? "" : " class=\"invalid\"", html_escape(r.model),
+                         r.status == Verdict::kValid ? "" : " class=\"invalid\"", html_escape(r.model),
                          html_escape(configuration_label(r)), html_escape(r.hostname), cell(mj, "{:.4g}"), cell(ci, "{:.2g}"),
                          html_escape(r.energy_provenance.empty() ? "-" : r.energy_provenance), cell(r.top1, "{:.2f}"),
                          html_escape(r.accuracy_source.empty() ? "-" : r.accuracy_source), cell(r.latency_ms_p50, "{:.3g}"),
                          cell(r.latency_ms_p99, "{:.3g}"), cell(r.accuracy_per_joule, "{:.3g}"),
-                         cell(r.peak_rss_mb, "{:.0f}"), html_escape(r.status));
-    if (r.status != "VALID") {
+                         cell(r.peak_rss_mb, "{:.0f}"), html_escape(to_string(r.status)));
+    if (r.status != Verdict::kValid) {
       invalid += fmt::format("<li><b>{}</b> {} on {}: {} — {}</li>\n", html_escape(r.model), html_escape(configuration_label(r)),
-                             html_escape(r.hostname), html_escape(r.status), html_escape(r.reason));
+                             html_escape(r.hostname), html_escape(to_string(r.status)), html_escape(r.reason));
     }
   }
   table += "</tbody></table>\n";
@@ -419,9 +419,9 @@ std::string render_html_report(const ReportInput& input) {
     if (!r.meter.empty()) meters.insert(r.meter);
     if (!r.energy_provenance.empty()) energy_provenances.insert(r.energy_provenance);
     if (!r.accuracy_source.empty()) accuracy_provenances.insert(r.accuracy_source.substr(0, r.accuracy_source.find(':')));
-    valid += r.status == "VALID";
-    invalid_n += r.status == "INVALID";
-    unsupported += r.status == "UNSUPPORTED";
+    valid += r.status == Verdict::kValid;
+    invalid_n += r.status == Verdict::kInvalid;
+    unsupported += r.status == Verdict::kUnsupported;
   }
   auto listed = [](const std::set<std::string>& s) {
     return s.empty() ? std::string("none") : join({s.begin(), s.end()}, "; ");

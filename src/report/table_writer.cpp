@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engines/registry.h"
 #include "report/writers.h"
 
 namespace edgejoule {
@@ -29,7 +30,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
   std::set<std::string> accuracy_sources;
   std::set<std::string> energy_sources;
   for (const auto& r : rows) {
-    std::string status = r.status;
+    std::string status = to_string(r.status);
     if (!r.reason.empty()) {
       notes.push_back(fmt::format("[{}] {} {} {} {} b{} t{}: {}", notes.size() + 1, r.model, r.engine,
                                   r.device, numeric_variant(r), r.batch, r.threads, r.reason));
@@ -37,7 +38,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     }
     std::string top1 = num(r.top1, 1);
     if (r.top1) {
-      top1 += r.accuracy_source.rfind("declared:", 0) == 0 ? " d" : " m";
+      top1 += r.accuracy_kind() == AccuracyProvenance::kDeclared ? " d" : " m";
       // Group by origin ("declared:torchvision-0.14.1"); the full source is in --json.
       const auto last_colon = r.accuracy_source.rfind(':');
       accuracy_sources.insert(last_colon > r.accuracy_source.find(':')
@@ -47,7 +48,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     std::string energy = "-";
     if (r.energy_j_per_inference) {
       energy = fmt::format("{:.3f} {}", *r.energy_j_per_inference * 1e3,
-                           r.energy_provenance.rfind("estimated:", 0) == 0 ? "e" : "m");
+                           r.energy_kind() == EnergyProvenance::kEstimated ? "e" : "m");
       energy_sources.insert(r.energy_provenance + " (" + r.meter + ")");
     }
     const std::optional<double> cv_pct =
@@ -100,7 +101,7 @@ std::vector<EngineComparison> compare_engines_per_model(const std::vector<Result
   std::map<std::string, std::vector<const ResultRow*>> groups;
   std::vector<std::string> order;
   for (const auto& r : rows) {
-    if (r.status != "VALID" || !r.latency_ms_p50) continue;
+    if (r.status != Verdict::kValid || !r.latency_ms_p50) continue;
     const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", r.model, r.host_fingerprint, r.device,
                                         numeric_variant(r), r.batch, r.threads, r.energy_provenance);
     auto [it, fresh] = groups.try_emplace(key);
@@ -155,6 +156,24 @@ void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& ro
       line += fmt::format(", less energy: {} ({})", c.lowest_energy, c.energy_provenance);
     }
     out << line << '\n';
+  }
+}
+
+void write_output_checks(std::ostream& out, const std::vector<OutputCheck>& checks) {
+  const EngineDescriptor* reference = reference_engine();
+  out << fmt::format("output check against {} fp32 (same input, batch 1):\n",
+                     reference ? reference->name : "the reference engine");
+  out << fmt::format("  {:<22} {:<12} {:<9} {:>12} {:>10} {:>6}  {}\n", "model", "engine", "precision", "max_rel_diff",
+                     "tolerance", "top1", "verdict");
+  for (const auto& c : checks) {
+    if (c.comparison) {
+      out << fmt::format("  {:<22} {:<12} {:<9} {:>12.2e} {:>10.2g} {:>5.0f}%  {}\n", c.model, c.engine, c.precision,
+                         c.comparison->max_rel_diff, c.comparison->tolerance, c.comparison->top1_agreement * 100,
+                         c.verdict);
+    } else {
+      out << fmt::format("  {:<22} {:<12} {:<9} {:>12} {:>10} {:>6}  {}\n", c.model, c.engine, c.precision, "-", "-",
+                         "-", c.verdict);
+    }
   }
 }
 

@@ -5,7 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/result_row.h"
+#include "recommend/evaluate.h"
+#include "recommend/recommend.h"
+#include "zoo/engine_check.h"
 
 namespace edgejoule {
 
@@ -37,5 +42,34 @@ struct EngineComparison {
 std::vector<EngineComparison> compare_engines_per_model(const std::vector<ResultRow>& rows);
 // Those comparisons under a table (nothing when no model ran in two engines).
 void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& rows);
+
+// The --check-outputs table: per model, engine and precision, the largest relative difference
+// from the reference engine, the tolerance, the top-1 agreement and the verdict.
+void write_output_checks(std::ostream& out, const std::vector<OutputCheck>& checks);
+
+// A candidate's figures as they read: "3.2 mJ", "12.5 ms", its JSON (the row within), and the
+// line under a table saying where the shown candidates' figures come from ("energy from
+// estimated:cpu-time; accuracy from declared:...; measured:fmnist:test:10000").
+std::string format_energy(double j);
+std::string format_ms(const std::optional<double>& ms);
+nlohmann::json candidate_json(const Candidate& c);
+std::string provenance_footnote(const std::vector<const Candidate*>& shown);
+
+// An evaluation run as `edgejoule evaluate` prints it: per budget the pick, its stored and
+// re-measured energy, budget use, violation and regret, then the summary (text), or the same
+// as JSON.
+struct EvaluationView {
+  const Evaluation& evaluation;
+  const StoredEvaluation& stored;
+  const std::vector<Candidate>& candidates;
+  const std::vector<std::string>& notes;
+  int64_t run_id = 0;
+  std::string store_location;
+  std::string objective;
+  std::string energy_kind;
+  bool predict = false;
+};
+void write_evaluation(std::ostream& out, const EvaluationView& view);
+void write_evaluation_json(std::ostream& out, const EvaluationView& view);
 
 }  // namespace edgejoule

@@ -38,9 +38,9 @@ namespace {
                   "): check that its directory exists and is writable, or pass another --db");
     case SQLITE_FULL:
       throw Error("the disk is full writing " + where + ": free space and run again; "
-                  "points stored before this one are kept");
+                  "points stored before this one are kept", exit_code::kFailure);
     case SQLITE_IOERR:
-      throw Error("I/O error on " + where + " (" + detail + "): check the disk and run again");
+      throw Error("I/O error on " + where + " (" + detail + "): check the disk and run again", exit_code::kFailure);
     default:
       throw Error("SQLite error on " + where + " (" + detail + ")", exit_code::kFailure);
   }
@@ -169,7 +169,7 @@ class SqliteStore final : public Store {
                 "WHERE m.content_sha256 = ?1 AND c.key = ?2 AND h.fingerprint = ?3");
     q.bind(1, model_sha256).bind(2, config_key).bind(3, host_fingerprint);
     if (!q.step()) return std::nullopt;
-    return StoredPoint{q.text(0), q.text(1), q.text(2)};
+    return StoredPoint{verdict_from_string(q.text(0)).value_or(Verdict::kInvalid), q.text(1), q.text(2)};
   }
 
   bool save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
@@ -234,7 +234,7 @@ class SqliteStore final : public Store {
       for (const auto& field : config_fields()) sql += ", " + knob_column(field);
     }
     Statement q(db_, path_, sql.c_str());
-    q.bind(1, filter.model).bind(2, filter.status).bind(3, filter.host_fingerprint);
+    q.bind(1, filter.model).bind(2, filter.status ? to_string(*filter.status) : "").bind(3, filter.host_fingerprint);
     std::vector<ResultRow> out;
     while (q.step()) {
       ResultRow r;
@@ -257,7 +257,7 @@ class SqliteStore final : public Store {
       r.hostname = q.text(i++);
       r.cpu_model = q.text(i++);
       r.blas = q.text(i++);
-      r.status = q.text(i++);
+      r.status = verdict_from_string(q.text(i++)).value_or(Verdict::kInvalid);
       r.reason = q.text(i++);
       r.started_at_utc = q.text(i++);
       r.repetitions = static_cast<int>(q.int64(i++));
@@ -307,9 +307,7 @@ class SqliteStore final : public Store {
         const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
         if (value != field.default_value()) r.knobs[field.name] = value;
       }
-      if (r.top1 && r.energy_j_per_inference && *r.energy_j_per_inference > 0) {
-        r.accuracy_per_joule = *r.top1 / 100.0 / *r.energy_j_per_inference;
-      }
+      if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
       out.push_back(std::move(r));
     }
     return out;

@@ -24,7 +24,7 @@ enum class OpenMode { kReadWrite, kReadOnly };
 
 struct RowFilter {
   std::string model;    // exact name; empty = all
-  std::string status;   // VALID | INVALID | UNSUPPORTED; empty = all
+  std::optional<Verdict> status;  // absent = all
   std::string host_fingerprint;  // empty = every host
   bool sorted = true;  // by host, model and configuration; off where order does not matter (faster)
 };
@@ -55,7 +55,7 @@ class Store {
  public:
   virtual ~Store() = default;
   struct StoredPoint {
-    std::string status;                    // VALID | INVALID | UNSUPPORTED
+    Verdict status = Verdict::kValid;
     std::string measured_accuracy_source;  // "" when no accuracy was measured
     std::string engine_version;            // of the engine that measured it ("" when unknown)
   };
@@ -63,10 +63,10 @@ class Store {
   virtual std::optional<StoredPoint> stored_point(const std::string& model_sha256,
                                                   const std::string& config_key,
                                                   const std::string& host_fingerprint) = 0;
-  std::optional<std::string> point_status(const std::string& model_sha256, const std::string& config_key,
-                                          const std::string& host_fingerprint) {
+  std::optional<Verdict> point_status(const std::string& model_sha256, const std::string& config_key,
+                                      const std::string& host_fingerprint) {
     const auto p = stored_point(model_sha256, config_key, host_fingerprint);
-    return p ? std::optional<std::string>(p->status) : std::nullopt;
+    return p ? std::optional<Verdict>(p->status) : std::nullopt;
   }
   bool has_point(const std::string& model_sha256, const std::string& config_key,
                  const std::string& host_fingerprint) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -23,7 +24,9 @@ void write_atomically(const std::string& path, const std::string& text) {
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << text;
-    if (!out.flush()) throw Error("cannot write '" + tmp + "': check the zoo directory's permissions and free space");
+    if (!out.flush()) {
+      throw Error("cannot write '" + tmp + "': check the zoo directory's permissions and free space", exit_code::kFailure);
+    }
   }
   fs::rename(tmp, path);
 }
@@ -126,6 +129,59 @@ EngineCheckSummary check_zoo_engine(const std::string& zoo_dir, const EngineDesc
                  summary.runs, summary.runs + summary.cannot, format.c_str(), summary.checked, summary.cached);
   }
   return summary;
+}
+
+std::vector<OutputCheck> check_model_outputs(const std::vector<ModelInfo>& models, const std::vector<std::string>& engines,
+                                             const std::vector<std::string>& precisions, const std::string& device) {
+  const EngineDescriptor* reference = reference_engine();
+  if (!reference) {
+    throw Error("--check-outputs compares against the reference engine (" + engine_registry().front().name +
+                "), which this build lacks");
+  }
+  std::vector<OutputCheck> checks;
+  EngineOptions reference_options;
+  reference_options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (const auto& model : models) {
+    ModelInfo reference_model = model;
+    const std::string no_reference = select_engine_file(reference_model, reference->name);
+    std::unique_ptr<Engine> reference_run;  // loaded once per model, on its first comparison
+    for (const auto& engine_name : engines) {
+      for (const auto& precision : precisions) {
+        if (engine_name == reference->name && precision == "fp32") continue;
+        OutputCheck check{model.name, engine_name, precision, "", std::nullopt};
+        ModelInfo variant = model;
+        const std::string why = select_engine_file(variant, engine_name, 1, precision);
+        if (!no_reference.empty()) {
+          check.verdict = "no " + reference->model_format + " file to compare with";
+        } else if (!why.empty()) {
+          check.verdict = "unsupported: " + why;
+        } else {
+          try {
+            std::vector<int64_t> shape{1};
+            shape.insert(shape.end(), model.sample_shape.begin(), model.sample_shape.end());
+            if (!reference_run) {
+              auto engine = reference->make();
+              engine->load(reference_model.path, reference_options);
+              reference_run = std::move(engine);
+            }
+            EngineOptions options = reference_options;
+            auto other = make_engine(engine_name);
+            options.device = device;
+            options.precision = precision;
+            other->load(variant.path, options);
+            check.comparison = compare_engines(*reference_run, *other, shape, precision);
+            check.verdict = check.comparison->agrees() ? "agrees" : "DISAGREES";
+          } catch (const UnsupportedError& e) {
+            check.verdict = std::string("unsupported: ") + e.what();
+          } catch (const Error& e) {
+            check.verdict = std::string("failed: ") + e.what();
+          }
+        }
+        checks.push_back(std::move(check));
+      }
+    }
+  }
+  return checks;
 }
 
 }  // namespace edgejoule

@@ -3,7 +3,12 @@
 // can run each model's file (load + one call at batch 1) and whether its output matches the
 // reference engine's on the same input. The answer is written into zoo.json ("engines") and shown by 'zoo list'.
 
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "core/records.h"
+#include "engines/output_check.h"
 
 namespace edgejoule {
 
@@ -23,5 +28,16 @@ EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bo
 // The same for one engine.
 EngineCheckSummary check_zoo_engine(const std::string& zoo_dir, const EngineDescriptor& engine, int threads,
                                     bool quiet);
+
+// --check-outputs: each model in every (engine, precision) but the reference (the registry's
+// reference engine at fp32 on the CPU) runs the same input as the reference, batch 1.
+struct OutputCheck {
+  std::string model, engine, precision;
+  std::string verdict;  // "agrees", "DISAGREES", "unsupported: ...", "failed: ...", "no ... file to compare with"
+  std::optional<OutputComparison> comparison;
+};
+// Throws Error when this build lacks the reference engine.
+std::vector<OutputCheck> check_model_outputs(const std::vector<ModelInfo>& models, const std::vector<std::string>& engines,
+                                             const std::vector<std::string>& precisions, const std::string& device);
 
 }  // namespace edgejoule

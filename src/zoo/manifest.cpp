@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "core/provenance.h"
 #include "engines/engine.h"
 
 namespace edgejoule {
@@ -82,7 +83,7 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
         if (m.top1 || m.top5) {
           m.accuracy_source = acc.value("source", std::string());
           if (acc.contains("dataset") && acc["dataset"].is_string()) m.accuracy_dataset = acc["dataset"].get<std::string>();
-          if (!starts_with(m.accuracy_source, "declared:") && !starts_with(m.accuracy_source, "measured:")) {
+          if (accuracy_provenance_of(m.accuracy_source) == AccuracyProvenance::kNone) {
             bad("(" + m.name + ") has accuracy without a \"source\" starting with declared: or measured:");
           }
         }

@@ -39,4 +39,12 @@ std::string zoo_scripts_dir();
 // /usr/bin/python3, python). Throws Error saying what to install when there is none.
 std::string find_python_with_torch();
 
+// The models to profile: the zoo's at `zoo_dir` (all, or those in `names`, each of which must be
+// there) and the model files given directly (their format by extension; a file without a zoo.json
+// beside it that lists it needs `override_shape`). Every file must exist; a zoo build's "cannot
+// run" found with another version of the engine is dropped (the engine is tried again);
+// `override_shape` (batch first) replaces every sample shape. Throws Error saying what to do.
+std::vector<ModelInfo> load_models(const std::string& zoo_dir, const std::vector<std::string>& names,
+                                   const std::vector<std::string>& files, const std::vector<int64_t>& override_shape);
+
 }  // namespace edgejoule

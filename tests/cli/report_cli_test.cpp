@@ -72,7 +72,8 @@ TEST_F(ReportCli, BadArgumentsAreClearErrors) {
                    "none.db");
   expect_bad_input(edgejoule({"report", "--db", db_, "--out", (dir_ / "no-such-dir" / "r.html").string()}),
                    "cannot write the report");
-  expect_bad_input(edgejoule({"report", "--db", db_, "--budget-j", "0"}), "--budget-j must be a positive");
+  expect_bad_input(edgejoule({"report", "--db", db_, "--budget-j", "0"}), "--energy-budget-j must be a positive");
+  expect_bad_input(edgejoule({"report", "--db", db_, "--energy-budget-j", "-1"}), "--energy-budget-j must be a positive");
   EXPECT_EQ(edgejoule({"export", "--db", db_, "--format", "xml"}).exit_code, 2);
 }
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+
+#include "support/process_usage.h"
 #include <fstream>
 
 #include "common/error.h"
@@ -25,12 +27,6 @@ std::vector<std::string> built_in_engines() {
   return names;
 }
 
-double rss_mb() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
-}
 
 class EngineConformance : public ::testing::TestWithParam<std::string> {
  protected:

@@ -55,7 +55,7 @@ ResultRow row(const std::string& model, const std::string& engine, int batch, do
   r.batch = batch;
   r.threads = 2;
   r.host_fingerprint = "h";
-  r.status = status;
+  r.status = *verdict_from_string(status);
   r.latency_ms_p50 = p50_ms;
   r.energy_j_per_inference = energy_j;
   r.energy_provenance = "measured:rapl:package-0";

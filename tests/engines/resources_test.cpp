@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+
+#include "support/process_usage.h"
 #include <fstream>
 #include <string>
 
@@ -25,12 +27,6 @@ size_t count_entries(const char* dir) {
   return n;
 }
 
-double rss_mb() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
-}
 
 struct Usage {
   size_t fds = 0, threads = 0;

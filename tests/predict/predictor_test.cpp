@@ -70,7 +70,7 @@ TEST(Predictor, InvalidPointsAreNotFitted) {
   const auto clean = train_predictor(rows, nullptr);
   // A wild INVALID point must change nothing.
   ResultRow wild = rows[0];
-  wild.status = "INVALID";
+  wild.status = Verdict::kInvalid;
   wild.energy_j_per_inference = 1e6;
   rows.push_back(wild);
   const auto with_invalid = train_predictor(rows, nullptr);

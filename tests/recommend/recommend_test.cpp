@@ -17,7 +17,7 @@ Candidate point(const std::string& model, double energy_j, double top1, double p
   c.row.batch = batch;
   c.row.threads = 2;
   c.row.hostname = "h";
-  c.row.status = "VALID";
+  c.row.status = Verdict::kValid;
   c.energy_j = energy_j;
   c.energy_upper_j = energy_j;
   c.top1 = top1;
@@ -183,14 +183,14 @@ TEST(Candidates, OnlyValidPointsWithEnergyAndAccuracyAndOneEnergyKind) {
   std::vector<ResultRow> rows(6);
   for (size_t i = 0; i < rows.size(); ++i) {
     rows[i].model = "m" + std::to_string(i);
-    rows[i].status = "VALID";
+    rows[i].status = Verdict::kValid;
     rows[i].energy_j_per_inference = 0.01 * static_cast<double>(i + 1);
     rows[i].energy_provenance = "measured:rapl:package-0";
     rows[i].top1 = 50 + static_cast<double>(i);
     rows[i].hostname = "h";
     rows[i].device = "cpu";
   }
-  rows[1].status = "INVALID";
+  rows[1].status = Verdict::kInvalid;
   rows[2].energy_j_per_inference.reset();
   rows[3].top1.reset();
   rows[4].energy_provenance = "estimated:cpu-time";

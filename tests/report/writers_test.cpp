@@ -23,7 +23,7 @@ std::vector<ResultRow> sample_rows() {
   valid.batch = 1;
   valid.threads = 2;
   valid.sample_shape = "3x224x224";
-  valid.status = "VALID";
+  valid.status = Verdict::kValid;
   valid.repetitions = 3;
   valid.iterations = 120;
   valid.latency_ms_p50 = 23.007;
@@ -40,7 +40,7 @@ std::vector<ResultRow> sample_rows() {
   ResultRow unsupported = valid;
   unsupported.point_id = 2;
   unsupported.device = "cuda";
-  unsupported.status = "UNSUPPORTED";
+  unsupported.status = Verdict::kUnsupported;
   unsupported.reason = "device cuda is not available";
   unsupported.latency_ms_p50.reset();
   unsupported.latency_ms_p99.reset();

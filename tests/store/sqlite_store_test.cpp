@@ -62,7 +62,7 @@ TEST_F(StoreTest, SavesAPointWithItsWindowsAndReadsItBack) {
   const auto& r = rows[0];
   EXPECT_EQ(r.model, "m-abc");
   EXPECT_EQ(r.batch, 4);
-  EXPECT_EQ(r.status, "VALID");
+  EXPECT_EQ(r.status, Verdict::kValid);
   EXPECT_EQ(r.repetitions, 3);
   EXPECT_EQ(r.iterations, 300);
   EXPECT_DOUBLE_EQ(*r.latency_ms_p50, 11.0);
@@ -119,7 +119,7 @@ TEST_F(StoreTest, UnsupportedPointsHaveAReasonAndNoFigures) {
   store->save_point(record("abc", 1, Verdict::kUnsupported), host_, false);
   const auto rows = store->rows({});
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].status, "UNSUPPORTED");
+  EXPECT_EQ(rows[0].status, Verdict::kUnsupported);
   EXPECT_EQ(rows[0].reason, "not here");
   EXPECT_FALSE(rows[0].latency_ms_p50);
   EXPECT_FALSE(rows[0].throughput_sps);
@@ -133,7 +133,7 @@ TEST_F(StoreTest, FiltersByModelAndStatus) {
   f.model = "m-a";
   EXPECT_EQ(store->rows(f).size(), 1u);
   f = {};
-  f.status = "INVALID";
+  f.status = Verdict::kInvalid;
   ASSERT_EQ(store->rows(f).size(), 1u);
   EXPECT_EQ(store->rows(f)[0].model, "m-b");
 }

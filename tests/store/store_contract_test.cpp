@@ -66,7 +66,7 @@ TEST_P(StoreContract, AFreshStoreIsEmptyAndSavesAPointWithItsFigures) {
   EXPECT_TRUE(store->save_point(r, host_, false));
   const auto stored = store->stored_point("sha-a", r.config.key(), host_.fingerprint());
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->status, "VALID");
+  EXPECT_EQ(stored->status, Verdict::kValid);
   EXPECT_EQ(stored->engine_version, "libtorch 1.13.0");
   const auto rows = store->rows({});
   ASSERT_EQ(rows.size(), 1u);
@@ -87,7 +87,7 @@ TEST_P(StoreContract, UnsupportedPointsKeepTheirReason) {
   store->save_point(testing::point_record("sha-u", 1, Verdict::kUnsupported), host_, false);
   const auto rows = store->rows({});
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].status, "UNSUPPORTED");
+  EXPECT_EQ(rows[0].status, Verdict::kUnsupported);
   EXPECT_EQ(rows[0].reason, "not here");
   EXPECT_FALSE(rows[0].latency_ms_p50);
 }
@@ -100,16 +100,16 @@ TEST_P(StoreContract, ASecondCopyIsDroppedUnlessReplacedOrFromAnotherEngineVersi
   again.result.reason = "second copy";
   again.result.verdict = Verdict::kInvalid;
   EXPECT_FALSE(store->save_point(again, host_, false));  // same engine version: kept the first
-  EXPECT_EQ(store->rows({})[0].status, "VALID");
+  EXPECT_EQ(store->rows({})[0].status, Verdict::kValid);
   EXPECT_TRUE(store->save_point(again, host_, true));  // --force
-  EXPECT_EQ(store->rows({})[0].status, "INVALID");
+  EXPECT_EQ(store->rows({})[0].status, Verdict::kInvalid);
   PointRecord upgraded = first;
   upgraded.runtime.engine_version = "libtorch 2.11.0";
   EXPECT_TRUE(store->save_point(upgraded, host_, false));  // the version keys the point
   const auto rows = store->rows({});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].engine_version, "libtorch 2.11.0");
-  EXPECT_EQ(rows[0].status, "VALID");
+  EXPECT_EQ(rows[0].status, Verdict::kValid);
 }
 
 TEST_P(StoreContract, FiltersByModelStatusAndHost) {
@@ -123,7 +123,7 @@ TEST_P(StoreContract, FiltersByModelStatusAndHost) {
   by_model.model = "m-sha-a";
   EXPECT_EQ(store->rows(by_model).size(), 2u);
   RowFilter by_status;
-  by_status.status = "UNSUPPORTED";
+  by_status.status = Verdict::kUnsupported;
   EXPECT_EQ(store->rows(by_status).size(), 1u);
   RowFilter by_host;
   by_host.host_fingerprint = other.fingerprint();

@@ -34,7 +34,7 @@ inline std::vector<ResultRow> synthetic_rows(double noise = 0.03, unsigned seed 
         r.batch = b;
         r.threads = t;
         r.host_fingerprint = "host";
-        r.status = "VALID";
+        r.status = Verdict::kValid;
         r.energy_j_per_inference =
             2e-11 * std::pow(flops[m], 0.9) * std::pow(b, -0.3) * std::pow(t, 0.1) * std::exp(n(rng));
         r.latency_ms_p99 = 1e-8 * flops[m] * std::pow(b, 0.8) / std::pow(t, 0.7) * std::exp(n(rng));

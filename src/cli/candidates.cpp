@@ -1,0 +1,88 @@
+// The candidate flags shared by recommend, frontier, predict and evaluate, their loading, and the
+// small formatting helpers their outputs share.
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/candidates.h"
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/strings.h"
+#include "predict/predictor.h"
+#include "engines/registry.h"
+#include "recommend/recommend.h"
+#include "store/store.h"
+#include "zoo/manifest.h"
+
+namespace edgejoule {
+
+void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
+  cmd->add_option("--db", flags.db, kDbHelp)
+      ->default_str(kDefaultDbPath)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  cmd->add_option("--host", flags.filter.hostname, "Only points measured on this host (hostname)");
+  cmd->add_option("--device", flags.filter.device, "Only points on this device: cpu, cuda")
+      ->check(CLI::IsMember(registered_devices()));
+  cmd->add_option("--dataset", flags.filter.accuracy_dataset,
+                  "Only points whose accuracy is on this dataset (e.g. imagenet-1k, fmnist:test); needed when "
+                  "the store holds several");
+  cmd->add_option("--energy-source", flags.energy_source,
+                  "Which energy figures to compare: auto (measured where any exist, else estimated), "
+                  "measured, estimated, any")
+      ->check(CLI::IsMember({"auto", "measured", "estimated", "any"}))
+      ->default_str("auto");
+}
+
+std::vector<ResultRow> load_rows(CandidateFlags& flags) {
+  flags.filter.energy_source = *energy_source_from_string(flags.energy_source);
+  auto store = open_store(flags.db, OpenMode::kReadOnly);
+  RowFilter unsorted;  // the recommender and the cost model order what they need themselves
+  unsorted.sorted = false;
+  return store->rows(unsorted);
+}
+
+CandidateSet load_candidates(CandidateFlags& flags) {
+  CandidateSet set = candidates_from_rows(load_rows(flags), flags.filter);
+  if (set.datasets.size() > 1) {
+    std::string list;
+    for (const auto& [name, n] : set.datasets) {
+      list += fmt::format("{}{} ({} points)", list.empty() ? "" : ", ", name.empty() ? "(unnamed)" : name, n);
+    }
+    throw Error("the store '" + flags.db + "' holds accuracy on several datasets, which do not compare: " + list +
+                "; choose one with --dataset");
+  }
+  return set;
+}
+
+std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates) {
+  std::vector<ResultRow> rows;
+  for (const auto& c : candidates) rows.push_back(c.row);
+  return rows;
+}
+
+std::vector<ResultRow> zoo_rows(const std::string& zoo_dir) {
+  std::vector<ResultRow> rows;
+  for (const auto& m : load_manifest(zoo_dir, "torchscript")) {
+    ResultRow r;
+    r.model = m.name;
+    r.family = m.family;
+    r.model_path = m.path;
+    r.params = m.params;
+    r.flops = m.flops;
+    r.sample_shape = format_shape(m.sample_shape);
+    r.top1 = m.top1;
+    r.top5 = m.top5;
+    r.accuracy_source = m.accuracy_source;
+    r.accuracy_dataset = m.accuracy_dataset.empty() ? dataset_of_accuracy_source(m.accuracy_source) : m.accuracy_dataset;
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace edgejoule

@@ -1,0 +1,88 @@
+#include "cli/profile_options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <thread>
+
+#include "common/strings.h"
+#include "engines/registry.h"
+#include "platform/knobs.h"
+#include "cli/commands.h"
+
+namespace edgejoule {
+
+void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
+  // A flag given twice takes its last value, as in most tools (scripts append overrides).
+  cmd.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  cmd.add_option("models", flags.model_files, "Model files: TorchScript (.pt) or ONNX (.onnx, opencv engine)");
+  cmd.add_option("--zoo", flags.zoo_dir, "Profile the models of a zoo directory (with zoo.json)");
+  cmd.add_option("--models", flags.models_filter, "With --zoo: only these models (comma-separated names)");
+  std::vector<std::string> engines;
+  for (const auto& e : engine_registry()) {
+    engines.push_back(e.name + " (" + e.library + ", " + e.file_extension + (e.built_in() ? "" : ", not built in") + ")");
+  }
+  cmd.add_option("--engine", flags.engines,
+                  "Engines to sweep: " + join(engines, ", ") + "; a model an engine cannot run is stored UNSUPPORTED "
+                  "with the reason")->default_str("torchscript");
+  cmd.add_option("--device", flags.devices, "Devices to sweep: " + join(registered_devices(), ", "))->default_str("cpu");
+  cmd.add_option("--precision", flags.precisions,
+                  "Precisions to sweep: " + join(registered_precisions(), ", ") + " (int8: the zoo's dynamically "
+                  "quantised TorchScript, 'zoo build --formats torchscript,torchscript_int8'; CPU only)")
+      ->default_str("fp32");
+  cmd.add_option("--batch", flags.batches, "Batch sizes: list or range, e.g. 1,8,32 or 1-64*2")->default_str("1");
+  cmd.add_option("--threads", flags.threads, "Intra-op thread counts (default: all CPUs)");
+  for (const auto& field : config_fields()) {
+    cmd.add_option(field.flag, flags.knobs[field.name], field.help)->default_str(field.default_value());
+  }
+  cmd.add_option("--input-shape", flags.input_shape,
+                  "Input shape with batch first, e.g. 1x3x224x224 (the batch is replaced by --batch); "
+                  "default: from zoo.json");
+  cmd.add_option("--meter", flags.meter,
+                  "Energy source: auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL], log:FILE, "
+                  "estimate[:core_w=W,base_w=W], or none (latency only). See 'edgejoule meters'")
+      ->default_str("auto");
+  cmd.add_option("--cross-check-meter", flags.cross_check_meter,
+                  "A second meter read over the same windows; the difference is stored per point "
+                  "(e.g. --meter nvml --cross-check-meter nvml:0:power)");
+  cmd.add_option("--dataset", flags.dataset,
+                  "Measure top-1/top-5 on a labelled set for every engine/device/precision: fmnist:test, "
+                  "fmnist:train, idx:IMAGES,LABELS or imagefolder:DIR, optionally ,limit=N (,classes=N)");
+  cmd.add_flag("!--no-idle-baseline", flags.protocol.idle_baseline,
+                "With a meter: skip the idle-power baseline before each point (saves one window per point; "
+                "the energy above idle is then not known)");
+  add_protocol_options(cmd, flags.protocol);
+  cmd.add_option("--db", flags.db, kDbHelp)->default_str(kDefaultDbPath);
+  cmd.add_flag("--force", flags.force, "Measure again points already stored (replacing them)");
+  cmd.add_flag("--retry-invalid", flags.retry_invalid,
+                "Measure again points stored as INVALID (e.g. after a busy period), replacing them");
+  cmd.add_flag("--json", flags.json, "Print the results as JSON on stdout");
+  cmd.add_flag("--quiet", flags.quiet, "No progress output");
+  for (const auto& f : platform_knob_flags()) cmd.add_option(f.flag, flags.platform[f.flag], f.help);
+  cmd.add_flag("--allow-platform-changes", flags.allow_platform_changes,
+                "Allow the platform knobs to change this machine's power settings (only on a device you own; "
+                "each change is journaled and restored on every exit, or by the next run after a crash)");
+  cmd.add_flag("--dry-run", flags.dry_run, "With platform knobs: print what would be changed, change nothing");
+  cmd.add_flag("--check-outputs", flags.check_outputs,
+                "Before the sweep, run every model in each swept engine and precision on the same input as "
+                "the reference engine (torchscript) at fp32 and print how far the outputs differ (tolerances in "
+                "docs/engines.md)");
+}
+
+SweepLists sweep_lists(const ProfileFlags& flags) {
+  SweepLists lists;
+  lists.engines = parse_name_list(flags.engines, "--engine", known_engines());
+  for (const auto& e : lists.engines) (void)make_engine(e);  // engines not built in fail here
+  lists.devices = parse_name_list(flags.devices, "--device", registered_devices());
+  lists.precisions = parse_name_list(flags.precisions, "--precision", registered_precisions());
+  lists.batches = parse_int_list(flags.batches, "--batch");
+  lists.threads = parse_int_list(
+      flags.threads.empty() ? std::to_string(std::max(1u, std::thread::hardware_concurrency())) : flags.threads,
+      "--threads");
+  for (const auto& [name, text] : flags.knobs) {
+    const ConfigField& field = config_field(name);
+    if (!text.empty()) lists.knobs[name] = parse_name_list(text, field.flag, field.values);
+  }
+  return lists;
+}
+
+}  // namespace edgejoule
