@@ -9,67 +9,109 @@ namespace edgejoule {
 nlohmann::json json_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 nlohmann::json json_or_null(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
-void to_json(nlohmann::json& j, const ResultRow& r) {
-  j = nlohmann::json{
-      {"point_id", r.point_id},
-      {"model",
-       {{"name", r.model},
-        {"family", r.family},
-        {"path", r.model_path},
-        {"sha256", r.model_sha256},
-        {"params", json_or_null(r.params)},
-        {"flops", json_or_null(r.flops)}}},
-      {"config",
-       {{"engine", r.engine},
-        {"device", r.device},
-        {"precision", r.precision},
-        {"batch", r.batch},
-        {"threads", r.threads},
-        {"sample_shape", r.sample_shape},
-        {"platform", r.platform}}},
-      {"effective", {{"engine_version", r.engine_version}, {"threads", r.effective_threads}}},
-      {"platform_state", r.platform_state_json.empty() ? nlohmann::json(nullptr)
-                                                       : nlohmann::json::parse(r.platform_state_json, nullptr, false)},
-      {"host",
-       {{"hostname", r.hostname},
-        {"cpu_model", r.cpu_model},
-        {"blas", r.blas},
-        {"fingerprint", r.host_fingerprint}}},
-      {"status", to_string(r.status)},
-      {"reason", r.reason},
-      {"started_at_utc", r.started_at_utc},
-      {"repetitions", r.repetitions},
-      {"iterations", r.iterations},
-      {"latency_ms",
-       {{"p50", json_or_null(r.latency_ms_p50)},
-        {"p90", json_or_null(r.latency_ms_p90)},
-        {"p99", json_or_null(r.latency_ms_p99)},
-        {"mean", json_or_null(r.latency_ms_mean)},
-        {"stddev", json_or_null(r.latency_ms_stddev)},
-        {"window_cv", json_or_null(r.window_latency_ms_cv)},
-        {"window_mean_ci95_half_width", json_or_null(r.window_latency_ms_ci95)}}},
-      {"throughput_samples_per_s", json_or_null(r.throughput_sps)},
-      {"peak_rss_mb", json_or_null(r.peak_rss_mb)},
-      {"energy",
-       {{"j_per_inference", json_or_null(r.energy_j_per_inference)},
-        {"j_per_inference_stddev", json_or_null(r.energy_j_per_inference_stddev)},
-        {"j_per_inference_cv", json_or_null(r.energy_j_per_inference_cv)},
-        {"j_per_inference_ci95_half_width", json_or_null(r.energy_j_per_inference_ci95)},
-        {"above_idle_j_per_inference", json_or_null(r.energy_above_idle_j_per_inference)},
-        {"mean_power_w", json_or_null(r.mean_power_w)},
-        {"idle_power_w", json_or_null(r.idle_power_w)},
-        {"meter", r.meter},
-        {"meter_update_period_s", json_or_null(r.meter_update_period_s)},
-        {"provenance", r.energy_provenance},
-        {"cross_check", {{"meter", r.cross_check_meter}, {"difference_pct", json_or_null(r.cross_check_difference_pct)}}}}},
-      {"accuracy",
-       {{"top1", json_or_null(r.top1)},
-        {"top5", json_or_null(r.top5)},
-        {"provenance", r.accuracy_source},
-        {"dataset", r.accuracy_dataset}}},
-      {"accuracy_per_joule", json_or_null(r.accuracy_per_joule)},
+namespace {
+
+using nlohmann::json;
+json text(const std::string& s) { return s; }
+
+std::vector<RowField> make_row_fields() {
+  std::vector<RowField> f = {
+      {"point_id", "point_id", true, [](const ResultRow& r) { return json(r.point_id); }},
+      {"model", "model/name", true, [](const ResultRow& r) { return text(r.model); }},
+      {"family", "model/family", true, [](const ResultRow& r) { return text(r.family); }},
+      {"model_path", "model/path", false, [](const ResultRow& r) { return text(r.model_path); }},
+      {"model_sha256", "model/sha256", false, [](const ResultRow& r) { return text(r.model_sha256); }},
+      {"params", "model/params", true, [](const ResultRow& r) { return json_or_null(r.params); }},
+      {"flops", "model/flops", true, [](const ResultRow& r) { return json_or_null(r.flops); }},
+      {"engine", "config/engine", true, [](const ResultRow& r) { return text(r.engine); }},
+      {"device", "config/device", true, [](const ResultRow& r) { return text(r.device); }},
+      {"precision", "config/precision", true, [](const ResultRow& r) { return text(r.precision); }},
+      {"batch", "config/batch", true, [](const ResultRow& r) { return json(r.batch); }},
+      {"threads", "config/threads", true, [](const ResultRow& r) { return json(r.threads); }},
   };
-  for (const auto& field : config_fields()) j["config"][field.name] = knob_json(field, knob_value(r.knobs, field.name));
+  for (const auto& field : config_fields()) {  // the knobs' table, after threads
+    const ConfigField* k = &field;
+    f.push_back({k->name, "config/" + k->name, true,
+                 [k](const ResultRow& r) { return knob_json(*k, knob_value(r.knobs, k->name)); }});
+  }
+  const std::vector<RowField> rest = {
+      {"platform", "config/platform", true, [](const ResultRow& r) { return text(r.platform); }},
+      {"sample_shape", "config/sample_shape", false, [](const ResultRow& r) { return text(r.sample_shape); }},
+      {"engine_version", "effective/engine_version", true, [](const ResultRow& r) { return text(r.engine_version); }},
+      {"effective_threads", "effective/threads", false, [](const ResultRow& r) { return json(r.effective_threads); }},
+      {"platform_state", "platform_state", false,
+       [](const ResultRow& r) {
+         return r.platform_state_json.empty() ? json(nullptr) : json::parse(r.platform_state_json, nullptr, false);
+       }},
+      {"hostname", "host/hostname", true, [](const ResultRow& r) { return text(r.hostname); }},
+      {"cpu_model", "host/cpu_model", false, [](const ResultRow& r) { return text(r.cpu_model); }},
+      {"blas", "host/blas", false, [](const ResultRow& r) { return text(r.blas); }},
+      {"host_fingerprint", "host/fingerprint", false, [](const ResultRow& r) { return text(r.host_fingerprint); }},
+      {"status", "status", true, [](const ResultRow& r) { return text(to_string(r.status)); }},
+      {"reason", "reason", true, [](const ResultRow& r) { return text(r.reason); }},
+      {"started_at_utc", "started_at_utc", false, [](const ResultRow& r) { return text(r.started_at_utc); }},
+      {"repetitions", "repetitions", false, [](const ResultRow& r) { return json(r.repetitions); }},
+      {"iterations", "iterations", false, [](const ResultRow& r) { return json(r.iterations); }},
+      {"latency_ms_p50", "latency_ms/p50", true, [](const ResultRow& r) { return json_or_null(r.latency_ms_p50); }},
+      {"latency_ms_p90", "latency_ms/p90", true, [](const ResultRow& r) { return json_or_null(r.latency_ms_p90); }},
+      {"latency_ms_p99", "latency_ms/p99", true, [](const ResultRow& r) { return json_or_null(r.latency_ms_p99); }},
+      {"latency_ms_mean", "latency_ms/mean", false, [](const ResultRow& r) { return json_or_null(r.latency_ms_mean); }},
+      {"latency_ms_stddev", "latency_ms/stddev", false,
+       [](const ResultRow& r) { return json_or_null(r.latency_ms_stddev); }},
+      {"window_latency_ms_cv", "latency_ms/window_cv", false,
+       [](const ResultRow& r) { return json_or_null(r.window_latency_ms_cv); }},
+      {"window_latency_ms_ci95", "latency_ms/window_mean_ci95_half_width", false,
+       [](const ResultRow& r) { return json_or_null(r.window_latency_ms_ci95); }},
+      {"throughput_sps", "throughput_samples_per_s", true, [](const ResultRow& r) { return json_or_null(r.throughput_sps); }},
+      {"energy_j_per_inference", "energy/j_per_inference", true,
+       [](const ResultRow& r) { return json_or_null(r.energy_j_per_inference); }},
+      {"energy_j_per_inference_ci95", "energy/j_per_inference_ci95_half_width", true,
+       [](const ResultRow& r) { return json_or_null(r.energy_j_per_inference_ci95); }},
+      {"energy_j_per_inference_stddev", "energy/j_per_inference_stddev", false,
+       [](const ResultRow& r) { return json_or_null(r.energy_j_per_inference_stddev); }},
+      {"energy_j_per_inference_cv", "energy/j_per_inference_cv", false,
+       [](const ResultRow& r) { return json_or_null(r.energy_j_per_inference_cv); }},
+      {"energy_above_idle_j_per_inference", "energy/above_idle_j_per_inference", false,
+       [](const ResultRow& r) { return json_or_null(r.energy_above_idle_j_per_inference); }},
+      {"mean_power_w", "energy/mean_power_w", true, [](const ResultRow& r) { return json_or_null(r.mean_power_w); }},
+      {"idle_power_w", "energy/idle_power_w", true, [](const ResultRow& r) { return json_or_null(r.idle_power_w); }},
+      {"energy_provenance", "energy/provenance", true, [](const ResultRow& r) { return text(r.energy_provenance); }},
+      {"meter", "energy/meter", true, [](const ResultRow& r) { return text(r.meter); }},
+      {"meter_update_period_s", "energy/meter_update_period_s", false,
+       [](const ResultRow& r) { return json_or_null(r.meter_update_period_s); }},
+      {"cross_check_meter", "energy/cross_check/meter", false, [](const ResultRow& r) { return text(r.cross_check_meter); }},
+      {"cross_check_difference_pct", "energy/cross_check/difference_pct", false,
+       [](const ResultRow& r) { return json_or_null(r.cross_check_difference_pct); }},
+      {"top1", "accuracy/top1", true, [](const ResultRow& r) { return json_or_null(r.top1); }},
+      {"top5", "accuracy/top5", true, [](const ResultRow& r) { return json_or_null(r.top5); }},
+      {"accuracy_provenance", "accuracy/provenance", true, [](const ResultRow& r) { return text(r.accuracy_source); }},
+      {"accuracy_dataset", "accuracy/dataset", true, [](const ResultRow& r) { return text(r.accuracy_dataset); }},
+      {"accuracy_per_joule", "accuracy_per_joule", true, [](const ResultRow& r) { return json_or_null(r.accuracy_per_joule); }},
+      {"peak_rss_mb", "peak_rss_mb", true, [](const ResultRow& r) { return json_or_null(r.peak_rss_mb); }},
+  };
+  f.insert(f.end(), rest.begin(), rest.end());
+  return f;
+}
+
+}  // namespace
+
+const std::vector<RowField>& row_fields() {
+  static const std::vector<RowField> fields = make_row_fields();
+  return fields;
+}
+
+std::string flat_text(const nlohmann::json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "on" : "off";  // only switches are booleans
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number_float()) return fmt::format("{:.9g}", v.get<double>());
+  return v.dump();
+}
+
+void to_json(nlohmann::json& j, const ResultRow& r) {
+  j = nlohmann::json::object();
+  for (const auto& field : row_fields()) j[nlohmann::json::json_pointer("/" + field.json_path)] = field.value(r);
 }
 
 nlohmann::json knob_json(const ConfigField& field, const std::string& value) {

@@ -3,6 +3,7 @@
 // is written from, as llama-bench does. Units are in the field names.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,22 @@ struct ResultRow {
   AccuracyProvenance accuracy_kind() const { return accuracy_provenance_of(accuracy_source); }
 };
 
+// The one output schema of a result row: every figure an output shows, once, with its flat name
+// (CSV and Markdown header, the HTML report's data field) and its place in the nested JSON
+// ("latency_ms/p50"). The console table and the HTML charts choose among these fields; a field
+// added here (or a configuration field added to its table) reaches every format.
+struct RowField {
+  std::string name;       // flat name, units in it: "latency_ms_p50"
+  std::string json_path;  // "latency_ms/p50"
+  bool flat = true;       // a column of the flat exports (CSV, Markdown)
+  std::function<nlohmann::json(const ResultRow&)> value;  // null where the figure is missing
+};
+const std::vector<RowField>& row_fields();
+// A field's value as flat text: "" for null, a switch as off/on, integers as they are, other
+// numbers with 9 significant digits.
+std::string flat_text(const nlohmann::json& value);
+
+// The nested JSON of a row, from row_fields().
 void to_json(nlohmann::json& j, const ResultRow& row);
 
 // Top-1 accuracy as a fraction per joule per inference: the one unit of "accuracy per joule".

@@ -48,45 +48,35 @@ std::string script_json(const json& j) {
 }
 
 // One flat record per point for the charts and the table.
+// A point as the charts read it: the flat fields of the one row schema (core/result_row.h), by
+// the same names as the CSV columns, plus a few display fields derived from them (the
+// configuration label, the groupings, energy in mJ, the cost model's fit).
 json datum(const ResultRow& r, const std::optional<double>& predicted_energy_j = std::nullopt) {
-  return {{"id", r.point_id},
-          {"model", r.model},
-          {"family", r.family.empty() ? "(none)" : r.family},
-          {"config", configuration_label(r)},
-          {"engine_precision", r.engine + "/" + numeric_variant(r)},
-          {"engine_device", r.engine + "/" + r.device},
-          {"host", r.hostname},
-          {"status", to_string(r.status)},
-          {"reason", r.reason},
-          {"energy_j", json_or_null(r.energy_j_per_inference)},
-          {"energy_mj", r.energy_j_per_inference ? json(*r.energy_j_per_inference * 1e3) : json(nullptr)},
-          {"energy_ci95_mj", r.energy_j_per_inference_ci95 ? json(*r.energy_j_per_inference_ci95 * 1e3) : json(nullptr)},
-          {"energy_provenance", r.energy_provenance},
-          {"meter", r.meter},
-          {"top1", json_or_null(r.top1)},
-          {"accuracy_provenance", r.accuracy_source},
-          {"dataset", r.accuracy_dataset},
-          {"p50_ms", json_or_null(r.latency_ms_p50)},
-          {"p99_ms", json_or_null(r.latency_ms_p99)},
-          {"throughput_sps", json_or_null(r.throughput_sps)},
-          {"accuracy_per_joule", json_or_null(r.accuracy_per_joule)},
-          {"flops", r.flops ? json(static_cast<double>(*r.flops)) : json(nullptr)},
-          {"params", r.params ? json(static_cast<double>(*r.params)) : json(nullptr)},
-          {"peak_rss_mb", json_or_null(r.peak_rss_mb)},
-          {"predicted_energy_mj", predicted_energy_j ? json(*predicted_energy_j * 1e3) : json(nullptr)}};
+  json d = json::object();
+  for (const auto& field : row_fields()) {
+    if (field.flat) d[field.name] = field.value(r);
+  }
+  d["family_label"] = r.family.empty() ? "(none)" : r.family;
+  d["config"] = configuration_label(r);
+  d["engine_precision"] = r.engine + "/" + numeric_variant(r);
+  d["engine_device"] = r.engine + "/" + r.device;
+  d["energy_mj"] = r.energy_j_per_inference ? json(*r.energy_j_per_inference * 1e3) : json(nullptr);
+  d["energy_ci95_mj"] = r.energy_j_per_inference_ci95 ? json(*r.energy_j_per_inference_ci95 * 1e3) : json(nullptr);
+  d["predicted_energy_mj"] = predicted_energy_j ? json(*predicted_energy_j * 1e3) : json(nullptr);
+  return d;
 }
 
 json tooltip() {
   return json::array({{{"field", "model"}},
                       {{"field", "config"}},
-                      {{"field", "host"}},
+                      {{"field", "hostname"}},
                       {{"field", "energy_mj"}, {"title", "energy mJ/inference"}, {"format", ".4g"}},
                       {{"field", "energy_ci95_mj"}, {"title", "± 95% CI mJ"}, {"format", ".2g"}},
                       {{"field", "energy_provenance"}, {"title", "energy provenance"}},
                       {{"field", "top1"}, {"title", "top-1 %"}, {"format", ".2f"}},
                       {{"field", "accuracy_provenance"}, {"title", "accuracy provenance"}},
-                      {{"field", "p50_ms"}, {"title", "p50 ms"}, {"format", ".3g"}},
-                      {{"field", "p99_ms"}, {"title", "p99 ms"}, {"format", ".3g"}},
+                      {{"field", "latency_ms_p50"}, {"title", "p50 ms"}, {"format", ".3g"}},
+                      {{"field", "latency_ms_p99"}, {"title", "p99 ms"}, {"format", ".3g"}},
                       {{"field", "accuracy_per_joule"}, {"title", "accuracy/J"}, {"format", ".3g"}}});
 }
 
@@ -104,7 +94,7 @@ json accuracy_energy_spec(const json& points, const json& frontier, const std::o
                              {"title", "energy per inference (mJ, log scale)"}}},
                       {"y", {{"field", "top1"}, {"type", "quantitative"}, {"scale", {{"zero", false}}},
                              {"title", "top-1 accuracy (%)"}}},
-                      {"color", {{"field", "family"}, {"type", "nominal"}, {"title", "family"}}},
+                      {"color", {{"field", "family_label"}, {"type", "nominal"}, {"title", "family"}}},
                       {"shape", {{"field", "engine_precision"}, {"type", "nominal"}, {"title", "engine/precision"}}},
                       {"tooltip", tooltip()}}}});
   layers.push_back({{"name", "frontier"},
@@ -146,16 +136,16 @@ json latency_energy_spec(const json& points) {
                          {"encoding",
                           {{"x", {{"field", "energy_mj"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
                                   {"title", "energy per inference (mJ, log scale)"}}},
-                           {"y", {{"field", "p50_ms"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                           {"y", {{"field", "latency_ms_p50"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
                                   {"title", "latency per call (ms, log): p50, whisker to p99"}}},
-                           {"y2", {{"field", "p99_ms"}}},
-                           {"color", {{"field", "family"}, {"type", "nominal"}}}}}},
+                           {"y2", {{"field", "latency_ms_p99"}}},
+                           {"color", {{"field", "family_label"}, {"type", "nominal"}}}}}},
                         {{"name", "points"},
                          {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
                          {"encoding",
                           {{"x", {{"field", "energy_mj"}, {"type", "quantitative"}}},
-                           {"y", {{"field", "p50_ms"}, {"type", "quantitative"}}},
-                           {"color", {{"field", "family"}, {"type", "nominal"}, {"title", "family"}}},
+                           {"y", {{"field", "latency_ms_p50"}, {"type", "quantitative"}}},
+                           {"color", {{"field", "family_label"}, {"type", "nominal"}, {"title", "family"}}},
                            {"shape", {{"field", "engine_precision"}, {"type", "nominal"}, {"title", "engine/precision"}}},
                            {"tooltip", tooltip()}}}}})}};
 }
@@ -173,7 +163,7 @@ json accuracy_per_joule_spec(const json& points) {
                                   {"axis", {{"labelLimit", 360}}}}},
                            {"x", {{"field", "accuracy_per_joule"}, {"type", "quantitative"},
                                   {"title", "accuracy per joule (top-1 fraction / J per inference)"}}},
-                           {"color", {{"field", "family"}, {"type", "nominal"}}},
+                           {"color", {{"field", "family_label"}, {"type", "nominal"}}},
                            {"tooltip", tooltip()}}}}})}};
 }
 
