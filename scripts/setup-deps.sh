@@ -42,3 +42,6 @@ case "$blas" in
   *) echo "setup: warning: libblas.so.3 resolves to '${blas:-nothing}', not OpenBLAS; Linear-heavy models will run ~30x slower." >&2
      echo "setup: fix: update-alternatives --set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3" >&2 ;;
 esac
+
+# PyPI: the project-local virtual environment with the pinned wheels (the openvino engine).
+"$here/setup-venv.sh"

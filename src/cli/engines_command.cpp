@@ -7,7 +7,7 @@
 
 #include "cli/commands.h"
 #include "common/strings.h"
-#include "engines/engine.h"
+#include "engines/registry.h"
 
 namespace edgejoule {
 
@@ -26,7 +26,10 @@ CommandRun add_engines_command(CLI::App& app, const GlobalOptions&) {
       for (const auto& e : engines) {
         out.push_back({{"name", e.name}, {"version", e.version}, {"model_format", e.model_format},
                        {"devices", e.devices}, {"precisions", e.precisions}, {"backends", e.backends},
-                       {"knobs", e.knobs}});
+                       {"knobs", e.knobs}, {"built_in", true}});
+      }
+      for (const auto& d : engine_registry()) {
+        if (!d.built_in()) out.push_back({{"name", d.name}, {"built_in", false}, {"why", d.build_hint}});
       }
       std::cout << out.dump(2) << '\n';
       return 0;
@@ -37,6 +40,9 @@ CommandRun add_engines_command(CLI::App& app, const GlobalOptions&) {
                                e.model_format, join(e.devices, ", "), join(e.precisions, ", "));
       if (!e.backends.empty()) std::cout << "  backends    " << join(e.backends, ", ") << '\n';
       if (!e.knobs.empty()) std::cout << "  knobs       " << join(e.knobs, ", ") << '\n';
+    }
+    for (const auto& d : engine_registry()) {
+      if (!d.built_in()) std::cout << d.name << " (" << d.library << "): not built in: " << d.build_hint << '\n';
     }
     std::cout << "\nother combinations are stored as UNSUPPORTED with the reason; see docs/engines.md\n";
     return 0;

@@ -122,12 +122,9 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   }
   const StoredEvaluation stored = stored_evaluation(ev, candidates, fingerprint, settings_json.dump());
   auto store = open_store(flags.candidates.db, OpenMode::kReadWrite);
-  EvaluationView view{ev, stored, candidates, set.notes};
-  view.run_id = store->save_evaluation(stored);
-  view.store_location = store->location();
-  view.objective = flags.objective;
-  view.energy_kind = set.energy_kind;
-  view.predict = flags.predict;
+  const int64_t run_id = store->save_evaluation(stored);
+  const EvaluationView view{ev,      stored, candidates, set.notes, run_id, store->location(), flags.objective,
+                            set.energy_kind, flags.predict};
   flags.json ? write_evaluation_json(std::cout, view) : write_evaluation(std::cout, view);
   return 0;
 }

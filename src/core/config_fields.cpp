@@ -21,6 +21,13 @@ const std::vector<ConfigField>& config_fields() {
        "LibTorch's int8 kernel libraries to sweep: auto (FBGEMM, else oneDNN, else QNNPACK: what this LibTorch "
        "has), fbgemm, onednn, qnnpack; int8 only, others are UNSUPPORTED for fp32/bf16/fp16",
        {"auto", "fbgemm", "onednn", "qnnpack"}, "q:{}", false, /*changes_outputs=*/true, {"torchscript"}},
+      {"ov_hint", "--ov-hint",
+       "OpenVINO performance hints to sweep: latency (one request at a time, as edgejoule measures), throughput "
+       "(parallel streams for many requests)",
+       {"latency", "throughput"}, "hint:{}", false, false, {"openvino"}},
+      {"ov_streams", "--ov-streams",
+       "OpenVINO inference streams to sweep: auto (what the hint chooses), 1, 2, 4, 8",
+       {"auto", "1", "2", "4", "8"}, "streams:{}", false, false, {"openvino"}},
   };
   return table;
 }

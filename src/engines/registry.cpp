@@ -16,6 +16,9 @@ EngineHooks torchscript_engine_hooks();  // engines/torchscript_engine.cpp
 #ifdef EDGEJOULE_HAVE_OPENCV_DNN
 EngineHooks opencv_engine_hooks();  // engines/opencv_engine.cpp
 #endif
+#ifdef EDGEJOULE_HAVE_OPENVINO
+EngineHooks openvino_engine_hooks();  // engines/openvino_engine.cpp
+#endif
 
 const std::vector<EngineDescriptor>& engine_registry() {
   static const std::vector<EngineDescriptor> table = {
@@ -31,6 +34,16 @@ const std::vector<EngineDescriptor>& engine_registry() {
        "install libopencv-dev and reconfigure with -DEDGEJOULE_WITH_OPENCV=ON",
 #ifdef EDGEJOULE_HAVE_OPENCV_DNN
        opencv_engine_hooks()
+#else
+       {}
+#endif
+      },
+      {"openvino", "OpenVINO", "onnx", ".onnx", {{"int8", "openvino_int8"}}, {"cpu", "gpu", "npu"},
+       {"fp32", "bf16", "fp16"}, /*output_reference=*/false, /*zoo_check=*/true,
+       "OpenVINO's C++ package was not found when configuring: 'make deps' installs the pinned openvino wheel "
+       "into .venv (it needs PyPI), then reconfigure (rm -rf build; make build)",
+#ifdef EDGEJOULE_HAVE_OPENVINO
+       openvino_engine_hooks()
 #else
        {}
 #endif

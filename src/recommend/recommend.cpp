@@ -9,8 +9,6 @@
 namespace edgejoule {
 namespace {
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-
 // True when `c` meets every constraint but the one named `ignore`.
 bool fits_except(const Candidate& c, const Constraints& constraints, const std::string& ignore) {
   for (const auto& broken : violated_constraints(c, constraints)) {

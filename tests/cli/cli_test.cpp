@@ -643,6 +643,17 @@ TEST_F(CliTest, EnginesListsWhatIsBuiltIn) {
   const auto backends = by_name["opencv"]["backends"].get<std::vector<std::string>>();
   EXPECT_NE(std::find(backends.begin(), backends.end(), "OPENCV/CPU"), backends.end()) << r.out;
 #endif
+  // Every registered engine is listed; one that is not built in says why.
+  ASSERT_TRUE(by_name.count("openvino")) << r.out;
+#ifdef EDGEJOULE_HAVE_OPENVINO
+  EXPECT_TRUE(by_name["openvino"]["built_in"].get<bool>());
+  EXPECT_EQ(by_name["openvino"]["version"].get<std::string>().rfind("openvino 20", 0), 0u) << r.out;
+  const auto devices = by_name["openvino"]["devices"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(devices.begin(), devices.end(), "cpu"), devices.end()) << r.out;
+#else
+  EXPECT_FALSE(by_name["openvino"]["built_in"].get<bool>());
+  EXPECT_NE(by_name["openvino"]["why"].get<std::string>().find("make deps"), std::string::npos) << r.out;
+#endif
 }
 
 TEST_F(CliTest, ZooListShowsTheManifest) {
