@@ -44,5 +44,5 @@ for model in ${models//,/ }; do
     printf "%-22s %6s %11.3f ms %13.3f ms %8s\n" "$model" "$round" "$ours" "$theirs" "$ratio"
   done
   printf "%-22s %6s %14s %16s %8s\n" "$model" median "" "" \
-    "$("$py" -c "import statistics; print(f'{statistics.median([${ratios[*]// /,}]):.3f}')")"
+    "$("$py" -c "import statistics; print(f'{statistics.median([$(IFS=,; echo "${ratios[*]}")]):.3f}')")"
 done
