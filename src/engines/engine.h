@@ -34,6 +34,10 @@ class Engine {
   virtual EngineRuntime runtime() const = 0;
 };
 
+// Throws Error (exit 2) naming `path` when it is not a file: "model file '...' does not exist:
+// check the path, or build a zoo with 'edgejoule zoo build --formats <formats>'".
+void require_model_file(const std::filesystem::path& path, const std::string& formats);
+
 // The factory and what it knows, on the engine registry (engines/registry.h, one table).
 // make_engine throws Error listing the known engines for an unknown name, and saying how to
 // build it in for a known engine that is not.

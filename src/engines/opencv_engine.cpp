@@ -131,11 +131,7 @@ class OpenCvEngine final : public Engine {
 
   void load(const std::filesystem::path& model_path, const EngineOptions& options) override {
     path_ = model_path.string();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(model_path, ec)) {
-      throw Error("model file '" + path_ +
-                  "' does not exist: check the path, or build a zoo with 'edgejoule zoo build --formats torchscript,onnx'");
-    }
+    require_model_file(model_path, "torchscript,onnx");
     if (options.device != "cpu" && options.device != "cuda") {
       throw Error("unknown device '" + options.device + "': choose cpu or cuda");
     }

@@ -79,11 +79,7 @@ class OpenVinoEngine final : public Engine {
 
   void load(const std::filesystem::path& model_path, const EngineOptions& options) override {
     path_ = model_path.string();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(model_path, ec)) {
-      throw Error("model file '" + path_ +
-                  "' does not exist: check the path, or build a zoo with 'edgejoule zoo build --formats torchscript,onnx'");
-    }
+    require_model_file(model_path, "torchscript,onnx");
     const auto offered = offered_devices();
     if (std::find(offered.begin(), offered.end(), options.device) == offered.end()) {
       throw UnsupportedError("OpenVINO " + openvino_library_version() + " offers no device " + options.device +

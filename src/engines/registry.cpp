@@ -4,6 +4,7 @@
 #include "engines/registry.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "common/error.h"
 #include "common/strings.h"
@@ -97,6 +98,14 @@ std::vector<std::string> union_of(std::vector<std::string> EngineDescriptor::*fi
 
 std::vector<std::string> registered_devices() { return union_of(&EngineDescriptor::devices); }
 std::vector<std::string> registered_precisions() { return union_of(&EngineDescriptor::precisions); }
+
+void require_model_file(const std::filesystem::path& path, const std::string& formats) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw Error("model file '" + path.string() + "' does not exist: check the path, or build a zoo with "
+                "'edgejoule zoo build --formats " + formats + "'");
+  }
+}
 
 // The factory functions of engine.h, on the table.
 std::vector<std::string> known_engines() {

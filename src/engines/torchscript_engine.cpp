@@ -45,11 +45,7 @@ class TorchScriptEngine final : public Engine {
 
   void load(const std::filesystem::path& model_path, const EngineOptions& options) override {
     path_ = model_path.string();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(model_path, ec)) {
-      throw Error("model file '" + path_ +
-                  "' does not exist: check the path, or build a zoo with 'edgejoule zoo build'");
-    }
+    require_model_file(model_path, "torchscript");
     device_ = resolve_device(options.device);
     dtype_ = resolve_precision(options.precision, options.device);
     precision_ = options.precision;
