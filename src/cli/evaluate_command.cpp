@@ -51,7 +51,8 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   std::vector<Candidate> candidates;
   for (auto& c : set.candidates) {
     const std::string version = engine_library_version(c.row.engine);
-    if (c.row.host_fingerprint == fingerprint && (c.row.engine_version.empty() || c.row.engine_version == version)) {
+    // An engine not built in here cannot re-measure its points (version empty).
+    if (c.row.host_fingerprint == fingerprint && !version.empty() && same_engine_version(c.row.engine_version, version)) {
       candidates.push_back(c);
     }
   }

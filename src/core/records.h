@@ -73,6 +73,13 @@ enum class Verdict { kValid, kInvalid, kUnsupported, kPredicted };
 const char* to_string(Verdict verdict);
 std::optional<Verdict> verdict_from_string(const std::string& text);
 
+// Whether a point measured by engine version `stored` counts as measured by `current`: the
+// version keys a point, and an unknown version (empty, from an older store or a failed load)
+// does not tell them apart.
+inline bool same_engine_version(const std::string& stored, const std::string& current) {
+  return stored.empty() || current.empty() || stored == current;
+}
+
 // Now, as "2026-12-01T20:49:01Z".
 std::string utc_now_iso8601();
 

@@ -152,20 +152,15 @@ class OpenVinoEngine final : public Engine {
     request_.infer();
     const ov::Tensor out = request_.get_output_tensor();
     const auto out_shape = out.get_shape();
-    if (out_shape.size() != 2 || static_cast<int64_t>(out_shape[0]) != shape[0]) {
-      throw Error("model '" + path_ + "' returned shape " + out_shape.to_string() +
-                  ", not [batch, classes]: it is not a classifier edgejoule can score");
+    // The inference precision hint changes how OpenVINO computes, not the model's f32 outputs.
+    if (out_shape.size() != 2 || static_cast<int64_t>(out_shape[0]) != shape[0] ||
+        out.get_element_type() != ov::element::f32) {
+      throw Error("model '" + path_ + "' returned " + out.get_element_type().to_string() + " " + out_shape.to_string() +
+                  ", not f32 [batch, classes]: it is not a classifier edgejoule can score");
     }
     *output_width = static_cast<int64_t>(out_shape[1]);
-    std::vector<float> values(out.get_size());
-    if (out.get_element_type() == ov::element::f32) {
-      std::copy_n(out.data<const float>(), values.size(), values.begin());
-    } else {
-      ov::Tensor f32(ov::element::f32, out_shape);
-      out.copy_to(f32);
-      std::copy_n(f32.data<const float>(), values.size(), values.begin());
-    }
-    return values;
+    const float* data = out.data<const float>();
+    return std::vector<float>(data, data + out.get_size());
   }
 
   EngineRuntime runtime() const override {

@@ -63,11 +63,19 @@ std::unique_ptr<Engine> EngineDescriptor::make() const {
   return hooks.make();
 }
 
+namespace {
+const EngineDescriptor* engine_named(const std::string& name) {
+  for (const auto& e : engine_registry()) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+}  // namespace
+
 const EngineDescriptor& find_engine(const std::string& name) {
-  const auto& table = engine_registry();
-  const auto it = std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.name == name; });
-  if (it == table.end()) throw Error("unknown engine '" + name + "': choose one of " + join(known_engines(), ", "));
-  return *it;
+  const EngineDescriptor* e = engine_named(name);
+  if (!e) throw Error("unknown engine '" + name + "': choose one of " + join(known_engines(), ", "));
+  return *e;
 }
 
 const EngineDescriptor* reference_engine() {
@@ -129,10 +137,8 @@ std::string engine_model_format(const std::string& engine, const std::string& pr
 }
 
 std::string engine_library_version(const std::string& name) {
-  for (const auto& e : engine_registry()) {
-    if (e.name == name) return e.version();
-  }
-  return "";  // an engine of a newer edgejoule, named in a store
+  const EngineDescriptor* e = engine_named(name);
+  return e ? e->version() : "";  // "": an engine of a newer edgejoule, named in a store
 }
 
 std::vector<EngineDescription> describe_engines() {

@@ -27,7 +27,6 @@ bool stop_requested(const std::atomic<bool>* stop) {
 
 }  // namespace
 
-
 void validate(const ProtocolSettings& s) {
   auto require = [](bool ok, const std::string& message) {
     if (!ok) throw Error(message);

@@ -68,5 +68,4 @@ struct SweepOptions {
 SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& options,
                        ProfileListener& listener);
 
-
 }  // namespace edgejoule

@@ -153,7 +153,7 @@ SweepOutcome run_session(const std::vector<SweepItem>& items, Store& store, cons
       if (status == Verdict::kInvalid && settings.retry_invalid) return "";
       // The engine's version keys a point: one measured by another version is measured again.
       const std::string version = engine_library_version(item.config.engine);
-      if (!stored->engine_version.empty() && !version.empty() && stored->engine_version != version) return "";
+      if (!same_engine_version(stored->engine_version, version)) return "";
       if (!wanted_accuracy.empty() && status != Verdict::kUnsupported &&
           stored->measured_accuracy_source != wanted_accuracy) {
         return "";  // measured again, now with accuracy, and replaced

@@ -179,23 +179,24 @@ class SqliteStore final : public Store {
       const int64_t model_id = upsert_model(record.model);
       const int64_t config_id = upsert_config(record.config);
       upsert_model_path(model_id, host_id, record.model.path);
-      if (!replace) {
-        // Under the write lock: another process may have stored this point since we checked.
-        // One measured by another version of the engine is replaced: the version keys a point.
+      // Under the write lock: another process may have stored this point since we checked.
+      // Without `replace` its copy is kept, unless another version of the engine measured it
+      // (the version keys a point); otherwise the stored copy is replaced.
+      std::optional<std::string> stored_version;
+      {
         Statement q(db_, path_,
                     "SELECT engine_version FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
         q.bind(1, model_id).bind(2, config_id).bind(3, host_id);
-        if (q.step()) {
-          const std::string stored_version = q.text(0);
-          const std::string& version = record.runtime.engine_version;
-          if (stored_version.empty() || version.empty() || stored_version == version) {
-            exec("COMMIT");
-            return false;
-          }
-        }
+        if (q.step()) stored_version = q.text(0);
       }
-      Statement del(db_, path_, "DELETE FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
-      del.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
+      if (stored_version) {
+        if (!replace && same_engine_version(*stored_version, record.runtime.engine_version)) {
+          exec("COMMIT");
+          return false;
+        }
+        Statement del(db_, path_, "DELETE FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+        del.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
+      }
       const int64_t point_id = insert_point(record, host, model_id, config_id, host_id);
       for (const auto& w : record.result.windows) insert_window(point_id, w);
       exec("COMMIT");
