@@ -23,8 +23,8 @@ HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda) {
       host.gpu_driver = nvml.driver_version;
     }
   }
-  // Every engine built in, not only those swept: the host (and its fingerprint) must not change
-  // with --engine, or a sweep over another engine list would not find the points it resumes.
+  // The engines built in, recorded with the host for information only: the fingerprint leaves
+  // them out (each point keys its own engine's version), so another engine set is the same host.
   for (const auto& engine : available_engines()) {
     const auto version = engine_library_version(engine);
     if (version.empty()) continue;

@@ -14,7 +14,7 @@ namespace edgejoule {
 void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
   // A flag given twice takes its last value, as in most tools (scripts append overrides).
   cmd.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  cmd.add_option("models", flags.model_files, "Model files: TorchScript (.pt) or ONNX (.onnx, opencv engine)");
+  cmd.add_option("models", flags.model_files, "Model files: TorchScript (.pt) or ONNX (.onnx, opencv and openvino engines)");
   cmd.add_option("--zoo", flags.zoo_dir, "Profile the models of a zoo directory (with zoo.json)");
   cmd.add_option("--models", flags.models_filter, "With --zoo: only these models (comma-separated names)");
   std::vector<std::string> engines;

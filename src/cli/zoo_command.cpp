@@ -42,7 +42,7 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   build->add_option("--out", flags->out, "Output directory")->required();
   build->add_option("--formats", flags->formats,
                     "Formats to export, for the engines and precisions you will use (comma-separated): "
-                    "torchscript, onnx (the opencv engine's), torchscript_int8 (dynamically quantised, for "
+                    "torchscript, onnx (the opencv and openvino engines'), torchscript_int8 (dynamically quantised, for "
                     "--precision int8)")
       ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");
