@@ -23,6 +23,12 @@ import time
 
 EXPORTER_VERSION = 5
 SEED = 0
+# Formats exported from the model itself, in this process (torch), and the one made afterwards
+# from the ONNX export in the project's .venv (quantize_openvino.py: openvino and nncf).
+TORCH_FORMATS = ("torchscript", "onnx", "torchscript_int8")
+VENV_FORMATS = ("openvino_int8",)
+NOT_APPLICABLE = ("int8 file of random weights: the architecture's declared accuracy is for its pretrained "
+                  "fp32 weights and does not carry over")
 
 # name -> family. Chosen to span ~60x in cost on one CPU core.
 SETS = {
@@ -74,10 +80,13 @@ def log(message):
 
 
 def sha256_file(path):
+    """A model file's identity; an OpenVINO IR's (.xml) covers its .bin too, .xml first, as
+    edgejoule computes it."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+    for part in ((path, path[:-4] + ".bin") if path.endswith(".xml") else (path,)):
+        with open(part, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
     return h.hexdigest()
 
 
@@ -229,18 +238,18 @@ def save_traced(traced, name, suffix, out_dir, torch):
 def export_int8(model, example, name, out_dir, torch):
     """Dynamic quantisation (torch.ao.quantization.quantize_dynamic): Linear weights stored as
     int8, activations quantised per call; convolutions stay fp32 (static quantisation would need
-    calibration data per model). Returns (file name, None) or (None, reason)."""
+    calibration data per model). Returns (file name, quantised model, None) or (None, None, reason)."""
     linear = sum(1 for m in model.modules() if isinstance(m, torch.nn.Linear))
     if linear == 0:
-        return None, "no Linear layer: dynamic quantisation would leave the model unchanged"
+        return None, None, "no Linear layer: dynamic quantisation would leave the model unchanged"
     try:
         quantized = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         with torch.no_grad():
             traced = torch.jit.trace(quantized, example, check_trace=False)
-        return save_traced(traced, name, ".int8.pt", out_dir, torch), None
+        return save_traced(traced, name, ".int8.pt", out_dir, torch), quantized, None
     except Exception as e:  # the quantiser raises many types; the reason is what matters
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return None, f"{type(e).__name__}: {reason}"[:300]
+        return None, None, f"{type(e).__name__}: {reason}"[:300]
 
 
 def record_export(entry, fmt, file_name, why, out_dir):
@@ -291,8 +300,18 @@ def export_one(name, family, out_dir, torch, torchvision, args):
             entry["onnx_fixed_batch"] = shape[0]
         record_export(entry, "onnx", onnx_file, why, out_dir)
     if "torchscript_int8" in args.formats:
-        int8_file, why = export_int8(model, example, name, out_dir, torch)
+        int8_file, quantized, why = export_int8(model, example, name, out_dir, torch)
         record_export(entry, "torchscript_int8", int8_file, why, out_dir)
+        # A quantised file carries its own accuracy, never the fp32 model's.
+        if int8_file and family.startswith("fmnist"):
+            import fmnist
+            xt, yt = fmnist.load("test", args.test_limit)
+            top1, top5 = fmnist.accuracy(quantized, xt, yt)
+            entry.setdefault("format_accuracy", {})["torchscript_int8"] = {
+                "dataset": "fmnist:test", "top1": top1, "top5": top5, "samples": len(xt),
+                "source": f"measured:fmnist:test:{len(xt)}"}
+        elif int8_file and meta and meta.get("accuracy"):
+            entry.setdefault("format_accuracy", {})["torchscript_int8"] = {"not_applicable": NOT_APPLICABLE}
     if meta:
         entry["preprocess"] = meta["preprocess"]
         if meta["accuracy"]:
@@ -318,6 +337,89 @@ def cached_formats_ok(entry, out_dir, formats):
     return True
 
 
+def find_venv_python():
+    """The project's .venv interpreter (EDGEJOULE_VENV overrides), checked to import openvino and
+    nncf; exits with the fix when it cannot."""
+    venv = os.environ.get("EDGEJOULE_VENV") or os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), ".venv")
+    python = os.path.join(venv, "bin", "python")
+    import subprocess
+    if not os.access(python, os.X_OK) or subprocess.run([python, "-c", "import openvino, nncf"],
+                                                        capture_output=True).returncode != 0:
+        sys.exit(f"zoo: openvino_int8 is made with the openvino and nncf wheels of the project's virtual "
+                 f"environment, and {venv} has not both: run 'make deps' (it needs PyPI), or set EDGEJOULE_VENV")
+    return python
+
+
+def quantize_openvino(manifest, manifest_path, venv_python, args):
+    """Makes the openvino_int8 file of every model whose ONNX export it lacks (or was made from
+    another ONNX file), in the .venv; records file, hash, calibration and accuracy (or the error)
+    in the manifest. Returns the names that failed."""
+    out_dir = args.out
+    jobs = []
+    for entry in manifest["models"]:
+        onnx_file = entry.get("files", {}).get("onnx")
+        if not onnx_file:
+            entry["openvino_int8_error"] = "no ONNX export to quantise"
+            continue
+        current = entry.get("files", {}).get("openvino_int8")
+        if (current and not args.force and entry.get("openvino_int8_from") == entry["sha256"]["onnx"] and
+                os.path.exists(os.path.join(out_dir, current)) and
+                os.path.exists(os.path.join(out_dir, current[:-4] + ".bin")) and
+                sha256_file(os.path.join(out_dir, current)) == entry["sha256"].get("openvino_int8")):
+            continue
+        family = entry.get("family", "")
+        jobs.append({"name": entry["name"], "onnx": os.path.join(out_dir, onnx_file), "out_dir": out_dir,
+                     "family": family, "calibration": "fmnist" if family.startswith("fmnist") else "synthetic",
+                     "input_shape": entry["input_shape"], "preprocess": entry.get("preprocess"),
+                     "test_limit": args.test_limit})
+    if not jobs:
+        return []
+    log(f"openvino_int8: quantising {len(jobs)} model(s) with NNCF in {os.path.dirname(os.path.dirname(venv_python))}")
+    import subprocess
+    fd, jobs_path = tempfile.mkstemp(dir=out_dir, prefix=".ov-int8-jobs.", suffix=".json")
+    os.close(fd)
+    results_path = jobs_path[:-5] + ".results.json"
+    try:
+        with open(jobs_path, "w") as f:
+            json.dump(jobs, f)
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "quantize_openvino.py")
+        rc = subprocess.run([venv_python, script, jobs_path, results_path]).returncode
+        results = {}
+        if os.path.exists(results_path):
+            with open(results_path) as f:
+                results = json.load(f)
+    finally:
+        for path in (jobs_path, results_path):
+            if os.path.exists(path):
+                os.unlink(path)
+    failed = []
+    by_name = {e["name"]: e for e in manifest["models"]}
+    for job in jobs:
+        entry, result = by_name[job["name"]], results.get(job["name"])
+        entry.get("format_accuracy", {}).pop("openvino_int8", None)
+        if result is None or "error" in result:
+            why = result["error"] if result else f"the quantiser stopped (exit status {rc}) before this model"
+            entry["files"].pop("openvino_int8", None)
+            entry["sha256"].pop("openvino_int8", None)
+            entry["openvino_int8_error"] = why
+            if result is None:
+                failed.append(job["name"])  # a crash, not a model NNCF cannot quantise (recorded, as for onnx)
+            continue
+        entry.pop("openvino_int8_error", None)
+        entry["files"]["openvino_int8"] = result["file"]
+        entry["sha256"]["openvino_int8"] = result["sha256"]
+        entry["openvino_int8_from"] = entry["sha256"]["onnx"]
+        entry["openvino_int8_calibration"] = result["calibration"]
+        accuracy = result["accuracy"]
+        if "not_applicable" in accuracy and not entry.get("accuracy"):
+            accuracy = None  # nothing declared for the fp32 model either: nothing to disclaim
+        if accuracy:
+            entry.setdefault("format_accuracy", {})["openvino_int8"] = accuracy
+    write_manifest(manifest_path, manifest)
+    return failed
+
+
 def write_manifest(path, manifest):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -332,8 +434,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--force", action="store_true", help="export again even when cached")
     parser.add_argument("--formats", default="torchscript",
-                        help="comma-separated: torchscript, onnx, torchscript_int8 (export only what "
-                             "the engines and precisions you will use need)")
+                        help="comma-separated: torchscript, onnx, torchscript_int8, openvino_int8 (export "
+                             "only what the engines and precisions you will use need)")
     parser.add_argument("--test-limit", type=int, default=None,
                         help="fmnist: measure test accuracy on the first N test images only")
     parser.add_argument("--train-limit", type=int, default=None,
@@ -341,10 +443,15 @@ def main():
     args = parser.parse_args()
     args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     for f in args.formats:
-        if f not in ("torchscript", "onnx", "torchscript_int8"):
-            parser.error(f"unknown format '{f}': choose torchscript, onnx, torchscript_int8")
+        if f not in TORCH_FORMATS + VENV_FORMATS:
+            parser.error(f"unknown format '{f}': choose {', '.join(TORCH_FORMATS + VENV_FORMATS)}")
     if "torchscript" not in args.formats:
         args.formats.insert(0, "torchscript")  # the manifest's reference file, always exported
+    if "openvino_int8" in args.formats and "onnx" not in args.formats:
+        args.formats.insert(1, "onnx")  # what NNCF quantises
+    venv_python = None
+    if "openvino_int8" in args.formats:
+        venv_python = find_venv_python()  # before anything is exported: exits naming the fix
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import warnings
@@ -402,7 +509,8 @@ def main():
     failed = []
     for index, (name, family) in enumerate(wanted, 1):
         cached = previous.get(name)
-        if cached and not args.force and cached_formats_ok(cached, args.out, args.formats):
+        torch_formats = [f for f in args.formats if f in TORCH_FORMATS]
+        if cached and not args.force and cached_formats_ok(cached, args.out, torch_formats):
             if True:
                 log(f"[{index}/{len(wanted)}] {name}: cached")
                 manifest["models"].append(cached)
@@ -421,6 +529,8 @@ def main():
         manifest["models"].append(entry)
         write_manifest(manifest_path, manifest)  # progress survives an interruption
     write_manifest(manifest_path, manifest)
+    if venv_python:
+        failed += quantize_openvino(manifest, manifest_path, venv_python, args)
     log(f"manifest: {manifest_path} ({len(manifest['models'])} models)")
     if failed:
         sys.exit(f"zoo: {len(failed)} model(s) could not be exported: {', '.join(failed)}; "

@@ -5,16 +5,14 @@ Each exported model takes raw pixels scaled to [0, 1] (pixel / 255) of shape [N,
 dataset's normalisation is the model's first layer, so any engine feeding it needs no more than
 the scale in the manifest.
 """
-import gzip
-import os
-import struct
 import time
 
 import numpy as np
 import torch
 from torch import nn
 
-DATA_DIR = os.environ.get("EDGEJOULE_FMNIST_DIR", "/usr/share/datasets/fashion-mnist")
+import idx
+
 MEAN, STD = 0.2860, 0.3530
 SEED = 0
 
@@ -34,27 +32,8 @@ FAMILY = {
 }
 
 
-def read_idx(path):
-    """IDX (gzip or plain) -> numpy array; raises ValueError naming the file when malformed."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise ValueError(f"{path}: not an IDX file of unsigned bytes")
-    dims = data[3]
-    header = 4 + 4 * dims
-    shape = struct.unpack(">" + "I" * dims, data[4:header])
-    if len(data) - header != int(np.prod(shape)):
-        raise ValueError(f"{path}: header says {shape} but holds {len(data) - header} bytes")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
-
-
 def load(split, limit=None):
-    prefix = "train" if split == "train" else "t10k"
-    images = read_idx(os.path.join(DATA_DIR, f"{prefix}-images-idx3-ubyte.gz"))
-    labels = read_idx(os.path.join(DATA_DIR, f"{prefix}-labels-idx1-ubyte.gz"))
-    if limit:
-        images, labels = images[:limit], labels[:limit]
+    images, labels = idx.load_arrays(split, limit)
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
     y = torch.from_numpy(labels.astype(np.int64))
     return x, y

@@ -26,8 +26,9 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
                   "with the reason")->default_str("torchscript");
   cmd.add_option("--device", flags.devices, "Devices to sweep: " + join(registered_devices(), ", "))->default_str("cpu");
   cmd.add_option("--precision", flags.precisions,
-                  "Precisions to sweep: " + join(registered_precisions(), ", ") + " (int8: the zoo's dynamically "
-                  "quantised TorchScript, 'zoo build --formats torchscript,torchscript_int8'; CPU only)")
+                  "Precisions to sweep: " + join(registered_precisions(), ", ") + " (int8: a quantised file of the "
+                  "zoo's, per engine: torchscript_int8 (dynamically quantised, CPU) for torchscript, openvino_int8 "
+                  "(NNCF, calibrated) for openvino; 'zoo build --formats torchscript,torchscript_int8,openvino_int8')")
       ->default_str("fp32");
   cmd.add_option("--batch", flags.batches, "Batch sizes: list or range, e.g. 1,8,32 or 1-64*2")->default_str("1");
   cmd.add_option("--threads", flags.threads, "Intra-op thread counts (default: all CPUs)");

@@ -17,6 +17,18 @@
 
 namespace edgejoule {
 
+namespace {
+nlohmann::json file_accuracy_json(const ModelInfo& m) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [format, a] : m.file_accuracy) {
+    out[format] = a.top1 ? nlohmann::json({{"top1", *a.top1}, {"top5", json_or_null(a.top5)}, {"source", a.source},
+                                           {"dataset", a.dataset}})
+                         : nlohmann::json({{"top1", nullptr}, {"not_applicable", a.not_applicable}});
+  }
+  return out;
+}
+}  // namespace
+
 CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   struct Flags {
     std::string set = "demo";
@@ -43,7 +55,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   build->add_option("--formats", flags->formats,
                     "Formats to export, for the engines and precisions you will use (comma-separated): "
                     "torchscript, onnx (the opencv and openvino engines'), torchscript_int8 (dynamically quantised, for "
-                    "--precision int8)")
+                    "torchscript's --precision int8), openvino_int8 (post-training quantised with NNCF from the ONNX "
+                    "file, for openvino's --precision int8; needs the .venv of 'make deps')")
       ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");
 
@@ -88,7 +101,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
           out.push_back({{"name", m.name}, {"family", m.family}, {"path", m.path}, {"files", m.files},
                          {"input_shape", m.sample_shape}, {"params", json_or_null(m.params)},
                          {"flops", json_or_null(m.flops)}, {"top1", json_or_null(m.top1)},
-                         {"accuracy_source", m.accuracy_source}, {"engines", runs}});
+                         {"accuracy_source", m.accuracy_source}, {"engines", runs},
+                         {"file_accuracy", file_accuracy_json(m)}});
         }
         std::cout << out.dump(2) << '\n';
       } else {
@@ -120,6 +134,19 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
         if (!reasons.empty()) {
           std::cout << "\nnot runnable (model / engine: why):\n";
           for (const auto& r : reasons) std::cout << r << '\n';
+        }
+        // Quantised files carry their own accuracy (or none), never the fp32 model's.
+        std::vector<std::string> own;
+        for (const auto& m : models) {
+          for (const auto& [format, a] : m.file_accuracy) {
+            own.push_back(a.top1 ? fmt::format("  {} / {}: top-1 {:.2f} % ({}; fp32 {})", m.name, format, *a.top1,
+                                               a.source, m.top1 ? fmt::format("{:.2f} %", *m.top1) : "-")
+                                 : fmt::format("  {} / {}: no accuracy ({})", m.name, format, a.not_applicable));
+          }
+        }
+        if (!own.empty()) {
+          std::cout << "\nquantised files' accuracy (model / format):\n";
+          for (const auto& line : own) std::cout << line << '\n';
         }
       }
       return 0;

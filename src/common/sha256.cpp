@@ -92,14 +92,18 @@ std::string sha256_hex(std::string_view data) {
   return hash.hex_digest();
 }
 
-std::string sha256_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read '" + path + "': check that it exists and is readable");
+std::string sha256_file(const std::string& path) { return sha256_files({path}); }
+
+std::string sha256_files(const std::vector<std::string>& paths) {
   Sha256 hash;
   std::vector<char> chunk(1 << 20);
-  while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    hash.update(chunk.data(), static_cast<size_t>(in.gcount()));
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot read '" + path + "': check that it exists and is readable");
+    while (in) {
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      hash.update(chunk.data(), static_cast<size_t>(in.gcount()));
+    }
   }
   return hash.hex_digest();
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace edgejoule {
 
@@ -27,5 +28,7 @@ class Sha256 {
 std::string sha256_hex(std::string_view data);
 // Throws Error naming the file when it cannot be read.
 std::string sha256_file(const std::string& path);
+// One digest over several files' bytes, in order (a model stored as two files).
+std::string sha256_files(const std::vector<std::string>& paths);
 
 }  // namespace edgejoule

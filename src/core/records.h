@@ -39,6 +39,17 @@ struct ModelInfo {
   std::optional<double> top5;
   std::string accuracy_source;
   std::string accuracy_dataset;  // what the declared accuracy was measured on ("imagenet-1k")
+  // A quantised file's own accuracy ("format_accuracy" in zoo.json), which replaces the fp32
+  // model's above when an engine loads that file (select_engine_file): measured on a dataset, or
+  // not applicable, with why (int8 files of the random-weight ImageNet architectures).
+  struct FileAccuracy {
+    std::optional<double> top1;
+    std::optional<double> top5;
+    std::string source;
+    std::string dataset;
+    std::string not_applicable;
+  };
+  std::map<std::string, FileAccuracy> file_accuracy;
   // Input preprocessing from the manifest: raw pixel x pixel_scale, then (x - mean) / std.
   double pixel_scale = 1.0 / 255.0;
   std::vector<double> mean;

@@ -3,6 +3,9 @@
 // Core::read_model, reshapes them to the configuration's input shape and compiles them per
 // configuration with the device, threads, inference precision, performance hint and streams;
 // what OpenVINO applied is read back with get_property and stored with every point.
+// Precision int8 loads the zoo's openvino_int8 file instead: an IR (.xml + .bin) that NNCF
+// quantised (zoo/quantize_openvino.py), whose FakeQuantize operations OpenVINO runs with int8
+// kernels; its other operations are computed in f32.
 
 #include <openvino/openvino.hpp>
 
@@ -56,17 +59,29 @@ std::vector<std::string> offered_devices() {
   return out;
 }
 
-// The device's inference precisions as edgejoule names them ("fp32", "bf16", "fp16").
+// The device's inference precisions as edgejoule names them ("fp32", "bf16", "fp16", and "int8"
+// for quantised models).
 std::vector<std::string> precisions_of(const std::string& ov_device) {
   std::vector<std::string> out;
   for (const auto& cap : core().get_property(ov_device, ov::device::capabilities)) {
     if (cap == ov::device::capability::FP32) out.emplace_back("fp32");
     if (cap == ov::device::capability::BF16) out.emplace_back("bf16");
     if (cap == ov::device::capability::FP16) out.emplace_back("fp16");
+    if (cap == ov::device::capability::INT8) out.emplace_back("int8");
   }
   return out;
 }
 
+size_t fake_quantize_count(const ov::Model& model) {
+  size_t n = 0;
+  for (const auto& op : model.get_ops()) {
+    const std::string type = op->get_type_name();
+    if (type == "FakeQuantize" || type == "FakeConvert") ++n;
+  }
+  return n;
+}
+
+// int8: the quantised operations run in int8 whatever the hint; the rest in f32.
 ov::element::Type element_of(const std::string& precision) {
   if (precision == "bf16") return ov::element::bf16;
   if (precision == "fp16") return ov::element::f16;
@@ -79,7 +94,9 @@ class OpenVinoEngine final : public Engine {
 
   void load(const std::filesystem::path& model_path, const EngineOptions& options) override {
     path_ = model_path.string();
-    require_model_file(model_path, "torchscript,onnx");
+    const bool ir = model_path.extension() == ".xml";
+    require_model_file(model_path, options.precision == "int8" ? "torchscript,openvino_int8" : "torchscript,onnx");
+    if (ir) require_model_file(std::filesystem::path(model_path).replace_extension(".bin"), "torchscript,openvino_int8");
     const auto offered = offered_devices();
     if (std::find(offered.begin(), offered.end(), options.device) == offered.end()) {
       throw UnsupportedError("OpenVINO " + openvino_library_version() + " offers no device " + options.device +
@@ -95,6 +112,10 @@ class OpenVinoEngine final : public Engine {
       model_ = core().read_model(path_);
     } catch (const std::exception& e) {
       const std::string what = first_line(e.what());
+      if (ir) {
+        throw Error("'" + path_ + "' is not a readable OpenVINO IR (" + what +
+                    "): make it again with 'edgejoule zoo build --formats torchscript,openvino_int8 --force'");
+      }
       if (!onnx_input_shape(path_)) {
         throw Error("'" + path_ + "' is not a readable ONNX model (" + what +
                     "): export it with torch.onnx.export or 'edgejoule zoo build --formats torchscript,onnx'");
@@ -106,6 +127,15 @@ class OpenVinoEngine final : public Engine {
       throw UnsupportedError("'" + path_ + "' has " + std::to_string(model_->inputs().size()) +
                              " inputs; edgejoule feeds models with one");
     }
+    const size_t quantized = fake_quantize_count(*model_);
+    if (options.precision == "int8" && quantized == 0) {
+      throw Error("'" + path_ + "' has no quantised operation (FakeQuantize): --precision int8 needs the "
+                  "openvino_int8 file NNCF makes, 'edgejoule zoo build --formats torchscript,openvino_int8'");
+    }
+    if (options.precision != "int8" && quantized > 0) {
+      throw Error("'" + path_ + "' is a quantised model: profile it with --precision int8");
+    }
+    quantized_ops_ = quantized;
     declared_ = model_->input().get_partial_shape();
     device_ = options.device;
     precision_ = options.precision;
@@ -183,7 +213,8 @@ class OpenVinoEngine final : public Engine {
       std::ostringstream hint;
       hint << mode;
       rt.backend = ov_device_ + " inference_precision=" + precision.to_string() + " threads=" + std::to_string(threads) +
-                   " streams=" + std::to_string(streams.num) + " hint=" + hint.str();
+                   " streams=" + std::to_string(streams.num) + " hint=" + hint.str() +
+                   (quantized_ops_ ? " fake_quantize_ops=" + std::to_string(quantized_ops_) : "");
     }
     return rt;
   }
@@ -233,6 +264,7 @@ class OpenVinoEngine final : public Engine {
   std::vector<int64_t> compiled_shape_;
   std::string device_ = "cpu", ov_device_ = "CPU", precision_ = "fp32", hint_ = "latency", streams_ = "auto";
   int threads_requested_ = 0;
+  size_t quantized_ops_ = 0;
 };
 
 }  // namespace

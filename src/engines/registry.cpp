@@ -40,7 +40,7 @@ const std::vector<EngineDescriptor>& engine_registry() {
 #endif
       },
       {"openvino", "OpenVINO", "onnx", ".onnx", {{"int8", "openvino_int8"}}, {"cpu", "gpu", "npu"},
-       {"fp32", "bf16", "fp16"}, /*output_reference=*/false, /*zoo_check=*/true,
+       {"fp32", "bf16", "fp16", "int8"}, /*output_reference=*/false, /*zoo_check=*/true,
        "OpenVINO's C++ package was not found when configuring: 'make deps' installs the pinned openvino wheel "
        "into .venv (it needs PyPI), then reconfigure (rm -rf build; make build)",
 #ifdef EDGEJOULE_HAVE_OPENVINO

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
-#include "common/sha256.h"
 #include "common/strings.h"
 #include "zoo/manifest.h"
 
@@ -75,7 +74,7 @@ std::vector<SweepItem> plan_sweep(const std::vector<ModelInfo>& models, const Sw
       item.unsupported_reason =
           select_engine_file(item.model, item.config.engine, item.config.batch, item.config.precision);
       auto [hash, fresh] = hashes.try_emplace(item.model.path);
-      if (fresh) hash->second = sha256_file(item.model.path);
+      if (fresh) hash->second = model_content_sha256(item.model.path);
       item.model.content_sha256 = hash->second;
       items.push_back(std::move(item));
     }
@@ -204,7 +203,7 @@ Remeasured Remeasurer::operator()(const ResultRow& r) {
     if (!std::filesystem::is_regular_file(r.model_path, ec)) {
       throw Error("model file '" + r.model_path + "' no longer exists");
     }
-    if (!r.model_sha256.empty() && sha256_file(r.model_path) != r.model_sha256) {
+    if (!r.model_sha256.empty() && model_content_sha256(r.model_path) != r.model_sha256) {
       throw Error("model file '" + r.model_path + "' changed since it was profiled");
     }
     if (!r.platform.empty()) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/sha256.h"
 #include "common/strings.h"
 #include "core/provenance.h"
 #include "engines/engine.h"
@@ -88,6 +89,21 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
           }
         }
       }
+      if (entry.contains("format_accuracy") && entry["format_accuracy"].is_object()) {
+        for (const auto& [format, acc] : entry["format_accuracy"].items()) {
+          if (!acc.is_object()) bad("(" + m.name + ") has a non-object format_accuracy for " + format);
+          ModelInfo::FileAccuracy a;
+          if (acc.contains("top1") && acc["top1"].is_number()) a.top1 = acc["top1"].get<double>();
+          if (acc.contains("top5") && acc["top5"].is_number()) a.top5 = acc["top5"].get<double>();
+          a.source = acc.value("source", std::string());
+          a.dataset = acc.value("dataset", std::string());
+          a.not_applicable = acc.value("not_applicable", std::string());
+          if (a.top1 && accuracy_provenance_of(a.source) == AccuracyProvenance::kNone) {
+            bad("(" + m.name + ") has " + format + " accuracy without a \"source\" starting with declared: or measured:");
+          }
+          m.file_accuracy[format] = std::move(a);
+        }
+      }
       if (entry.contains("preprocess") && entry["preprocess"].is_object()) {
         const auto& pre = entry["preprocess"];
         if (pre.contains("pixel_scale") && pre["pixel_scale"].is_number()) m.pixel_scale = pre["pixel_scale"].get<double>();
@@ -163,6 +179,16 @@ std::string select_engine_file(ModelInfo& model, const std::string& engine, int 
   // From here on the point is about the engine's own file, whether or not it can run it.
   model.path = file->second;
   model.format = format;
+  if (format != engine_model_format(engine)) {
+    // A file of its own for this precision (a quantised export) has its own accuracy, or none:
+    // never the fp32 model's.
+    const auto own = model.file_accuracy.find(format);
+    const bool measured = own != model.file_accuracy.end() && own->second.top1;
+    model.top1 = measured ? own->second.top1 : std::nullopt;
+    model.top5 = measured ? own->second.top5 : std::nullopt;
+    model.accuracy_source = measured ? own->second.source : "";
+    model.accuracy_dataset = measured ? own->second.dataset : "";
+  }
   if (auto why = model.not_runnable.find(engine); why != model.not_runnable.end()) {
     return "the zoo build found " + engine + " cannot run it: " + why->second;
   }
@@ -172,6 +198,11 @@ std::string select_engine_file(ModelInfo& model, const std::string& engine, int 
            "dynamic batch, the only form " + engine + " can import; see docs/zoo.md)";
   }
   return "";
+}
+
+std::string model_content_sha256(const std::string& path) {
+  if (std::filesystem::path(path).extension() == ".xml") return sha256_files({path, path.substr(0, path.size() - 4) + ".bin"});
+  return sha256_file(path);
 }
 
 std::optional<ModelInfo> manifest_entry_for(const std::string& model_path, const std::string& format) {

@@ -30,6 +30,10 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
 std::string select_engine_file(ModelInfo& model, const std::string& engine, int batch = 0,
                                const std::string& precision = "fp32");
 
+// A model file's identity in the store: its SHA-256, or for an OpenVINO IR (.xml) that of the
+// .xml's bytes followed by its .bin's (zoo/export.py computes the same).
+std::string model_content_sha256(const std::string& path);
+
 // The manifest entry for a model file, found through a zoo.json beside it; nullopt if none.
 std::optional<ModelInfo> manifest_entry_for(const std::string& model_path, const std::string& format);
 

@@ -631,6 +631,54 @@ TEST_F(CliTest, QengineIsAKnobOfTheTorchscriptEngineForInt8) {
   EXPECT_EQ(query("SELECT count(*) FROM configs WHERE qengine = 'auto' AND key LIKE '%qengine%'"), 0);
 }
 
+#ifdef EDGEJOULE_HAVE_OPENVINO
+// Issue 16: openvino's int8 is the zoo's NNCF-quantised IR (calibrated on the training split),
+// whose accuracy the build measured on the test split; the engine measures the same figure.
+TEST_F(CliTest, OpenvinoInt8RunsTheNncfFileWithItsOwnAccuracy) {
+  const auto manifest = nlohmann::json::parse(*read_file(std::string(kFmnistZoo) + "/zoo.json"));
+  std::map<std::string, double> built_int8_top1;
+  for (const auto& m : manifest["models"]) {
+    ASSERT_TRUE(m["files"].contains("openvino_int8")) << m.dump();
+    EXPECT_EQ(m["openvino_int8_calibration"], "fmnist:train:300");
+    built_int8_top1[m["name"]] = m["format_accuracy"]["openvino_int8"]["top1"].get<double>();
+  }
+  // Without a dataset, an int8 point carries the int8 file's figure, not the fp32 model's.
+  auto r = profile({"--zoo", kFmnistZoo, "--engine", "openvino", "--precision", "fp32,int8", "--threads", "1",
+                    "--meter", "none", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& row : nlohmann::json::parse(r.out)) {
+    if (row["config"]["precision"] != "int8") continue;
+    EXPECT_DOUBLE_EQ(row["accuracy"]["top1"].get<double>(), built_int8_top1.at(row["model"]["name"])) << row.dump();
+  }
+  // With the dataset the engine measures it: the same 300 images give the same figure (one
+  // image's rounding at most).
+  r = profile({"--zoo", kFmnistZoo, "--engine", "openvino", "--precision", "fp32,int8", "--threads", "1",
+               "--meter", "none", "--dataset", "fmnist:test,limit=300", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) {
+    EXPECT_NE(row["status"], "UNSUPPORTED") << row.dump();
+    EXPECT_EQ(row["accuracy"]["provenance"], "measured:fmnist:test:300");
+    if (row["config"]["precision"] == "int8") {
+      EXPECT_NEAR(row["accuracy"]["top1"].get<double>(), built_int8_top1.at(row["model"]["name"]), 100.0 / 300 + 1e-9);
+    }
+  }
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN models m ON m.id = p.model_id JOIN configs c ON "
+                  "c.id = p.config_id WHERE c.engine = 'openvino' AND c.precision = 'int8' AND m.path LIKE "
+                  "'%.ov-int8.xml' AND json_extract(p.settings_json, '$.effective.backend') LIKE "
+                  "'%fake_quantize_ops=%'"),
+            2);
+  // An fp32 ONNX file (here without the zoo that names its int8 file) is refused for int8 in
+  // one sentence: it has no quantised operation.
+  const std::string loose = (dir_ / "fp32.onnx").string();
+  fs::copy_file(std::string(kFmnistZoo) + "/fmnist_mlp_xs.onnx", loose);
+  expect_bad_input(profile({loose, "--input-shape", "1x1x28x28", "--engine", "openvino", "--precision", "int8",
+                            "--threads", "1", "--meter", "none"}),
+                   "has no quantised operation");
+}
+#endif
+
 TEST_F(CliTest, EnginesListsWhatIsBuiltIn) {
   const auto r = edgejoule({"engines", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "common/sha256.h"
 
 namespace edgejoule {
 namespace {
@@ -73,6 +74,60 @@ TEST(Manifest, EveryFileOfAnEntryAndWhyAnEngineCannotRunIt) {
 
   // The per-format view keeps the entries with that file.
   EXPECT_EQ(parse_manifest(json, "/zoo", "onnx", "/zoo/zoo.json").size(), 3u);
+}
+
+// A quantised file carries its own accuracy, or none: never the fp32 model's.
+TEST(Manifest, AQuantisedFileCarriesItsOwnAccuracyOrNone) {
+  const char* json = R"json({"models": [
+    {"name": "fm", "files": {"torchscript": "fm.pt", "onnx": "fm.onnx", "openvino_int8": "fm.ov-int8.xml",
+                             "torchscript_int8": "fm.int8.pt"},
+     "input_shape": [1, 1, 28, 28],
+     "accuracy": {"top1": 85.0, "top5": 99.0, "dataset": "fmnist:test", "source": "measured:fmnist:test:300"},
+     "format_accuracy": {"openvino_int8": {"top1": 84.0, "top5": 98.5, "dataset": "fmnist:test",
+                                           "source": "measured:fmnist:test:300"}}},
+    {"name": "rn", "files": {"torchscript": "rn.pt", "onnx": "rn.onnx", "openvino_int8": "rn.ov-int8.xml"},
+     "input_shape": [1, 3, 8, 8],
+     "accuracy": {"top1": 69.7, "dataset": "imagenet-1k", "source": "declared:torchvision"},
+     "format_accuracy": {"openvino_int8": {"not_applicable": "random weights"}}}
+  ]})json";
+  const auto models = parse_manifest(json, "/zoo", "/zoo/zoo.json");
+  ASSERT_EQ(models.size(), 2u);
+  ModelInfo fp32 = models[0];
+  EXPECT_EQ(select_engine_file(fp32, "openvino"), "");
+  EXPECT_DOUBLE_EQ(*fp32.top1, 85.0);  // the ONNX file is the fp32 model
+  ModelInfo ov8 = models[0];
+  EXPECT_EQ(select_engine_file(ov8, "openvino", 1, "int8"), "");
+  EXPECT_EQ(ov8.path, "/zoo/fm.ov-int8.xml");
+  EXPECT_DOUBLE_EQ(*ov8.top1, 84.0);
+  EXPECT_DOUBLE_EQ(*ov8.top5, 98.5);
+  EXPECT_EQ(ov8.accuracy_source, "measured:fmnist:test:300");
+  ModelInfo ts8 = models[0];  // no figure recorded for this file: none
+  EXPECT_EQ(select_engine_file(ts8, "torchscript", 1, "int8"), "");
+  EXPECT_FALSE(ts8.top1);
+  EXPECT_EQ(ts8.accuracy_source, "");
+  ModelInfo rn8 = models[1];
+  EXPECT_EQ(select_engine_file(rn8, "openvino", 1, "int8"), "");
+  EXPECT_FALSE(rn8.top1);
+  EXPECT_EQ(rn8.accuracy_dataset, "");
+  EXPECT_EQ(models[1].file_accuracy.at("openvino_int8").not_applicable, "random weights");
+  // A figure without its provenance is refused like the model's own.
+  EXPECT_THROW(parse_manifest(R"json({"models": [{"name": "x", "files": {"torchscript": "x.pt"},
+      "input_shape": [1, 4], "format_accuracy": {"openvino_int8": {"top1": 50}}}]})json", "/zoo", "/zoo/zoo.json"),
+               Error);
+}
+
+// An OpenVINO IR is two files; its identity covers both, the .xml's bytes first.
+TEST(Manifest, AnIrsContentHashCoversItsWeights) {
+  const auto dir = std::filesystem::temp_directory_path() / "edgejoule_ir_hash";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "m.xml") << "<net/>";
+  std::ofstream(dir / "m.bin") << "weights";
+  std::ofstream(dir / "m.onnx") << "<net/>";
+  EXPECT_EQ(model_content_sha256((dir / "m.xml").string()), sha256_hex("<net/>weights"));
+  EXPECT_EQ(model_content_sha256((dir / "m.onnx").string()), sha256_hex("<net/>"));
+  std::filesystem::remove(dir / "m.bin");
+  EXPECT_THROW(model_content_sha256((dir / "m.xml").string()), Error);  // names the missing .bin
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Manifest, ALooseFileRunsOnlyInTheEngineOfItsFormat) {
