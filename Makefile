@@ -10,7 +10,8 @@ DEMO_ZOO   ?= $(BUILD_DIR)/zoo/demo
 # A budget per inference between the demo models' costs on a small CPU (estimated energy).
 DEMO_BUDGET_J ?= 0.3
 DEMO_REPORT   ?= edgejoule-report.html
-DEMO_ENGINES  ?= torchscript,opencv
+# Every engine built in (torchscript, opencv, openvino where .venv has its wheel).
+DEMO_ENGINES  ?= $$($(BUILD_DIR)/edgejoule engines --names)
 FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
 CMAKE_ARGS ?=
 SAN_DIR    ?= build-sanitize
@@ -32,7 +33,8 @@ build: configure
 
 # The main job on the embedded defaults: export the demo zoo (declared ImageNet accuracy) and
 # train three Fashion-MNIST models (measured accuracy), in TorchScript and ONNX, profile them in
-# both engines (LibTorch, OpenCV DNN; a model an engine cannot run is shown UNSUPPORTED with why),
+# every engine built in (LibTorch, OpenCV DNN, OpenVINO; a model an engine cannot run is shown
+# UNSUPPORTED with why),
 # store them, show them, then the Pareto frontier, a recommendation for DEMO_BUDGET_J and the
 # HTML report.
 # Re-running resumes: exported models and measured points are reused.

@@ -9,6 +9,8 @@
 #   bench/openvino-vs-benchmark-app.sh [BUILD_DIR] [ZOO_DIR] [MODELS] [THREADS] [BATCH] [ROUNDS]
 #
 # ZOO_DIR needs ONNX files (zoo build --formats torchscript,onnx); MODELS is comma-separated.
+# EDGEJOULE_BENCH_PRECISION=int8 compares the zoo's NNCF int8 IR (--formats ...,openvino_int8)
+# instead: edgejoule --precision int8, benchmark_app on the .ov-int8.xml file.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build}"
@@ -18,25 +20,29 @@ threads="${4:-$(nproc)}"
 batch="${5:-1}"
 rounds="${6:-3}"
 seconds="${EDGEJOULE_BENCH_SECONDS:-5}"
+precision="${EDGEJOULE_BENCH_PRECISION:-fp32}"
+case "$precision" in fp32) suffix=.onnx ;; int8) suffix=.ov-int8.xml ;; *) echo "EDGEJOULE_BENCH_PRECISION: fp32 or int8, not '$precision'" >&2; exit 2 ;; esac
 app="$here/.venv/bin/benchmark_app"
 [[ -x "$app" ]] || { echo "no $app: run 'make deps' (it installs the pinned openvino wheel into .venv)" >&2; exit 2; }
 [[ -x "$build/edgejoule" ]] || { echo "no $build/edgejoule: run 'make build'" >&2; exit 2; }
 db="$(mktemp -d)/bench.db"
 py=/usr/bin/python3
 
-echo "batch $batch, $threads threads, 1 stream (edgejoule: hint latency; benchmark_app: hint none, sync API), fp32 on CPU; $rounds alternating rounds of ~${seconds} s each"
+echo "batch $batch, $threads threads, 1 stream (edgejoule: hint latency; benchmark_app: hint none, sync API), $precision on CPU; $rounds alternating rounds of ~${seconds} s each"
 printf "%-22s %6s %14s %16s %8s\n" model round "edgejoule p50" "benchmark_app" ratio
 for model in ${models//,/ }; do
   onnx="$zoo/$model.onnx"
-  [[ -f "$onnx" ]] || { echo "no $onnx: build the zoo with --formats torchscript,onnx" >&2; exit 2; }
+  file="$zoo/$model$suffix"
+  [[ -f "$file" ]] || { echo "no $file: build the zoo with --formats torchscript,onnx,openvino_int8" >&2; exit 2; }
   shape="$("$py" -c "import json,sys; m=[m for m in json.load(open('$zoo/zoo.json'))['models'] if m['name']=='$model'][0]; print(','.join(str(d) for d in [$batch]+m['input_shape'][1:]))")"
   ratios=()
   for round in $(seq 1 "$rounds"); do
-    ours="$("$build/edgejoule" profile "$onnx" --engine openvino --threads "$threads" --batch "$batch" \
+    # The ONNX file with the zoo.json beside it: edgejoule takes the int8 IR it names for int8.
+    ours="$("$build/edgejoule" profile "$onnx" --engine openvino --precision "$precision" --threads "$threads" --batch "$batch" \
               --ov-hint latency --ov-streams 1 --meter none --force --quiet --json --db "$db" \
               --warmup-s 1 --min-time-s "$seconds" --repetitions 1 --max-cv 1 |
             "$py" -c "import json,sys; print(json.load(sys.stdin)[0]['latency_ms']['p50'])")"
-    theirs="$("$app" -m "$onnx" -d CPU -hint none -nthreads "$threads" -nstreams 1 -api sync \
+    theirs="$("$app" -m "$file" -d CPU -hint none -nthreads "$threads" -nstreams 1 -api sync \
                 -shape "[$shape]" -infer_precision f32 -t "$seconds" 2>&1 |
               awk '/Latency:/ {l=1} l && /Median:/ {print $(NF-1); exit}')"
     ratio="$("$py" -c "print(f'{$ours / $theirs:.3f}')")"

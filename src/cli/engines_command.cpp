@@ -14,12 +14,19 @@ namespace edgejoule {
 CommandRun add_engines_command(CLI::App& app, const GlobalOptions&) {
   struct Flags {
     bool json = false;
+    bool names = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("engines", "Show the engines built in: version, the model files they load, devices, "
                                             "precisions and backends on this machine");
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
+  cmd->add_flag("--names", flags->names,
+                "Print only the built-in engines' names, comma-separated (for --engine in scripts)");
   return [flags] {
+    if (flags->names) {
+      std::cout << join(available_engines(), ",") << '\n';
+      return 0;
+    }
     const auto engines = describe_engines();
     if (flags->json) {
       nlohmann::json out = nlohmann::json::array();

@@ -702,6 +702,16 @@ TEST_F(CliTest, EnginesListsWhatIsBuiltIn) {
   EXPECT_FALSE(by_name["openvino"]["built_in"].get<bool>());
   EXPECT_NE(by_name["openvino"]["why"].get<std::string>().find("make deps"), std::string::npos) << r.out;
 #endif
+  // --names: the built-in ones only, ready for --engine (make demo sweeps them).
+  std::vector<std::string> built;
+  for (const auto& [name, e] : by_name) {
+    if (e["built_in"].get<bool>()) built.push_back(name);
+  }
+  const auto names = edgejoule({"engines", "--names"});
+  ASSERT_EQ(names.exit_code, 0) << names.err;
+  auto listed = split(trim(names.out), ',');
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, built) << names.out;
 }
 
 TEST_F(CliTest, ZooListShowsTheManifest) {
