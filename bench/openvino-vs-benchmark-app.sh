@@ -40,7 +40,7 @@ for model in ${models//,/ }; do
     # The ONNX file with the zoo.json beside it: edgejoule takes the int8 IR it names for int8.
     ours="$("$build/edgejoule" profile "$onnx" --engine openvino --precision "$precision" --threads "$threads" --batch "$batch" \
               --ov-hint latency --ov-streams 1 --meter none --force --quiet --json --db "$db" \
-              --warmup-s 1 --min-time-s "$seconds" --repetitions 1 --max-cv 1 |
+              --warmup-s 1 --min-time-s "$seconds" --repetitions 1 --max-cv 1 2> >(grep -v ' measured, ' >&2) |
             "$py" -c "import json,sys; print(json.load(sys.stdin)[0]['latency_ms']['p50'])")"
     theirs="$("$app" -m "$file" -d CPU -hint none -nthreads "$threads" -nstreams 1 -api sync \
                 -shape "[$shape]" -infer_precision f32 -t "$seconds" 2>&1 |

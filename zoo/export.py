@@ -363,6 +363,9 @@ def quantize_openvino(manifest, manifest_path, venv_python, args):
             entry["openvino_int8_error"] = "no ONNX export to quantise"
             continue
         current = entry.get("files", {}).get("openvino_int8")
+        if (not args.force and "openvino_int8_error" in entry and
+                entry.get("openvino_int8_from") == entry["sha256"]["onnx"]):
+            continue  # NNCF could not quantise this very file: recorded, as for the other formats
         if (current and not args.force and entry.get("openvino_int8_from") == entry["sha256"]["onnx"] and
                 os.path.exists(os.path.join(out_dir, current)) and
                 os.path.exists(os.path.join(out_dir, current[:-4] + ".bin")) and
@@ -404,7 +407,10 @@ def quantize_openvino(manifest, manifest_path, venv_python, args):
             entry["sha256"].pop("openvino_int8", None)
             entry["openvino_int8_error"] = why
             if result is None:
-                failed.append(job["name"])  # a crash, not a model NNCF cannot quantise (recorded, as for onnx)
+                failed.append(job["name"])  # a crash, not a model NNCF cannot quantise: tried again next time
+                entry.pop("openvino_int8_from", None)
+            else:
+                entry["openvino_int8_from"] = entry["sha256"]["onnx"]  # recorded, as for onnx
             continue
         entry.pop("openvino_int8_error", None)
         entry["files"]["openvino_int8"] = result["file"]
