@@ -75,11 +75,16 @@ TEST(Protocol, OneRepetitionIsInvalidBecauseSpreadIsUnknown) {
 }
 
 TEST(Protocol, UnstableWindowsAreInvalidWithTheirCv) {
-  // The engine gets 3x slower after the first window: the window means disagree.
-  // Warm-up is ~10 calls of 1 ms, the first 50 ms window ~50 more.
-  FakeEngine engine([](int64_t call) { return microseconds(call < 60 ? 1000 : 3000); });
+  // The engine gets 3x slower during the first window: the window means disagree. Windows are
+  // counted in calls, not seconds (warm-up 3 calls, windows of 20), so a busy machine (the
+  // sanitized run beside a build) cannot move the switch out of the first window.
+  FakeEngine engine([](int64_t call) { return microseconds(call < 20 ? 1000 : 3000); });
   ProfileListener none;
   auto settings = quick_settings();
+  settings.warmup_s = 0;
+  settings.warmup_min_iterations = 3;
+  settings.min_time_s = 0.0001;
+  settings.min_window_iterations = 20;
   settings.max_cv = 0.10;
   const auto result = run_protocol(engine, config_with_batch(1), settings, none, {});
   ASSERT_TRUE(result.window_latency_ms.cv);
