@@ -1,10 +1,20 @@
-// hwmon: /sys/class/hwmon/hwmon*/ power*_input (µW), energy*_input (µJ counter), and the
-// in*_input (mV) + curr*_input (mA) pairs that the INA3221 driver on Jetson boards exposes
-// per rail (VDD_IN is the board total on Orin and Xavier, POM_5V_IN on Nano).
+// On-board power monitors:
+//  - hwmon: /sys/class/hwmon/hwmon*/ power*_input (µW), energy*_input (µJ counter), and the
+//    in*_input (mV) + curr*_input (mA) pairs of the INA3221 driver on Jetson modules from L4T 34
+//    (kernel Documentation/hwmon/ina3221.rst: channels 1-3 are the rails; in4-in6 are shunt
+//    voltages in µV, in7 and curr4 their sums, which are not rails).
+//  - the ina3221x IIO driver of L4T 32 (Nano, TX2, Xavier): /sys/bus/i2c/devices/*/iio:device*/
+//    rail_name_N with in_power N_input (mW).
+// The board total: VDD_IN (Orin Nano / NX, Xavier NX) or POM_5V_IN (Nano, TX2) is the module's
+// input rail. AGX Orin and AGX Xavier have none (VIN_SYS_5V0 on AGX Orin is one more rail, not
+// the total: jetson-stats issue 344), so the sum of their rails stands for the module's power,
+// as jetson-stats computes it (jetson-stats issue 51); see docs/meters.md.
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <numeric>
+#include <optional>
 #include <regex>
 
 #include "common/error.h"
@@ -17,11 +27,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  return text;
+}
+
 bool is_board_total(const std::string& label) {
-  std::string upper = label;
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-  for (const char* total : {"VDD_IN", "POM_5V_IN", "VIN", "VIN_SYS_5V0", "SYS5V", "TOTAL", "BOARD"}) {
-    if (upper == total) return true;
+  const std::string u = upper(label);
+  for (const char* total : {"VDD_IN", "POM_5V_IN", "VIN", "TOTAL", "BOARD"}) {
+    if (u == total) return true;
   }
   return false;
 }
@@ -30,23 +44,35 @@ std::string label_of(const fs::path& dir, const std::string& stem) {
   return read_sysfs_text((dir / (stem + "_label")).string()).value_or(stem);
 }
 
-}  // namespace
+std::vector<fs::path> sorted_entries(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
-std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root) {
-  std::vector<HwmonSensor> sensors;
+void check_readable(HwmonSensor& s) {
+  const auto v = read_sysfs_u64(s.path);
+  s.readable = v.value.has_value();
+  s.error = v.error;
+  if (s.readable && s.kind == "vi") {
+    const auto c = read_sysfs_u64(s.current_path);
+    s.readable = c.value.has_value();
+    s.error = c.error;
+  }
+}
+
+void add_hwmon_sensors(const std::string& sysfs_root, std::vector<HwmonSensor>& sensors) {
   const fs::path base = under_root(sysfs_root, "/sys/class/hwmon");
   std::error_code ec;
-  if (!fs::is_directory(base, ec)) return sensors;
-  std::vector<fs::path> chips;
-  for (const auto& e : fs::directory_iterator(base, ec)) chips.push_back(e.path());
-  std::sort(chips.begin(), chips.end());
+  if (!fs::is_directory(base, ec)) return;
   static const std::regex kFile(R"((power|energy|in|curr)(\d+)_input)");
-  for (const auto& chip_dir : chips) {
+  for (const auto& chip_dir : sorted_entries(base)) {
     const std::string chip = read_sysfs_text((chip_dir / "name").string()).value_or(chip_dir.filename().string());
-    std::vector<std::string> files;
-    for (const auto& f : fs::directory_iterator(chip_dir, ec)) files.push_back(f.path().filename().string());
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
+    const bool ina3221 = starts_with(chip, "ina3221");
+    for (const auto& file_path : sorted_entries(chip_dir)) {
+      const std::string file = file_path.filename().string();
       std::smatch m;
       if (!std::regex_match(file, m, kFile)) continue;
       const std::string kind = m[1];
@@ -55,51 +81,105 @@ std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root) {
       s.chip = chip;
       if (kind == "power" || kind == "energy") {
         s.kind = kind;
-        s.path = (chip_dir / file).string();
+        s.path = file_path.string();
         s.label = label_of(chip_dir, kind + index);
       } else if (kind == "in") {
+        // INA3221: only channels 1-3 are rails (in4-in7 are shunt voltages and their sum).
+        if (ina3221 && std::stoi(index) > 3) continue;
         const auto curr = chip_dir / ("curr" + index + "_input");
         if (!fs::exists(curr, ec)) continue;  // a voltage alone is not power
         s.kind = "vi";
-        s.path = (chip_dir / file).string();
+        s.path = file_path.string();
         s.current_path = curr.string();
         s.label = label_of(chip_dir, "in" + index);
         if (s.label == "in" + index) s.label = label_of(chip_dir, "curr" + index);
       } else {
         continue;
       }
-      const auto v = read_sysfs_u64(s.path);
-      s.readable = v.value.has_value();
-      s.error = v.error;
-      if (s.readable && s.kind == "vi") {
-        const auto c = read_sysfs_u64(s.current_path);
-        s.readable = c.value.has_value();
-        s.error = c.error;
-      }
-      s.board_total = is_board_total(s.label);
+      if (upper(trim(s.label)) == "NC") continue;  // a channel wired to nothing
+      s.jetson_rail = ina3221 && s.kind == "vi";
       sensors.push_back(std::move(s));
     }
+  }
+}
+
+void add_iio_sensors(const std::string& sysfs_root, std::vector<HwmonSensor>& sensors) {
+  const fs::path base = under_root(sysfs_root, "/sys/bus/i2c/devices");
+  std::error_code ec;
+  if (!fs::is_directory(base, ec)) return;
+  static const std::regex kRail(R"(rail_name_(\d+))");
+  for (const auto& device : sorted_entries(base)) {
+    const std::string chip = read_sysfs_text((device / "name").string()).value_or("");
+    if (!starts_with(chip, "ina3221")) continue;
+    for (const auto& iio : sorted_entries(device)) {
+      if (!starts_with(iio.filename().string(), "iio:device")) continue;
+      for (const auto& file_path : sorted_entries(iio)) {
+        const std::string file = file_path.filename().string();
+        std::smatch m;
+        if (!std::regex_match(file, m, kRail)) continue;
+        HwmonSensor s;
+        s.chip = chip;
+        s.kind = "iio";
+        s.label = read_sysfs_text(file_path.string()).value_or(file);
+        if (upper(trim(s.label)) == "NC") continue;
+        s.path = (iio / ("in_power" + std::string(m[1]) + "_input")).string();
+        s.jetson_rail = true;
+        sensors.push_back(std::move(s));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root) {
+  std::vector<HwmonSensor> sensors;
+  add_hwmon_sensors(sysfs_root, sensors);
+  add_iio_sensors(sysfs_root, sensors);
+  for (auto& s : sensors) {
+    check_readable(s);
+    s.board_total = is_board_total(s.label);
   }
   return sensors;
 }
 
+std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors) {
+  std::vector<HwmonSensor> rails;
+  for (const auto& s : sensors) {
+    if (s.jetson_rail && s.board_total) return {};
+    if (s.jetson_rail) rails.push_back(s);
+  }
+  return rails;
+}
+
 namespace {
 
+// One channel, or the sum of several power channels (the Jetson rails standing for a total).
 class HwmonMeter final : public SampledMeter {
  public:
-  explicit HwmonMeter(HwmonSensor sensor)
-      : SampledMeter(std::chrono::milliseconds(20)), sensor_(std::move(sensor)) {}
+  explicit HwmonMeter(std::vector<HwmonSensor> sensors)
+      : SampledMeter(std::chrono::milliseconds(20)), sensors_(std::move(sensors)) {}
 
   // The sampling thread calls poll(), which uses this class's members: stop it first.
   ~HwmonMeter() override { stop(); }
 
   MeterInfo info() const override {
     MeterInfo m;
-    m.name = "hwmon:" + sensor_.id();
+    const HwmonSensor& first = sensors_.front();
+    const std::string what = first.kind == "energy" ? "energy counter" : "power sensor";
+    if (sensors_.size() > 1) {
+      std::vector<std::string> labels;
+      for (const auto& s : sensors_) labels.push_back(s.label);
+      m.name = "hwmon:sum(" + join(labels, "+") + ")";
+      m.covers = "sum of the module's rails " + join(labels, " + ") +
+                 " (no rail here is the board total; the sum stands for the module's power, the carrier "
+                 "board not included)";
+    } else {
+      m.name = "hwmon:" + first.id();
+      m.covers = first.board_total ? "board total (" + first.label + ", " + what + ")"
+                                   : "rail " + first.label + " only, not the board total (" + what + ")";
+    }
     m.provenance = "measured:" + m.name;
-    const std::string what = sensor_.kind == "energy" ? "energy counter" : "power sensor";
-    m.covers = sensor_.board_total ? "board total (" + sensor_.label + ", " + what + ")"
-                                   : "rail " + sensor_.label + " only, not the board total (" + what + ")";
     m.update_period_s = 0.02;
     return m;
   }
@@ -107,7 +187,7 @@ class HwmonMeter final : public SampledMeter {
  protected:
   void open() override {
     if (!read_power_or_energy()) {
-      throw Error("cannot read hwmon sensor " + sensor_.path + " (" + last_error_ +
+      throw Error("cannot read power sensor " + failed_path_ + " (" + last_error_ +
                   "): check its permissions, or choose another --meter");
     }
   }
@@ -116,7 +196,7 @@ class HwmonMeter final : public SampledMeter {
     const double now = unix_now_s();
     const auto value = read_power_or_energy();
     if (!value) return;
-    if (sensor_.kind == "energy") {
+    if (sensors_.front().kind == "energy") {
       if (have_last_) {
         const long double d = counter_delta(last_counter_uj_, static_cast<unsigned long long>(*value), 0);
         if (d < 0) return;
@@ -142,24 +222,34 @@ class HwmonMeter final : public SampledMeter {
   }
 
  private:
-  // Watts for power sensors, µJ for energy counters.
+  // Watts for power channels (summed), µJ for an energy counter.
   std::optional<double> read_power_or_energy() {
-    const auto v = read_sysfs_u64(sensor_.path);
-    if (!v.value) {
-      last_error_ = v.error;
-      return std::nullopt;
+    double total = 0;
+    for (const auto& s : sensors_) {
+      const auto v = read_sysfs_u64(s.path);
+      if (!v.value) return failed(s.path, v.error);
+      if (s.kind == "energy") return static_cast<double>(*v.value);
+      if (s.kind == "power") {
+        total += static_cast<double>(*v.value) / 1e6;  // µW
+      } else if (s.kind == "iio") {
+        total += static_cast<double>(*v.value) / 1e3;  // mW
+      } else {
+        const auto c = read_sysfs_u64(s.current_path);
+        if (!c.value) return failed(s.current_path, c.error);
+        total += static_cast<double>(*v.value) * static_cast<double>(*c.value) / 1e6;  // mV × mA
+      }
     }
-    if (sensor_.kind == "energy") return static_cast<double>(*v.value);
-    if (sensor_.kind == "power") return static_cast<double>(*v.value) / 1e6;
-    const auto c = read_sysfs_u64(sensor_.current_path);
-    if (!c.value) {
-      last_error_ = c.error;
-      return std::nullopt;
-    }
-    return static_cast<double>(*v.value) * static_cast<double>(*c.value) / 1e6;  // mV × mA
+    return total;
   }
 
-  HwmonSensor sensor_;
+  std::optional<double> failed(const std::string& path, const std::string& error) {
+    failed_path_ = path;
+    last_error_ = error;
+    return std::nullopt;
+  }
+
+  std::vector<HwmonSensor> sensors_;
+  std::string failed_path_;
   std::string last_error_;
   bool have_last_ = false;
   unsigned long long last_counter_uj_ = 0;
@@ -168,31 +258,55 @@ class HwmonMeter final : public SampledMeter {
   double total_j_ = 0;
 };
 
+std::string sensor_names(const std::vector<HwmonSensor>& sensors) {
+  std::string names;
+  for (const auto& s : sensors) names += (names.empty() ? "" : ", ") + s.id();
+  return names;
+}
+
 }  // namespace
 
 std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std::string& label) {
   const auto sensors = find_hwmon_sensors(sysfs_root);
   if (sensors.empty()) {
     throw Error("no hwmon power or energy sensors under " + under_root(sysfs_root, "/sys/class/hwmon") +
-                ": use --meter rapl, log:FILE or estimate");
+                " (nor a Jetson ina3221x monitor under " + under_root(sysfs_root, "/sys/bus/i2c/devices") +
+                "): use --meter rapl, log:FILE or estimate");
+  }
+  const auto rails = jetson_rails_to_sum(sensors);
+  if (label == "sum") {
+    if (rails.empty()) {
+      throw Error("--meter hwmon:sum adds up a Jetson module's rails where none is the board total, and this "
+                  "machine has a board-total rail or no Jetson rail (" + sensor_names(sensors) + "): use --meter hwmon");
+    }
+    return std::make_unique<HwmonMeter>(rails);
   }
   std::vector<const HwmonSensor*> candidates;
   for (const auto& s : sensors) {
     if (label.empty() || s.label == label || s.id() == label) candidates.push_back(&s);
   }
   if (candidates.empty()) {
-    std::string names;
-    for (const auto& s : sensors) names += (names.empty() ? "" : ", ") + s.id();
-    throw Error("no hwmon sensor labelled '" + label + "'; this machine has: " + names);
+    throw Error("no hwmon sensor labelled '" + label + "'; this machine has: " + sensor_names(sensors) +
+                (rails.empty() ? "" : ", and hwmon:sum"));
   }
-  // Prefer the board total, then an energy counter, then any power reading.
+  // Prefer the board total, then the Jetson rails' sum standing for it, then an energy
+  // counter, then any power reading.
+  for (auto* s : candidates) {
+    if (s->board_total && s->readable) return std::make_unique<HwmonMeter>(std::vector<HwmonSensor>{*s});
+  }
+  if (label.empty()) {
+    std::vector<HwmonSensor> readable;
+    for (const auto& r : rails) {
+      if (r.readable) readable.push_back(r);
+    }
+    if (!readable.empty()) return std::make_unique<HwmonMeter>(readable);
+  }
   auto pick = [&]() -> const HwmonSensor* {
-    for (auto* s : candidates) if (s->board_total && s->readable) return s;
     for (auto* s : candidates) if (s->kind == "energy" && s->readable) return s;
     for (auto* s : candidates) if (s->readable) return s;
     return candidates.front();
   };
-  return std::make_unique<HwmonMeter>(*pick());
+  return std::make_unique<HwmonMeter>(std::vector<HwmonSensor>{*pick()});
 }
 
 }  // namespace edgejoule

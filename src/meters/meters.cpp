@@ -109,10 +109,26 @@ std::vector<MeterSource> list_meter_sources(const std::string& root) {
     s.name = "hwmon:" + sensor.id();
     s.available = sensor.readable;
     s.covers = (sensor.board_total ? "board total" : "rail") + std::string(", ") +
-               (sensor.kind == "energy" ? "energy counter" : sensor.kind == "power" ? "power" : "voltage x current");
+               (sensor.kind == "energy" ? "energy counter"
+                : sensor.kind == "power" ? "power"
+                : sensor.kind == "iio"   ? "power (L4T 32 ina3221x, mW)"
+                                         : "voltage x current");
     s.spec = "hwmon:" + sensor.label;
     if (!sensor.readable) s.why_unavailable = sensor.path + ": " + sensor.error;
     out.push_back(std::move(s));
+  }
+  // Jetson modules without a total rail (AGX Orin, AGX Xavier): the sum of their rails.
+  if (const auto rails = jetson_rails_to_sum(sensors); !rails.empty()) {
+    std::vector<std::string> labels;
+    bool readable = true;
+    for (const auto& r : rails) {
+      labels.push_back(r.label);
+      readable = readable && r.readable;
+    }
+    out.push_back({"hwmon:sum", readable,
+                   "sum of the module's rails " + join(labels, " + ") +
+                       ", standing for the board total (no rail here is one; the carrier board not included)",
+                   readable ? "" : "one of the rails is unreadable (listed above)", "hwmon:sum"});
   }
 
   out.push_back({"log", false, "an external power meter's CSV log (timestamp_s,power_w)",

@@ -24,19 +24,30 @@ struct RaplZone {
 std::vector<RaplZone> find_rapl_zones(const std::string& sysfs_root);
 std::unique_ptr<Meter> make_rapl_meter(const std::string& sysfs_root, const std::vector<std::string>& domains);
 
+// An on-board power monitor channel: hwmon (/sys/class/hwmon) or, on Jetson L4T 32, the
+// ina3221x driver's IIO device (/sys/bus/i2c/devices/*/iio:device*).
 struct HwmonSensor {
-  std::string chip;      // hwmon `name`, e.g. "ina3221"
-  std::string label;     // label file, or the file stem
-  std::string kind;      // "energy" (µJ counter), "power" (µW), "vi" (mV × mA pair)
-  std::string path;      // energy*/power* file, or the in*_input file for "vi"
+  std::string chip;      // hwmon `name` ("ina3221"), or "ina3221x" for the IIO driver
+  std::string label;     // label file (rail name), or the file stem
+  std::string kind;      // "energy" (µJ counter), "power" (µW), "vi" (mV × mA pair), "iio" (mW)
+  std::string path;      // energy*/power*/in_power* file, or the in*_input file for "vi"
   std::string current_path;  // curr*_input for "vi"
-  bool board_total = false;
+  bool board_total = false;  // the rail that is the board's (module's) total input
+  bool jetson_rail = false;  // a rail of the Jetson module's INA3221 monitors (may be summed)
   bool readable = false;
   std::string error;
   std::string id() const { return chip + ":" + label; }
 };
+// Every channel that reads power or energy; INA3221 shunt-voltage channels (in4-in7, the sum
+// channels) and channels labelled "NC" (not connected) are not sensors.
 std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root);
+// `label`: a channel's label or id; "sum": the sum of the Jetson module's rails; "": the board
+// total where one exists, else that sum where there are Jetson rails, else an energy counter,
+// else the first power reading.
 std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std::string& label);
+// The Jetson rails whose sum stands for the module's power when no rail is its total (AGX Orin,
+// AGX Xavier); empty when there is a total rail or no Jetson rail.
+std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors);
 
 std::unique_ptr<Meter> make_log_meter(const std::string& path);
 std::unique_ptr<Meter> make_estimate_meter(const std::string& options, const std::string& sysfs_root);

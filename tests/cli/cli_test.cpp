@@ -406,6 +406,33 @@ TEST_F(CliTest, MetersExplainsEverySource) {
   EXPECT_NE(jetson.out.find("--meter auto on the CPU uses: hwmon:ina3221:VDD_IN"), std::string::npos) << jetson.out;
 }
 
+// Issue 19: on copies of real Jetson layouts, `meters` names the board total or the sum that
+// stands for it, and a profile with --meter auto measures the fixture's constant power.
+TEST_F(CliTest, OnJetsonFixturesAutoMeasuresTheBoardPower) {
+  const std::vector<std::tuple<std::string, std::string, double>> devices = {
+      {"jetson-orin-nano", "hwmon:ina3221:VDD_IN", 5.072 * 1.182},
+      {"jetson-agx-orin", "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0+VDDQ_VDD2_1V8AO)",
+       19.296 * 0.165 + 19.296 * 0.041 + 4.992 * 0.809 + 4.992 * 0.141}};
+  for (const auto& [device, meter, watts] : devices) {
+    const std::string root = std::string(EDGEJOULE_TEST_FIXTURES) + "/devices/" + device;
+    const auto listed = edgejoule({"--sysfs-root", root, "meters", "--probe-s", "0.2"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_NE(listed.out.find("--meter auto on the CPU uses: " + meter), std::string::npos) << listed.out;
+    std::vector<std::string> args = {"--sysfs-root", root, "profile", "--db", db_, "--quiet"};
+    args.insert(args.end(), kQuick.begin(), kQuick.end());
+    for (const std::string a : {kZoo + "/tiny_mlp.pt", std::string("--threads"), std::string("1"),
+                                std::string("--meter"), std::string("auto"), std::string("--json"),
+                                std::string("--force")}) {
+      args.push_back(a);
+    }
+    const auto r = edgejoule(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto row = nlohmann::json::parse(r.out).at(0);
+    EXPECT_EQ(row["energy"]["provenance"], "measured:" + meter) << row.dump();
+    EXPECT_NEAR(row["energy"]["mean_power_w"].get<double>(), watts, watts * 0.02) << device;
+  }
+}
+
 // Issue 4's agreement: the accuracy edgejoule measures in C++ equals the training script's.
 TEST_F(CliTest, MeasuredAccuracyAgreesWithTheTrainingScript) {
   const auto manifest = nlohmann::json::parse(read_file(kFmnistZoo + "/zoo.json").value());

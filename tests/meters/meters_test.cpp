@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "meters/fake_tree.h"
+#include "meters/measure.h"
 #include "meters/meter.h"
 #include "meters/rapl.h"
 #include "support/power_log_writer.h"
@@ -22,26 +23,8 @@ namespace edgejoule {
 namespace {
 
 using testing::FakeTree;
-
-void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
-
-// Measures a started meter over a window of about `window_s` after a short settling time.
-// Power is checked against the window's actual span (a loaded machine oversleeps).
-struct Measured {
-  EnergyReading reading;
-  double span_s;
-  double power_w() const { return reading.energy_j / span_s; }
-};
-
-Measured measure(Meter& meter, double window_s) {
-  sleep_s(0.05);
-  meter.sample_now();
-  const double t0 = unix_now_s();
-  sleep_s(window_s);
-  const double t1 = unix_now_s();
-  meter.sample_now();
-  return {meter.energy_between(t0, t1, 2.0), t1 - t0};
-}
+using testing::measure;
+using testing::sleep_s;
 
 // ---- counter wrap-around -------------------------------------------------------------------
 

@@ -1,0 +1,106 @@
+// The meters on copies of real devices' sysfs layouts (tests/fixtures/devices/, sources in its
+// README): per device, which channels are sensors, what `--meter auto` chooses and how it words
+// what that covers, and the power it integrates from the fixture's constant readings.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "meters/measure.h"
+#include "meters/meter.h"
+#include "meters/rapl.h"
+
+namespace edgejoule {
+namespace {
+
+using testing::measure;
+
+std::string device_root(const std::string& device) { return std::string(EDGEJOULE_TEST_FIXTURES) + "/devices/" + device; }
+
+struct Device {
+  std::string name;
+  std::vector<std::string> sensors;  // ids, in discovery order
+  std::string auto_meter;            // --meter auto's name
+  std::string covers;                // a phrase of what it covers
+  double power_w;                    // what the fixture's readings add up to
+};
+
+class DeviceFixture : public ::testing::TestWithParam<Device> {};
+
+TEST_P(DeviceFixture, AutoChoosesTheBoardTotalOrTheSumStandingForIt) {
+  const Device& d = GetParam();
+  const std::string root = device_root(d.name);
+  std::vector<std::string> ids;
+  for (const auto& s : find_hwmon_sensors(root)) {
+    ids.push_back(s.id());
+    EXPECT_TRUE(s.readable) << s.id() << ": " << s.error;
+  }
+  EXPECT_EQ(ids, d.sensors);
+
+  auto meter = make_meter("auto", root, "cpu");
+  EXPECT_EQ(meter->info().name, d.auto_meter);
+  EXPECT_NE(meter->info().covers.find(d.covers), std::string::npos) << meter->info().covers;
+  EXPECT_TRUE(meter->info().measured);
+  meter->start();
+  const auto m = measure(*meter, 0.6);
+  ASSERT_TRUE(m.reading.valid) << m.reading.why_invalid;
+  EXPECT_NEAR(m.power_w(), d.power_w, d.power_w * 0.02);
+
+  // `meters` lists every rail, and the sum where it stands for the total.
+  const auto sources = list_meter_sources(root);
+  for (const auto& id : d.sensors) {
+    EXPECT_TRUE(std::any_of(sources.begin(), sources.end(), [&](const MeterSource& s) { return s.name == "hwmon:" + id; }))
+        << id;
+  }
+  const bool sum = d.auto_meter.rfind("hwmon:sum(", 0) == 0;
+  EXPECT_EQ(std::any_of(sources.begin(), sources.end(), [](const MeterSource& s) { return s.name == "hwmon:sum"; }), sum);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Jetson, DeviceFixture,
+    ::testing::Values(
+        // One INA3221: VDD_IN is the module's input; the shunt-voltage sums (in7, curr4) are not rails.
+        Device{"jetson-orin-nano",
+               {"ina3221:VDD_IN", "ina3221:VDD_CPU_GPU_CV", "ina3221:VDD_SOC"},
+               "hwmon:ina3221:VDD_IN", "board total (VDD_IN", 5.072 * 1.182},
+        // Two INA3221s, no VDD_IN; VIN_SYS_5V0 is a rail, not the total; NC channels are nothing.
+        Device{"jetson-agx-orin",
+               {"ina3221:VDD_GPU_SOC", "ina3221:VDD_CPU_CV", "ina3221:VIN_SYS_5V0", "ina3221:VDDQ_VDD2_1V8AO"},
+               "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0+VDDQ_VDD2_1V8AO)", "no rail here is the board total",
+               19.296 * 0.165 + 19.296 * 0.041 + 4.992 * 0.809 + 4.992 * 0.141},
+        // L4T 32's ina3221x IIO driver (mW): POM_5V_IN is the Nano's total.
+        Device{"jetson-nano-l4t32",
+               {"ina3221x:POM_5V_IN", "ina3221x:POM_5V_GPU", "ina3221x:POM_5V_CPU"},
+               "hwmon:ina3221x:POM_5V_IN", "board total (POM_5V_IN", 3.800},
+        Device{"jetson-xavier-nx-l4t32",
+               {"ina3221x:VDD_IN", "ina3221x:VDD_CPU_GPU_CV", "ina3221x:VDD_SOC"},
+               "hwmon:ina3221x:VDD_IN", "board total (VDD_IN", 4.220},
+        // AGX Xavier: two ina3221x, no total rail: the sum of its six rails.
+        Device{"jetson-agx-xavier-l4t32",
+               {"ina3221x:GPU", "ina3221x:CPU", "ina3221x:SOC", "ina3221x:CV", "ina3221x:VDDRQ", "ina3221x:SYS5V"},
+               "hwmon:sum(GPU+CPU+SOC+CV+VDDRQ+SYS5V)", "sum of the module's rails", 6.955}),
+    [](const auto& info) {
+      std::string name = info.param.name;
+      std::replace(name.begin(), name.end(), '-', '_');
+      return name;
+    });
+
+TEST(DeviceFixtures, ARailAloneSaysItIsNotTheTotalAndTheSumIsRefusedWhereATotalExists) {
+  auto rail = make_meter("hwmon:VIN_SYS_5V0", device_root("jetson-agx-orin"), "cpu");
+  EXPECT_NE(rail->info().covers.find("rail VIN_SYS_5V0 only, not the board total"), std::string::npos)
+      << rail->info().covers;
+  try {
+    make_meter("hwmon:sum", device_root("jetson-orin-nano"), "cpu");
+    ADD_FAILURE() << "hwmon:sum accepted where VDD_IN is the total";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("use --meter hwmon"), std::string::npos) << e.what();
+  }
+  auto sum = make_meter("hwmon:sum", device_root("jetson-agx-orin"), "cpu");
+  EXPECT_EQ(sum->info().name, "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0+VDDQ_VDD2_1V8AO)");
+}
+
+}  // namespace
+}  // namespace edgejoule
