@@ -18,8 +18,9 @@ namespace fs = std::filesystem;
 
 const char* kRaplRootOnly =
     "since Linux 5.10 RAPL energy_uj is readable only by root (CVE-2020-8694): run edgejoule as "
-    "root, or grant read access with 'sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj "
-    "/sys/class/powercap/intel-rapl:*/intel-rapl:*/energy_uj' (a udev rule makes it permanent)";
+    "root, or grant read access until the next boot with 'sudo chmod a+r /sys/class/powercap/intel-rapl:*/energy_uj' "
+    "(every boot: the udev rule in docs/meters.md; in a container, also mount /sys/class/powercap, e.g. "
+    "docker run -v /sys/class/powercap:/sys/class/powercap:ro); --meter estimate works without it";
 
 std::vector<RaplZone> find_rapl_zones(const std::string& sysfs_root) {
   std::vector<RaplZone> zones;
@@ -64,8 +65,8 @@ std::string describe_domains(const std::vector<std::string>& names) {
     if (starts_with(n, "package")) what = n + " (CPU package: cores, caches, uncore)";
     else if (n == "core") what = "core (CPU cores only)";
     else if (n == "uncore") what = "uncore (integrated GPU / last-level cache)";
-    else if (n == "dram") what = "dram (memory)";
-    else if (n == "psys") what = "psys (whole platform, where supported)";
+    else if (starts_with(n, "dram")) what = n + " (memory)";
+    else if (n == "psys") what = "psys (the whole platform: SoC, memory and more, as the firmware reports it)";
     covers += (covers.empty() ? "" : " + ") + what;
   }
   return covers;
@@ -143,9 +144,15 @@ class RaplMeter final : public SampledMeter {
                   ": this is not an Intel/AMD host with powercap, or a VM that hides it; use "
                   "--meter hwmon, log:FILE or estimate");
     }
+    // By default what stands for the machine's total: psys (the whole platform, on the Intel
+    // parts that have it) alone, since it contains the rest; otherwise every package plus every
+    // dram zone (RAPL's package excludes DRAM; core and uncore are inside the package).
+    const bool psys = std::any_of(all.begin(), all.end(), [](const RaplZone& z) { return z.name == "psys" && z.readable; });
     for (const auto& z : all) {
       const std::string label = zone_label(z, all);
-      const bool wanted = wanted_.empty() ? (z.top_level && starts_with(z.name, "package"))
+      const bool by_default = psys ? z.name == "psys"
+                                   : (z.top_level && starts_with(z.name, "package")) || z.name == "dram";
+      const bool wanted = wanted_.empty() ? by_default
                                           : std::find(wanted_.begin(), wanted_.end(), label) != wanted_.end() ||
                                                 std::find(wanted_.begin(), wanted_.end(), z.name) != wanted_.end();
       if (!wanted) continue;

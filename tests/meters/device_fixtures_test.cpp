@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "meters/fake_tree.h"
 #include "meters/measure.h"
 #include "meters/meter.h"
 #include "meters/rapl.h"
@@ -16,6 +20,8 @@
 namespace edgejoule {
 namespace {
 
+using testing::CounterWriter;
+using testing::FakeTree;
 using testing::measure;
 
 std::string device_root(const std::string& device) { return std::string(EDGEJOULE_TEST_FIXTURES) + "/devices/" + device; }
@@ -101,6 +107,61 @@ TEST(DeviceFixtures, ARailAloneSaysItIsNotTheTotalAndTheSumIsRefusedWhereATotalE
   auto sum = make_meter("hwmon:sum", device_root("jetson-agx-orin"), "cpu");
   EXPECT_EQ(sum->info().name, "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0+VDDQ_VDD2_1V8AO)");
 }
+
+// RAPL: the zones as Intel (two sockets, with and without psys) and AMD Zen expose them. Counters
+// advance at known powers in a copy of the fixture.
+struct RaplDevice {
+  std::string name;
+  std::string auto_meter;
+  std::string covers;
+  std::vector<std::pair<std::string, double>> counters;  // zone -> watts
+  size_t zones;
+};
+
+class RaplFixture : public ::testing::TestWithParam<RaplDevice> {};
+
+TEST_P(RaplFixture, AutoChoosesWhatStandsForTheTotalAndIntegratesIt) {
+  const RaplDevice& d = GetParam();
+  FakeTree tree("rapl_" + d.name);
+  std::filesystem::copy(device_root(d.name), tree.root(), std::filesystem::copy_options::recursive);
+  EXPECT_EQ(find_rapl_zones(tree.root()).size(), d.zones);
+  double watts = 0;
+  std::vector<std::unique_ptr<CounterWriter>> writers;
+  for (const auto& [zone, w] : d.counters) {
+    const std::string file = "sys/class/powercap/" + zone + "/energy_uj";
+    const auto start = std::stoull(*read_file(tree.path(file)));
+    writers.push_back(std::make_unique<CounterWriter>(tree, file, w, 262143328850ULL, start));
+    watts += w;
+  }
+  auto meter = make_meter("auto", tree.root(), "cpu");
+  EXPECT_EQ(meter->info().name, d.auto_meter);
+  EXPECT_NE(meter->info().covers.find(d.covers), std::string::npos) << meter->info().covers;
+  meter->start();
+  const auto m = measure(*meter, 0.8);
+  ASSERT_TRUE(m.reading.valid) << m.reading.why_invalid;
+  EXPECT_NEAR(m.power_w(), watts, watts * 0.02);
+  // Every zone is listed by `meters`.
+  size_t listed = 0;
+  for (const auto& s : list_meter_sources(tree.root())) listed += s.name.rfind("rapl:", 0) == 0;
+  EXPECT_EQ(listed, d.zones);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cpus, RaplFixture,
+    ::testing::Values(
+        // psys contains the packages and memory: it alone, not added to them.
+        RaplDevice{"intel-rapl-2socket-psys", "rapl:psys", "the whole platform", {{"intel-rapl:2", 45.0}}, 9},
+        // No psys: both packages and both dram zones (RAPL's package excludes DRAM).
+        RaplDevice{"intel-rapl-2socket", "rapl:package-0+dram@intel-rapl:0:0+package-1+dram@intel-rapl:1:0",
+                   "dram@intel-rapl:0:0 (memory)",
+                   {{"intel-rapl:0", 20.0}, {"intel-rapl:0:0", 3.0}, {"intel-rapl:1", 18.0}, {"intel-rapl:1:0", 2.0}}, 4},
+        // AMD Zen: package and core only.
+        RaplDevice{"amd-zen-rapl", "rapl:package-0", "package-0 (CPU package", {{"intel-rapl:0", 30.0}}, 2}),
+    [](const auto& info) {
+      std::string name = info.param.name;
+      std::replace(name.begin(), name.end(), '-', '_');
+      return name;
+    });
 
 }  // namespace
 }  // namespace edgejoule

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -41,6 +44,29 @@ class FakeTree {
 
  private:
   std::filesystem::path root_;
+};
+
+// Advances a fake energy counter at a known power, wrapping at max_uj, until stopped.
+class CounterWriter {
+ public:
+  CounterWriter(const FakeTree& tree, std::string file, double power_w, unsigned long long max_uj,
+                unsigned long long start_uj = 0, std::chrono::microseconds step = std::chrono::microseconds(1000))
+      : thread_([=, &tree] {
+          const auto t0 = std::chrono::steady_clock::now();
+          while (!stop_) {
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const auto uj = static_cast<unsigned long long>(start_uj + power_w * s * 1e6);
+            tree.write(file, std::to_string(max_uj ? uj % (max_uj + 1) : uj) + "\n");
+            std::this_thread::sleep_for(step);
+          }
+        }) {}
+  ~CounterWriter() {
+    stop_ = true;
+    thread_.join();
+  }
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 };
 
 }  // namespace edgejoule::testing
