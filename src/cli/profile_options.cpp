@@ -39,7 +39,7 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
                   "Input shape with batch first, e.g. 1x3x224x224 (the batch is replaced by --batch); "
                   "default: from zoo.json");
   cmd.add_option("--meter", flags.meter,
-                  "Energy source: auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL], log:FILE, "
+                  "Energy source: auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL|sum], rpi-pmic, log:FILE, "
                   "estimate[:core_w=W,base_w=W], or none (latency only). See 'edgejoule meters'")
       ->default_str("auto");
   cmd.add_option("--cross-check-meter", flags.cross_check_meter,

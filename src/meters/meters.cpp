@@ -24,6 +24,9 @@ std::unique_ptr<Meter> make_auto_meter(const std::string& root, const std::strin
   for (const auto& s : find_hwmon_sensors(root)) {
     if (s.readable) return make_hwmon_meter(root, "");
   }
+  std::map<std::string, double> pmic;
+  std::string why;
+  if (read_pmic_rails(&pmic, &why)) return make_rpi_pmic_meter();
   return make_estimate_meter("", root);
 }
 
@@ -40,6 +43,7 @@ std::unique_ptr<Meter> make_meter(const std::string& spec, const std::string& ro
     return make_rapl_meter(root, domains);
   }
   if (kind == "hwmon") return make_hwmon_meter(root, rest);
+  if (kind == "rpi-pmic" && rest.empty()) return make_rpi_pmic_meter();
   if (kind == "log") {
     if (rest.empty()) throw Error("--meter log needs a file: --meter log:/path/to/power.csv");
     return make_log_meter(rest);
@@ -61,7 +65,7 @@ std::unique_ptr<Meter> make_meter(const std::string& spec, const std::string& ro
     return make_nvml_meter(index, mode);
   }
   throw Error("unknown meter '" + spec +
-              "': choose auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL], log:FILE or estimate");
+              "': choose auto, nvml[:N[:power]], rapl[:DOMAINS], hwmon[:LABEL|sum], rpi-pmic, log:FILE or estimate");
 }
 
 std::vector<MeterSource> list_meter_sources(const std::string& root) {
@@ -131,6 +135,18 @@ std::vector<MeterSource> list_meter_sources(const std::string& root) {
                    readable ? "" : "one of the rails is unreadable (listed above)", "hwmon:sum"});
   }
 
+  {
+    std::map<std::string, double> rails;
+    std::string why;
+    const bool pmic = read_pmic_rails(&rails, &why);
+    std::vector<std::string> names;
+    for (const auto& [rail, w] : rails) names.push_back(rail);
+    out.push_back({"rpi-pmic", pmic,
+                   pmic ? "sum of the Raspberry Pi 5 PMIC's rails (" + join(names, ", ") +
+                              "); not the board's input power: USB peripherals and conversion losses left out"
+                        : "Raspberry Pi 5 PMIC rails (vcgencmd pmic_read_adc)",
+                   pmic ? "" : why, "rpi-pmic"});
+  }
   out.push_back({"log", false, "an external power meter's CSV log (timestamp_s,power_w)",
                  "not discoverable: pass --meter log:FILE", "log:FILE"});
   out.push_back({"estimate", true,

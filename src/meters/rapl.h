@@ -1,6 +1,7 @@
 #pragma once
 // Internal to meters/: the concrete meters and their discovery helpers.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +49,12 @@ std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std
 // The Jetson rails whose sum stands for the module's power when no rail is its total (AGX Orin,
 // AGX Xavier); empty when there is a total rail or no Jetson rail.
 std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors);
+
+// Raspberry Pi 5's PMIC through `vcgencmd pmic_read_adc` ($EDGEJOULE_VCGENCMD overrides).
+// parse_pmic_adc: rail -> V x I for the rails with both a current and a voltage line.
+bool parse_pmic_adc(const std::string& output, std::map<std::string, double>* rail_watts);
+bool read_pmic_rails(std::map<std::string, double>* rail_watts, std::string* why);
+std::unique_ptr<Meter> make_rpi_pmic_meter();
 
 std::unique_ptr<Meter> make_log_meter(const std::string& path);
 std::unique_ptr<Meter> make_estimate_meter(const std::string& options, const std::string& sysfs_root);

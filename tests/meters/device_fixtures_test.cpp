@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -162,6 +164,65 @@ INSTANTIATE_TEST_SUITE_P(
       std::replace(name.begin(), name.end(), '-', '_');
       return name;
     });
+
+// Raspberry Pi 5: `vcgencmd pmic_read_adc` (the fixture's copy of its output), rails paired by
+// name, EXT5V and BATT (voltage only) left out.
+class RaspberryPi : public ::testing::Test {
+ protected:
+  void use(const std::string& device) {
+    setenv("EDGEJOULE_VCGENCMD", (device_root(device) + "/vcgencmd").c_str(), 1);
+  }
+  void TearDown() override { unsetenv("EDGEJOULE_VCGENCMD"); }
+};
+
+TEST_F(RaspberryPi, Pi5PmicRailsAreSummedAndAutoUsesThemWhereNothingElseMeasures) {
+  use("raspberry-pi-5");
+  std::map<std::string, double> rails;
+  std::string why;
+  ASSERT_TRUE(read_pmic_rails(&rails, &why)) << why;
+  EXPECT_EQ(rails.size(), 12u);
+  EXPECT_FALSE(rails.count("EXT5V"));
+  EXPECT_NEAR(rails.at("VDD_CORE"), 3.4, 1e-9);
+  // A root with neither RAPL nor hwmon: auto takes the PMIC, says what it leaves out, and
+  // integrates the constant 5.354 W.
+  const std::string empty = device_root("raspberry-pi-5");
+  auto meter = make_meter("auto", empty, "cpu");
+  EXPECT_EQ(meter->info().name, "rpi-pmic");
+  EXPECT_NE(meter->info().covers.find("not the board's input power"), std::string::npos) << meter->info().covers;
+  meter->start();
+  const auto m = measure(*meter, 0.8);
+  ASSERT_TRUE(m.reading.valid) << m.reading.why_invalid;
+  EXPECT_NEAR(m.power_w(), 5.35405, 5.35405 * 0.02);
+  const auto sources = list_meter_sources(empty);
+  EXPECT_TRUE(std::any_of(sources.begin(), sources.end(),
+                          [](const MeterSource& s) { return s.name == "rpi-pmic" && s.available; }));
+}
+
+TEST_F(RaspberryPi, APi4SaysWhyAndAutoFallsBackToTheEstimate) {
+  use("raspberry-pi-4");
+  std::map<std::string, double> rails;
+  std::string why;
+  EXPECT_FALSE(read_pmic_rails(&rails, &why));
+  EXPECT_NE(why.find("only a Raspberry Pi 5"), std::string::npos) << why;
+  EXPECT_NE(why.find("Command not registered"), std::string::npos) << why;
+  EXPECT_EQ(make_meter("auto", device_root("raspberry-pi-4"), "cpu")->info().provenance, "estimated:cpu-time");
+  try {
+    make_meter("rpi-pmic", "/", "cpu");
+    ADD_FAILURE() << "rpi-pmic accepted on a Pi 4";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot use --meter rpi-pmic"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PmicParser, PairsByNameAndIgnoresWhatIsNotARail) {
+  std::map<std::string, double> rails;
+  EXPECT_TRUE(parse_pmic_adc("  VDD_CORE_A current(7)=2.00000000A\n  VDD_CORE_V volt(15)=0.80000000V\n"
+                             "  NO_VOLT_A current(9)=0.5A\n     EXT5V_V volt(24)=5.1V\ngarbage line\n",
+                             &rails));
+  ASSERT_EQ(rails.size(), 1u);
+  EXPECT_NEAR(rails.at("VDD_CORE"), 1.6, 1e-12);
+  EXPECT_FALSE(parse_pmic_adc("error=1 error_msg=\"Command not registered\"\n", &rails));
+}
 
 }  // namespace
 }  // namespace edgejoule
