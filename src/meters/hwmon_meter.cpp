@@ -143,6 +143,13 @@ std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root) {
   return sensors;
 }
 
+bool is_gpu_card_sensor(const HwmonSensor& sensor) {
+  for (const char* gpu : {"amdgpu", "i915", "xe", "nouveau", "radeon"}) {
+    if (sensor.chip == gpu) return true;
+  }
+  return false;
+}
+
 std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors) {
   std::vector<HwmonSensor> rails;
   for (const auto& s : sensors) {
@@ -176,8 +183,10 @@ class HwmonMeter final : public SampledMeter {
                  "board not included)";
     } else {
       m.name = "hwmon:" + first.id();
-      m.covers = first.board_total ? "board total (" + first.label + ", " + what + ")"
-                                   : "rail " + first.label + " only, not the board total (" + what + ")";
+      m.covers = first.board_total       ? "board total (" + first.label + ", " + what + ")"
+                 : is_gpu_card_sensor(first) ? "the " + first.chip + " GPU card's " + first.label +
+                                                   " only, not the CPU or the board (" + what + ")"
+                                             : "rail " + first.label + " only, not the board total (" + what + ")";
     }
     m.provenance = "measured:" + m.name;
     m.update_period_s = 0.02;

@@ -21,8 +21,10 @@ std::unique_ptr<Meter> make_auto_meter(const std::string& root, const std::strin
   for (const auto& z : zones) {
     if (z.top_level && starts_with(z.name, "package") && z.readable) return make_rapl_meter(root, {});
   }
+  // hwmon where it measures the board (a total rail, Jetson rails) or at least not only a GPU
+  // card: a discrete GPU's sensor says nothing about a CPU run's energy.
   for (const auto& s : find_hwmon_sensors(root)) {
-    if (s.readable) return make_hwmon_meter(root, "");
+    if (s.readable && !is_gpu_card_sensor(s)) return make_hwmon_meter(root, "");
   }
   std::map<std::string, double> pmic;
   std::string why;

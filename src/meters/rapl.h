@@ -46,6 +46,9 @@ std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root);
 // total where one exists, else that sum where there are Jetson rails, else an energy counter,
 // else the first power reading.
 std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std::string& label);
+// A discrete GPU's own sensor (amdgpu, i915, xe, nouveau, radeon hwmon): never the CPU's or
+// the board's energy.
+bool is_gpu_card_sensor(const HwmonSensor& sensor);
 // The Jetson rails whose sum stands for the module's power when no rail is its total (AGX Orin,
 // AGX Xavier); empty when there is a total rail or no Jetson rail.
 std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors);

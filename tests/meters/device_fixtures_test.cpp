@@ -214,6 +214,25 @@ TEST_F(RaspberryPi, APi4SaysWhyAndAutoFallsBackToTheEstimate) {
   }
 }
 
+// A discrete GPU's hwmon energy counter (i915: energy1_input in µJ) is listed and usable by
+// name, but --meter auto on the CPU does not take a GPU card's energy for the CPU's.
+TEST(DeviceFixtures, AGpuCardsEnergyCounterIsNotTheCpusMeter) {
+  FakeTree tree("i915");
+  std::filesystem::copy(device_root("intel-dgpu-i915-hwmon"), tree.root(), std::filesystem::copy_options::recursive);
+  const auto sensors = find_hwmon_sensors(tree.root());
+  ASSERT_EQ(sensors.size(), 1u);  // coretemp has no power or energy file
+  EXPECT_EQ(sensors[0].id(), "i915:energy1");
+  EXPECT_EQ(sensors[0].kind, "energy");
+  EXPECT_EQ(make_meter("auto", tree.root(), "cpu")->info().provenance, "estimated:cpu-time");
+  CounterWriter counter(tree, "sys/class/hwmon/hwmon3/energy1_input", 60.0, 0, 1234567890);
+  auto gpu = make_meter("hwmon:energy1", tree.root(), "cpu");
+  EXPECT_NE(gpu->info().covers.find("i915 GPU card's energy1 only"), std::string::npos) << gpu->info().covers;
+  gpu->start();
+  const auto m = measure(*gpu, 0.8);
+  ASSERT_TRUE(m.reading.valid) << m.reading.why_invalid;
+  EXPECT_NEAR(m.power_w(), 60.0, 60.0 * 0.02);
+}
+
 TEST(PmicParser, PairsByNameAndIgnoresWhatIsNotARail) {
   std::map<std::string, double> rails;
   EXPECT_TRUE(parse_pmic_adc("  VDD_CORE_A current(7)=2.00000000A\n  VDD_CORE_V volt(15)=0.80000000V\n"
