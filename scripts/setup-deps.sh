@@ -36,11 +36,14 @@ fi
 # LibTorch calls libblas.so.3 through Debian's alternatives. Installing libopenblas0-openmp
 # normally switches it; if someone pinned the reference BLAS by hand we say so (edgejoule also
 # records the BLAS with every result and warns at run time).
-blas="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)"
+# The multiarch directory: x86_64-linux-gnu here, aarch64-linux-gnu on a Raspberry Pi or Jetson.
+multiarch="$(gcc -print-multiarch 2>/dev/null || true)"
+[[ -n "$multiarch" ]] || multiarch="$(uname -m)-linux-gnu"
+blas="$(readlink -f "/usr/lib/$multiarch/libblas.so.3" 2>/dev/null || true)"
 case "$blas" in
   *openblas*) ;;
   *) echo "setup: warning: libblas.so.3 resolves to '${blas:-nothing}', not OpenBLAS; Linear-heavy models will run ~30x slower." >&2
-     echo "setup: fix: update-alternatives --set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3" >&2 ;;
+     echo "setup: fix: update-alternatives --set libblas.so.3-$multiarch /usr/lib/$multiarch/openblas-openmp/libblas.so.3" >&2 ;;
 esac
 
 # PyPI: the project-local virtual environment with the pinned wheels (the openvino engine).
