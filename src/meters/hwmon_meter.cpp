@@ -34,7 +34,8 @@ std::string upper(std::string text) {
 
 bool is_board_total(const std::string& label) {
   const std::string u = upper(label);
-  for (const char* total : {"VDD_IN", "POM_5V_IN", "VIN", "TOTAL", "BOARD"}) {
+  // 5V_IN: Xavier NX's input rail as some L4T 32 releases name it (energymon's Jetson defaults).
+  for (const char* total : {"VDD_IN", "POM_5V_IN", "5V_IN", "VIN", "TOTAL", "BOARD"}) {
     if (u == total) return true;
   }
   return false;
