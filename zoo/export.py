@@ -414,7 +414,7 @@ def quantize_openvino(manifest, manifest_path, venv_python, args):
             continue
         entry.pop("openvino_int8_error", None)
         entry["files"]["openvino_int8"] = result["file"]
-        entry["sha256"]["openvino_int8"] = result["sha256"]
+        entry["sha256"]["openvino_int8"] = sha256_file(os.path.join(out_dir, result["file"]))
         entry["openvino_int8_from"] = entry["sha256"]["onnx"]
         entry["openvino_int8_calibration"] = result["calibration"]
         accuracy = result["accuracy"]

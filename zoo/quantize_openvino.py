@@ -7,7 +7,7 @@ virtual environment (.venv: the pinned openvino and nncf wheels), not with the s
     .venv/bin/python zoo/quantize_openvino.py JOBS.json RESULTS.json
 
 JOBS.json is a list of {name, onnx, out_dir, calibration, input_shape, preprocess, test_limit};
-RESULTS.json gets, per name, {file, sha256, accuracy} or {error}.
+RESULTS.json gets, per name, {file, calibration, accuracy} or {error}; export.py hashes the file.
 
 Calibration (NNCF's statistics for the int8 ranges):
   - "fmnist": the first CALIBRATION_FMNIST images of Fashion-MNIST's *train* split, scaled as the
@@ -18,10 +18,9 @@ Calibration (NNCF's statistics for the int8 ranges):
     model's mean and std. The zoo's ImageNet models have random weights, so no accuracy applies
     to their int8 files; the manifest says so instead of carrying the fp32 figure.
 
-The IR is written as NAME.ov-int8.xml + NAME.ov-int8.bin; its sha256 covers both files (the .xml
-first), as edgejoule computes it for a point's model identity.
+The IR is written as NAME.ov-int8.xml + NAME.ov-int8.bin; export.py's sha256_file covers both
+files (the .xml first), as edgejoule computes it for a point's model identity.
 """
-import hashlib
 import json
 import os
 import sys
@@ -38,16 +37,6 @@ TRANSFORMER_FAMILIES = ("vit", "swin", "swin_v2", "maxvit")
 
 def log(message):
     print(f"zoo: {message}", file=sys.stderr, flush=True)
-
-
-def ir_sha256(xml_path):
-    """sha256 of an OpenVINO IR: the .xml's bytes, then the .bin's."""
-    h = hashlib.sha256()
-    for path in (xml_path, xml_path[:-4] + ".bin"):
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
 
 
 def fmnist_arrays(split, limit, scale):
@@ -106,7 +95,7 @@ def quantize_one(job, core, ov, nncf):
             os.unlink(os.path.join(tmp_dir, leftover))
         os.rmdir(tmp_dir)
     xml_path = os.path.join(out_dir, file_name)
-    result = {"file": file_name, "sha256": ir_sha256(xml_path),
+    result = {"file": file_name,
               "calibration": (f"fmnist:train:{len(items)}" if job["calibration"] == "fmnist"
                               else f"synthetic:uniform-random:{len(items)}")}
     if job["calibration"] == "fmnist":
