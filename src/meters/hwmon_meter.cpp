@@ -311,9 +311,13 @@ std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std
     }
     if (!readable.empty()) return std::make_unique<HwmonMeter>(readable);
   }
+  // A discrete GPU card's sensor only when nothing else can be read.
   auto pick = [&]() -> const HwmonSensor* {
-    for (auto* s : candidates) if (s->kind == "energy" && s->readable) return s;
-    for (auto* s : candidates) if (s->readable) return s;
+    for (const bool gpu_too : {false, true}) {
+      auto usable = [gpu_too](const HwmonSensor* s) { return s->readable && (gpu_too || !is_gpu_card_sensor(*s)); };
+      for (auto* s : candidates) if (s->kind == "energy" && usable(s)) return s;
+      for (auto* s : candidates) if (usable(s)) return s;
+    }
     return candidates.front();
   };
   return std::make_unique<HwmonMeter>(std::vector<HwmonSensor>{*pick()});

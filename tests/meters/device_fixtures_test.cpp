@@ -225,6 +225,13 @@ TEST(DeviceFixtures, AGpuCardsEnergyCounterIsNotTheCpusMeter) {
   EXPECT_EQ(sensors[0].kind, "energy");
   EXPECT_EQ(make_meter("auto", tree.root(), "cpu")->info().provenance, "estimated:cpu-time");
   CounterWriter counter(tree, "sys/class/hwmon/hwmon3/energy1_input", 60.0, 0, 1234567890);
+  // With a board sensor beside it, auto takes that one, although energy counters are otherwise
+  // preferred to power readings.
+  FakeTree board("i915_board");
+  std::filesystem::copy(device_root("intel-dgpu-i915-hwmon"), board.root(), std::filesystem::copy_options::recursive);
+  board.write("sys/class/hwmon/hwmon5/name", "acpi_power\n");
+  board.write("sys/class/hwmon/hwmon5/power1_input", "25000000\n");  // µW
+  EXPECT_EQ(make_meter("auto", board.root(), "cpu")->info().name, "hwmon:acpi_power:power1");
   auto gpu = make_meter("hwmon:energy1", tree.root(), "cpu");
   EXPECT_NE(gpu->info().covers.find("i915 GPU card's energy1 only"), std::string::npos) << gpu->info().covers;
   gpu->start();
