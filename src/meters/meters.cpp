@@ -28,7 +28,7 @@ std::unique_ptr<Meter> make_auto_meter(const std::string& root, const std::strin
   }
   std::map<std::string, double> pmic;
   std::string why;
-  if (read_pmic_rails(&pmic, &why)) return make_rpi_pmic_meter();
+  if (read_pmic_rails(&pmic, &why)) return make_rpi_pmic_meter(pmic);
   return make_estimate_meter("", root);
 }
 

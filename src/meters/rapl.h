@@ -57,7 +57,8 @@ std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sen
 // parse_pmic_adc: rail -> V x I for the rails with both a current and a voltage line.
 bool parse_pmic_adc(const std::string& output, std::map<std::string, double>* rail_watts);
 bool read_pmic_rails(std::map<std::string, double>* rail_watts, std::string* why);
-std::unique_ptr<Meter> make_rpi_pmic_meter();
+std::unique_ptr<Meter> make_rpi_pmic_meter();  // reads the rails, or throws Error saying why not
+std::unique_ptr<Meter> make_rpi_pmic_meter(const std::map<std::string, double>& rails);  // rails just read
 
 std::unique_ptr<Meter> make_log_meter(const std::string& path);
 std::unique_ptr<Meter> make_estimate_meter(const std::string& options, const std::string& sysfs_root);

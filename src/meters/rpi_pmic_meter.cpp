@@ -143,6 +143,10 @@ std::unique_ptr<Meter> make_rpi_pmic_meter() {
   std::map<std::string, double> rails;
   std::string why;
   if (!read_pmic_rails(&rails, &why)) throw Error("cannot use --meter rpi-pmic: " + why);
+  return make_rpi_pmic_meter(rails);
+}
+
+std::unique_ptr<Meter> make_rpi_pmic_meter(const std::map<std::string, double>& rails) {
   std::vector<std::string> names;
   for (const auto& [rail, w] : rails) names.push_back(rail);
   return std::make_unique<RpiPmicMeter>(names);
