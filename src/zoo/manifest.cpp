@@ -13,6 +13,24 @@
 namespace edgejoule {
 namespace fs = std::filesystem;
 
+namespace {
+// An accuracy object (top1, top5, source, dataset): the model's, or a quantised file's. A figure
+// needs a source that says declared: or measured:; returns the message when it lacks one.
+ModelInfo::FileAccuracy read_accuracy(const nlohmann::json& acc, std::string* missing_source) {
+  ModelInfo::FileAccuracy a;
+  if (acc.contains("top1") && acc["top1"].is_number()) a.top1 = acc["top1"].get<double>();
+  if (acc.contains("top5") && acc["top5"].is_number()) a.top5 = acc["top5"].get<double>();
+  if (a.top1 || a.top5) {
+    a.source = acc.value("source", std::string());
+    if (acc.contains("dataset") && acc["dataset"].is_string()) a.dataset = acc["dataset"].get<std::string>();
+    if (accuracy_provenance_of(a.source) == AccuracyProvenance::kNone) {
+      *missing_source = "accuracy without a \"source\" starting with declared: or measured:";
+    }
+  }
+  return a;
+}
+}  // namespace
+
 std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::string& zoo_dir,
                                       const std::string& manifest_path) {
   nlohmann::json doc;
@@ -77,30 +95,21 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
       m.sample_shape.assign(shape.begin() + 1, shape.end());
       if (entry.contains("params") && entry["params"].is_number_integer()) m.params = entry["params"].get<int64_t>();
       if (entry.contains("flops") && entry["flops"].is_number_integer()) m.flops = entry["flops"].get<int64_t>();
+      std::string missing_source;
       if (entry.contains("accuracy") && entry["accuracy"].is_object()) {
-        const auto& acc = entry["accuracy"];
-        if (acc.contains("top1") && acc["top1"].is_number()) m.top1 = acc["top1"].get<double>();
-        if (acc.contains("top5") && acc["top5"].is_number()) m.top5 = acc["top5"].get<double>();
-        if (m.top1 || m.top5) {
-          m.accuracy_source = acc.value("source", std::string());
-          if (acc.contains("dataset") && acc["dataset"].is_string()) m.accuracy_dataset = acc["dataset"].get<std::string>();
-          if (accuracy_provenance_of(m.accuracy_source) == AccuracyProvenance::kNone) {
-            bad("(" + m.name + ") has accuracy without a \"source\" starting with declared: or measured:");
-          }
-        }
+        const auto a = read_accuracy(entry["accuracy"], &missing_source);
+        if (!missing_source.empty()) bad("(" + m.name + ") has " + missing_source);
+        m.top1 = a.top1;
+        m.top5 = a.top5;
+        m.accuracy_source = a.source;
+        m.accuracy_dataset = a.dataset;
       }
       if (entry.contains("format_accuracy") && entry["format_accuracy"].is_object()) {
         for (const auto& [format, acc] : entry["format_accuracy"].items()) {
           if (!acc.is_object()) bad("(" + m.name + ") has a non-object format_accuracy for " + format);
-          ModelInfo::FileAccuracy a;
-          if (acc.contains("top1") && acc["top1"].is_number()) a.top1 = acc["top1"].get<double>();
-          if (acc.contains("top5") && acc["top5"].is_number()) a.top5 = acc["top5"].get<double>();
-          a.source = acc.value("source", std::string());
-          a.dataset = acc.value("dataset", std::string());
+          auto a = read_accuracy(acc, &missing_source);
+          if (!missing_source.empty()) bad("(" + m.name + ") has " + format + " " + missing_source);
           a.not_applicable = acc.value("not_applicable", std::string());
-          if (a.top1 && accuracy_provenance_of(a.source) == AccuracyProvenance::kNone) {
-            bad("(" + m.name + ") has " + format + " accuracy without a \"source\" starting with declared: or measured:");
-          }
           m.file_accuracy[format] = std::move(a);
         }
       }
