@@ -26,8 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 bool is_image(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string ext = to_lower(p.extension().string());
   static const std::set<std::string> kExt = {".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".pnm", ".tif", ".tiff", ".webp"};
   return kExt.count(ext) > 0;
 }

@@ -43,18 +43,12 @@ std::string first_line(const std::string& text) {
   return out.empty() ? trim(text) : out;
 }
 
-std::string device_name(const std::string& device) {
-  std::string upper = device;
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-  return upper;
-}
+std::string device_name(const std::string& device) { return to_upper(device); }
 
 std::vector<std::string> offered_devices() {
   std::vector<std::string> out;
   for (const auto& d : core().get_available_devices()) {
-    std::string lower = d;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    out.push_back(lower);
+    out.push_back(to_lower(d));
   }
   return out;
 }

@@ -11,9 +11,7 @@
 // as jetson-stats computes it (jetson-stats issue 51); see docs/meters.md.
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
-#include <numeric>
 #include <optional>
 #include <regex>
 
@@ -27,13 +25,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
-  return text;
-}
-
 bool is_board_total(const std::string& label) {
-  const std::string u = upper(label);
+  const std::string u = to_upper(label);
   // 5V_IN: Xavier NX's input rail as some L4T 32 releases name it (energymon's Jetson defaults).
   for (const char* total : {"VDD_IN", "POM_5V_IN", "5V_IN", "VIN", "TOTAL", "BOARD"}) {
     if (u == total) return true;
@@ -97,7 +90,7 @@ void add_hwmon_sensors(const std::string& sysfs_root, std::vector<HwmonSensor>& 
       } else {
         continue;
       }
-      if (upper(trim(s.label)) == "NC") continue;  // a channel wired to nothing
+      if (to_upper(trim(s.label)) == "NC") continue;  // a channel wired to nothing
       s.jetson_rail = ina3221 && s.kind == "vi";
       sensors.push_back(std::move(s));
     }
@@ -122,7 +115,7 @@ void add_iio_sensors(const std::string& sysfs_root, std::vector<HwmonSensor>& se
         s.chip = chip;
         s.kind = "iio";
         s.label = read_sysfs_text(file_path.string()).value_or(file);
-        if (upper(trim(s.label)) == "NC") continue;
+        if (to_upper(trim(s.label)) == "NC") continue;
         s.path = (iio / ("in_power" + std::string(m[1]) + "_input")).string();
         s.jetson_rail = true;
         sensors.push_back(std::move(s));

@@ -42,5 +42,11 @@ TEST(Strings, SplitKeepsEmptyFields) {
   EXPECT_EQ(trim("  x \n"), "x");
 }
 
+TEST(Strings, CaseConversionIsAscii) {
+  EXPECT_EQ(to_upper("vdd_in"), "VDD_IN");
+  EXPECT_EQ(to_lower("GPU.0"), "gpu.0");
+  EXPECT_EQ(to_lower(".JPG"), ".jpg");
+}
+
 }  // namespace
 }  // namespace edgejoule
