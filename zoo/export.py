@@ -200,14 +200,19 @@ def export_onnx(model, example, name, family, out_dir, torch):
     dynamic batch?, None) or (None, opset, dynamic batch?, reason)."""
     file_name = f"{name}.onnx"
     opset, dynamic_batch = ONNX_EXPORT.get(family, (DEFAULT_OPSET, True))
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".onnx.tmp")
-    os.close(fd)
+    # A private directory: past 2 GB the exporter writes each weight as a file next to the model
+    # before it fails (one file per tensor); they go with the directory, not into the zoo.
+    tmp_dir = tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.onnx.")
+    tmp = os.path.join(tmp_dir, file_name)
     try:
         with torch.no_grad():
             torch.onnx.export(model, example, tmp, opset_version=opset, input_names=["input"],
                               output_names=["logits"],
                               dynamic_axes=({"input": {0: "batch"}, "logits": {0: "batch"}}
                                             if dynamic_batch else None))
+        if len(os.listdir(tmp_dir)) > 1:  # weights as external data: a single-file zoo cannot hold it
+            raise ValueError("the model exceeds ONNX's 2 GB single-file limit (weights would be "
+                             "external data files)")
         inline_identity_constants(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, os.path.join(out_dir, file_name))
@@ -216,8 +221,7 @@ def export_onnx(model, example, name, family, out_dir, torch):
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return None, opset, dynamic_batch, f"{type(e).__name__}: {reason}"[:300]
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def save_traced(traced, name, suffix, out_dir, torch):

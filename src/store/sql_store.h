@@ -1,0 +1,434 @@
+#pragma once
+// What the SQLite and the PostgreSQL stores share: the SQL that saves and reads points and
+// evaluations, written once in the dialect both accept (ON CONFLICT, RETURNING, CAST; ?N
+// placeholders, which the PostgreSQL store turns into $N). A backend supplies a connection
+// type `Db` with:
+//   Statement prepare(const std::string& sql)   bind(i, v), step(), run(), text/int64/real/
+//                                               is_null/opt_real/opt_int64(column)
+//   void begin_write(); void commit(); void rollback() noexcept;
+// and opens the store at the current schema before this class reads or writes anything.
+// Internal to src/store.
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+#include "core/config_fields.h"
+#include "core/records.h"
+#include "store/store.h"
+
+namespace edgejoule {
+
+template <class Db>
+class SqlStore : public Store {
+ public:
+  std::optional<StoredPoint> stored_point(const std::string& model_sha256,
+                                          const std::string& config_key,
+                                          const std::string& host_fingerprint) override {
+    auto q = db_->prepare(
+        "SELECT p.status, p.measured_accuracy_source, p.engine_version FROM points p "
+        "JOIN models m ON m.id = p.model_id "
+        "JOIN configs c ON c.id = p.config_id JOIN hosts h ON h.id = p.host_id "
+        "WHERE m.content_sha256 = ?1 AND c.key = ?2 AND h.fingerprint = ?3");
+    q.bind(1, model_sha256).bind(2, config_key).bind(3, host_fingerprint);
+    if (!q.step()) return std::nullopt;
+    return StoredPoint{verdict_from_string(q.text(0)).value_or(Verdict::kInvalid), q.text(1), q.text(2)};
+  }
+
+  bool save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
+    db_->begin_write();
+    try {
+      const bool saved = write_point(record, host, replace).has_value();
+      db_->commit();
+      return saved;
+    } catch (...) {
+      db_->rollback();
+      throw;
+    }
+  }
+
+  std::vector<ResultRow> rows(const RowFilter& filter) override {
+    std::string sql = R"sql(
+      SELECT p.id, m.name, m.family, coalesce(mp.path, m.path), m.content_sha256, m.params, m.flops,
+             c.engine, c.device, c.precision, c.batch, c.threads, c.sample_shape,
+             p.engine_version, p.effective_threads, h.hostname, h.cpu_model, h.blas,
+             p.status, p.reason, p.started_at_utc, p.repetitions, p.iterations,
+             p.latency_ms_p50, p.latency_ms_p90, p.latency_ms_p99, p.latency_ms_mean,
+             p.latency_ms_stddev, p.window_latency_ms_cv, p.window_latency_ms_ci95,
+             p.throughput_sps, m.top1_declared, m.top5_declared, m.accuracy_source,
+             p.meter, p.energy_provenance, p.meter_update_period_s, p.idle_power_w, p.mean_power_w,
+             p.energy_j_per_inference_mean, p.energy_j_per_inference_stddev,
+             p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
+             p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
+             p.cross_check_difference_pct, p.top1_measured, p.top5_measured, p.measured_accuracy_source,
+             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.platform, p.platform_json)sql" +
+                      knob_select() + R"sql(
+      FROM points p
+      JOIN models m ON m.id = p.model_id
+      JOIN configs c ON c.id = p.config_id
+      JOIN hosts h ON h.id = p.host_id
+      LEFT JOIN model_paths mp ON mp.model_id = m.id AND mp.host_id = h.id
+      WHERE (CAST(?1 AS TEXT) = '' OR m.name = ?1) AND (CAST(?2 AS TEXT) = '' OR p.status = ?2)
+        AND (CAST(?3 AS TEXT) = '' OR h.fingerprint = ?3))sql";
+    if (filter.sorted) {
+      sql += " ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads";
+      for (const auto& field : config_fields()) sql += ", " + knob_column(field);
+    }
+    auto q = db_->prepare(sql);
+    q.bind(1, filter.model).bind(2, filter.status ? to_string(*filter.status) : "").bind(3, filter.host_fingerprint);
+    std::vector<ResultRow> out;
+    while (q.step()) {
+      ResultRow r;
+      int i = 0;
+      r.point_id = q.int64(i++);
+      r.model = q.text(i++);
+      r.family = q.text(i++);
+      r.model_path = q.text(i++);
+      r.model_sha256 = q.text(i++);
+      r.params = q.opt_int64(i++);
+      r.flops = q.opt_int64(i++);
+      r.engine = q.text(i++);
+      r.device = q.text(i++);
+      r.precision = q.text(i++);
+      r.batch = static_cast<int>(q.int64(i++));
+      r.threads = static_cast<int>(q.int64(i++));
+      r.sample_shape = q.text(i++);
+      r.engine_version = q.text(i++);
+      r.effective_threads = static_cast<int>(q.int64(i++));
+      r.hostname = q.text(i++);
+      r.cpu_model = q.text(i++);
+      r.blas = q.text(i++);
+      r.status = verdict_from_string(q.text(i++)).value_or(Verdict::kInvalid);
+      r.reason = q.text(i++);
+      r.started_at_utc = q.text(i++);
+      r.repetitions = static_cast<int>(q.int64(i++));
+      r.iterations = q.int64(i++);
+      r.latency_ms_p50 = q.opt_real(i++);
+      r.latency_ms_p90 = q.opt_real(i++);
+      r.latency_ms_p99 = q.opt_real(i++);
+      r.latency_ms_mean = q.opt_real(i++);
+      r.latency_ms_stddev = q.opt_real(i++);
+      r.window_latency_ms_cv = q.opt_real(i++);
+      r.window_latency_ms_ci95 = q.opt_real(i++);
+      r.throughput_sps = q.opt_real(i++);
+      r.top1 = q.opt_real(i++);
+      r.top5 = q.opt_real(i++);
+      r.accuracy_source = q.text(i++);
+      r.meter = q.text(i++);
+      r.energy_provenance = q.text(i++);
+      r.meter_update_period_s = q.opt_real(i++);
+      r.idle_power_w = q.opt_real(i++);
+      r.mean_power_w = q.opt_real(i++);
+      r.energy_j_per_inference = q.opt_real(i++);
+      r.energy_j_per_inference_stddev = q.opt_real(i++);
+      r.energy_j_per_inference_cv = q.opt_real(i++);
+      r.energy_j_per_inference_ci95 = q.opt_real(i++);
+      r.energy_above_idle_j_per_inference = q.opt_real(i++);
+      r.config_meter = q.text(i++);
+      r.cross_check_meter = q.text(i++);
+      r.cross_check_difference_pct = q.opt_real(i++);
+      // A measured figure, where there is one, stands in for the declared one (with its source).
+      const auto top1_measured = q.opt_real(i++);
+      const auto top5_measured = q.opt_real(i++);
+      const std::string measured_source = q.text(i++);
+      if (top1_measured) {
+        r.top1 = top1_measured;
+        r.top5 = top5_measured;
+        r.accuracy_source = measured_source;
+      }
+      r.peak_rss_mb = q.opt_real(i++);
+      r.host_fingerprint = q.text(i++);
+      const std::string declared_dataset = q.text(i++);
+      // The manifest names the dataset of declared figures; a measured source names its own.
+      r.accuracy_dataset = top1_measured || declared_dataset.empty() ? dataset_of_accuracy_source(r.accuracy_source)
+                                                                     : declared_dataset;
+      r.platform = q.text(i++);
+      r.platform_state_json = q.text(i++);
+      for (const auto& field : config_fields()) {
+        const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
+        if (value != field.default_value()) r.knobs[field.name] = value;
+      }
+      if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  int64_t save_evaluation(const StoredEvaluation& ev) override {
+    db_->begin_write();
+    try {
+      int64_t run_id = 0;
+      {  // finished before the commit (SQLite refuses to commit under a statement in progress)
+        auto run = db_->prepare(R"sql(
+          INSERT INTO evaluation_runs (created_at_utc, host_fingerprint, settings_json, budgets, violations,
+            budget_use_median, budget_use_worst, regret_median_pct, regret_worst_pct, edgejoule_version)
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id)sql");
+        run.bind(1, utc_now_iso8601()).bind(2, ev.host_fingerprint).bind(3, ev.settings_json)
+            .bind(4, static_cast<int64_t>(ev.rows.size())).bind(5, ev.violations).bind(6, ev.budget_use_median)
+            .bind(7, ev.budget_use_worst).bind(8, ev.regret_median_pct).bind(9, ev.regret_worst_pct)
+            .bind(10, EDGEJOULE_VERSION);
+        run.step();
+        run_id = run.int64(0);
+      }
+      for (const auto& r : ev.rows) {
+        auto ins = db_->prepare(R"sql(
+          INSERT INTO evaluations (run_id, budget_index, energy_budget_j, point_id, predicted, label, top1,
+            expected_energy_j, remeasured_energy_j, remeasured_energy_ci95_j, remeasure_status, budget_use,
+            violation, oracle_point_id, oracle_top1, regret_pct, prediction_error_pct)
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17))sql");
+        ins.bind(1, run_id).bind(2, r.budget_index).bind(3, r.energy_budget_j).bind(4, r.point_id)
+            .bind(5, r.predicted ? 1 : 0).bind(6, r.label).bind(7, r.top1).bind(8, r.expected_energy_j)
+            .bind(9, r.remeasured_energy_j).bind(10, r.remeasured_energy_ci95_j).bind(11, r.remeasure_status)
+            .bind(12, r.budget_use).bind(13, r.violation ? 1 : 0).bind(14, r.oracle_point_id)
+            .bind(15, r.oracle_top1).bind(16, r.regret_pct).bind(17, r.prediction_error_pct).run();
+      }
+      db_->commit();
+      return run_id;
+    } catch (...) {
+      db_->rollback();
+      throw;
+    }
+  }
+
+
+ protected:
+  explicit SqlStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  // Inside a write transaction: the point with its windows, its host, model, configuration and
+  // the model's path on this host. Returns the point's id, or nothing when the stored copy is
+  // kept: without `replace`, a point another process stored meanwhile is kept unless another
+  // version of the engine measured it (the version keys a point); otherwise it is replaced.
+  std::optional<int64_t> write_point(const PointRecord& record, const HostInfo& host, bool replace) {
+    const int64_t host_id = upsert_host(host);
+    const int64_t model_id = upsert_model(record.model);
+    const int64_t config_id = upsert_config(record.config);
+    upsert_model_path(model_id, host_id, record.model.path);
+    std::optional<std::string> stored_version;
+    {
+      auto q = db_->prepare("SELECT engine_version FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+      q.bind(1, model_id).bind(2, config_id).bind(3, host_id);
+      if (q.step()) stored_version = q.text(0);
+    }
+    if (stored_version) {
+      if (!replace && same_engine_version(*stored_version, record.runtime.engine_version)) return std::nullopt;
+      auto del = db_->prepare("DELETE FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+      del.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
+    }
+    const auto point_id = insert_point(record, host, model_id, config_id, host_id);
+    if (!point_id) return std::nullopt;
+    for (const auto& w : record.result.windows) insert_window(*point_id, w);
+    return point_id;
+  }
+
+  // A field's column in a select, or its default where the store has no column for it.
+  std::string knob_column(const ConfigField& field) const {
+    if (config_columns_.count(field.name)) return "c." + field.name;
+    return field.is_switch ? "0" : "'" + field.default_value() + "'";
+  }
+  std::string knob_select() const {
+    std::string out;
+    for (const auto& field : config_fields()) out += ", " + knob_column(field);
+    return out;
+  }
+
+  int64_t upsert_host(const HostInfo& h) {
+    const std::string fp = h.fingerprint();
+    auto ins = db_->prepare(R"sql(
+      INSERT INTO hosts (fingerprint, hostname, cpu_model, cpu_cores, memory_mb, os,
+        kernel, gpu_name, gpu_driver, engine_versions, blas, blas_library, first_seen_utc)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+      ON CONFLICT (fingerprint) DO NOTHING)sql");
+    ins.bind(1, fp).bind(2, h.hostname).bind(3, h.cpu_model).bind(4, h.cpu_cores)
+        .bind(5, h.memory_mb).bind(6, h.os).bind(7, h.kernel).bind(8, h.gpu_name)
+        .bind(9, h.gpu_driver).bind(10, h.engine_versions).bind(11, h.blas.name)
+        .bind(12, h.blas.library).bind(13, utc_now_iso8601()).run();
+    auto q = db_->prepare("SELECT id FROM hosts WHERE fingerprint = ?1");
+    q.bind(1, fp);
+    q.step();
+    return q.int64(0);
+  }
+
+  void upsert_model_path(int64_t model_id, int64_t host_id, const std::string& path) {
+    auto q = db_->prepare(R"sql(
+      INSERT INTO model_paths (model_id, host_id, path) VALUES (?1, ?2, ?3)
+      ON CONFLICT (model_id, host_id) DO UPDATE SET path = excluded.path)sql");
+    q.bind(1, model_id).bind(2, host_id).bind(3, path).run();
+  }
+
+  int64_t upsert_model(const ModelInfo& m) {
+    auto ins = db_->prepare(R"sql(
+      INSERT INTO models (content_sha256, name, family, format, path, params, flops,
+        sample_shape, top1_declared, top5_declared, accuracy_source, accuracy_dataset)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+      ON CONFLICT (content_sha256) DO UPDATE SET
+        params = coalesce(excluded.params, models.params), flops = coalesce(excluded.flops, models.flops),
+        accuracy_dataset = CASE WHEN excluded.accuracy_dataset = '' THEN models.accuracy_dataset
+                                ELSE excluded.accuracy_dataset END)sql");
+    ins.bind(1, m.content_sha256).bind(2, m.name).bind(3, m.family).bind(4, m.format)
+        .bind(5, m.path).bind(6, m.params).bind(7, m.flops).bind(8, format_shape(m.sample_shape))
+        .bind(9, m.top1).bind(10, m.top5).bind(11, m.accuracy_source)
+        .bind(12, m.accuracy_dataset).run();
+    auto q = db_->prepare("SELECT id FROM models WHERE content_sha256 = ?1");
+    q.bind(1, m.content_sha256);
+    q.step();
+    return q.int64(0);
+  }
+
+  int64_t upsert_config(const Configuration& c) {
+    const std::string key = c.key();
+    std::string columns = "key, engine, device, precision, batch, threads, sample_shape, meter, platform";
+    std::string values = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9";
+    int n = 9;
+    for (const auto& field : config_fields()) {
+      columns += ", " + field.name;
+      values += ", ?" + std::to_string(++n);
+    }
+    const std::string sql = "INSERT INTO configs (" + columns + ") VALUES (" + values + ") ON CONFLICT (key) DO NOTHING";
+    auto ins = db_->prepare(sql);
+    ins.bind(1, key).bind(2, c.engine).bind(3, c.device).bind(4, c.precision).bind(5, c.batch)
+        .bind(6, c.threads).bind(7, format_shape(c.sample_shape)).bind(8, c.meter).bind(9, c.platform);
+    n = 9;
+    for (const auto& field : config_fields()) {
+      const std::string value = c.knob(field.name);
+      if (field.is_switch) {
+        ins.bind(++n, static_cast<int64_t>(value == "on"));
+      } else {
+        ins.bind(++n, value);
+      }
+    }
+    ins.run();
+    auto q = db_->prepare("SELECT id FROM configs WHERE key = ?1");
+    q.bind(1, key);
+    q.step();
+    return q.int64(0);
+  }
+
+  std::optional<int64_t> insert_point(const PointRecord& r, const HostInfo& host, int64_t model_id,
+                       int64_t config_id, int64_t host_id) {
+    const auto& res = r.result;
+    const bool measured = res.verdict != Verdict::kUnsupported;
+    nlohmann::json settings = {
+        {"requested",
+         {{"engine", r.config.engine}, {"device", r.config.device},
+          {"precision", r.config.precision}, {"batch", r.config.batch},
+          {"threads", r.config.threads}, {"input_shape", r.config.input_shape()},
+          {"platform", r.config.platform}}},
+        {"effective",
+         {{"engine", r.runtime.engine}, {"engine_version", r.runtime.engine_version},
+          {"device", r.runtime.device}, {"device_name", r.runtime.device_name},
+          {"precision", r.runtime.precision}, {"threads", r.runtime.threads},
+          {"backend", r.runtime.backend},
+          {"blas", host.blas.name}, {"blas_library", host.blas.library}}},
+        {"protocol",
+         {{"warmup_s", r.protocol.warmup_s},
+          {"warmup_min_iterations", r.protocol.warmup_min_iterations},
+          {"min_time_s", r.protocol.min_time_s},
+          {"min_window_iterations", r.protocol.min_window_iterations},
+          {"repetitions", r.protocol.repetitions},
+          {"max_cv", r.protocol.max_cv},
+          {"meter_periods_per_window", r.protocol.meter_periods_per_window},
+          {"idle_baseline", r.protocol.idle_baseline}}},
+        {"model", {{"path", r.model.path}, {"sha256", r.model.content_sha256}}},
+    };
+    for (const auto& field : config_fields()) {
+      settings["requested"][field.name] = knob_json(field, r.config.knob(field.name));
+      if (const auto it = r.runtime.knobs.find(field.name); it != r.runtime.knobs.end()) {
+        settings["effective"][field.name] = knob_json(field, it->second);
+      }
+    }
+    int64_t iterations = 0;
+    for (const auto& w : res.windows) iterations += w.iterations;
+    auto if_measured = [&](double v) { return measured ? std::optional<double>(v) : std::nullopt; };
+
+    auto ins = db_->prepare(R"sql(
+      INSERT INTO points (model_id, config_id, host_id, status, reason, started_at_utc,
+        stored_at_utc, engine_version, effective_device, effective_precision, effective_threads,
+        warmup_s, warmup_iterations, repetitions, iterations, latency_ms_mean, latency_ms_stddev,
+        latency_ms_min, latency_ms_max, latency_ms_p50, latency_ms_p90, latency_ms_p99,
+        window_latency_ms_cv, window_latency_ms_ci95, throughput_sps, settings_json,
+        edgejoule_version, platform_json)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+              ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+      ON CONFLICT (model_id, config_id, host_id) DO NOTHING RETURNING id)sql");
+    ins.bind(1, model_id).bind(2, config_id).bind(3, host_id)
+        .bind(4, to_string(res.verdict)).bind(5, res.reason).bind(6, r.started_at_utc)
+        .bind(7, utc_now_iso8601()).bind(8, r.runtime.engine_version)
+        .bind(9, r.runtime.device).bind(10, r.runtime.precision)
+        .bind(11, measured ? std::optional<int64_t>(r.runtime.threads) : std::nullopt)
+        .bind(12, if_measured(res.warmup_s))
+        .bind(13, measured ? std::optional<int64_t>(res.warmup_iterations) : std::nullopt)
+        .bind(14, r.protocol.repetitions)
+        .bind(15, measured ? std::optional<int64_t>(iterations) : std::nullopt)
+        .bind(16, if_measured(res.latency_ms.mean)).bind(17, measured ? res.latency_ms.stddev : std::nullopt)
+        .bind(18, if_measured(res.latency_ms.min)).bind(19, if_measured(res.latency_ms.max))
+        .bind(20, if_measured(res.latency_ms.p50)).bind(21, if_measured(res.latency_ms.p90))
+        .bind(22, if_measured(res.latency_ms.p99))
+        .bind(23, measured ? res.window_latency_ms.cv : std::nullopt)
+        .bind(24, measured ? res.window_latency_ms.ci95_half_width : std::nullopt)
+        .bind(25, if_measured(res.throughput_sps)).bind(26, settings.dump())
+        .bind(27, EDGEJOULE_VERSION).bind(28, r.platform_state_json);
+    // Only PostgreSQL gets here with the point stored meanwhile (SQLite holds its write lock
+    // from the check on): the copy that committed first is kept.
+    if (!ins.step()) return std::nullopt;
+    const int64_t point_id = ins.int64(0);
+    if (measured && res.peak_rss_mb) {
+      auto up = db_->prepare("UPDATE points SET peak_rss_mb = ?2 WHERE id = ?1");
+      up.bind(1, point_id).bind(2, res.peak_rss_mb).run();
+    }
+    if (r.accuracy) {
+      auto up = db_->prepare(R"sql(
+        UPDATE points SET top1_measured = ?2, top5_measured = ?3, accuracy_samples = ?4,
+          measured_accuracy_source = ?5 WHERE id = ?1)sql");
+      up.bind(1, point_id).bind(2, r.accuracy->top1).bind(3, r.accuracy->top5)
+          .bind(4, static_cast<int64_t>(r.accuracy->samples)).bind(5, r.accuracy->source).run();
+    }
+    if (measured && res.energy) {
+      const auto& e = *res.energy;
+      auto up = db_->prepare(R"sql(
+        UPDATE points SET meter = ?2, energy_provenance = ?3, meter_update_period_s = ?4,
+          idle_power_w = ?5, idle_duration_s = ?6, mean_power_w = ?7,
+          energy_j_per_inference_mean = ?8, energy_j_per_inference_stddev = ?9,
+          energy_j_per_inference_cv = ?10, energy_j_per_inference_ci95 = ?11,
+          energy_above_idle_j_per_inference_mean = ?12, energy_above_idle_j_per_inference_ci95 = ?13,
+          cross_check_meter = ?14, cross_check_difference_pct = ?15
+        WHERE id = ?1)sql");
+      auto mean_of = [](const Summary& s) { return s.count ? std::optional<double>(s.mean) : std::nullopt; };
+      up.bind(1, point_id).bind(2, e.meter).bind(3, e.provenance).bind(4, e.update_period_s)
+          .bind(5, e.idle_power_w).bind(6, e.idle_duration_s).bind(7, mean_of(e.mean_power_w))
+          .bind(8, mean_of(e.energy_j_per_inference)).bind(9, e.energy_j_per_inference.stddev)
+          .bind(10, e.energy_j_per_inference.cv).bind(11, e.energy_j_per_inference.ci95_half_width)
+          .bind(12, mean_of(e.energy_above_idle_j_per_inference))
+          .bind(13, e.energy_above_idle_j_per_inference.ci95_half_width)
+          .bind(14, e.cross_check_meter).bind(15, e.cross_check_difference_pct)
+          .run();
+    }
+    return point_id;
+  }
+
+  void insert_window(int64_t point_id, const WindowResult& w) {
+    auto ins = db_->prepare(R"sql(
+      INSERT INTO windows (point_id, repetition, duration_s, iterations, samples, latency_ms_mean,
+        latency_ms_stddev, latency_ms_min, latency_ms_max, latency_ms_p50, latency_ms_p90,
+        latency_ms_p99, throughput_sps, start_unix_s, end_unix_s, energy_j, mean_power_w,
+        meter_updates, energy_invalid_reason, cross_check_energy_j)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20))sql");
+    ins.bind(1, point_id).bind(2, w.index).bind(3, w.duration_s).bind(4, w.iterations)
+        .bind(5, w.samples).bind(6, w.latency_ms.mean).bind(7, w.latency_ms.stddev)
+        .bind(8, w.latency_ms.min).bind(9, w.latency_ms.max).bind(10, w.latency_ms.p50)
+        .bind(11, w.latency_ms.p90).bind(12, w.latency_ms.p99).bind(13, w.throughput_sps)
+        .bind(14, w.start_unix_s).bind(15, w.end_unix_s).bind(16, w.energy_j).bind(17, w.mean_power_w)
+        .bind(18, w.meter_updates).bind(19, w.energy_invalid_reason).bind(20, w.cross_check_energy_j)
+        .run();
+  }
+
+  std::unique_ptr<Db> db_;
+  std::set<std::string> config_columns_;  // the configuration fields' columns of `configs`
+};
+
+}  // namespace edgejoule
