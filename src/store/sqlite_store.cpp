@@ -370,37 +370,4 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path, OpenMode mode)
   return std::make_unique<SqliteStore>(path, mode);
 }
 
-const std::vector<StoreBackend>& store_backends() {
-  static const std::vector<StoreBackend> backends = {
-      {"sqlite", "sqlite:edgejoule.db (or just a path)", true, ""},
-      {"postgresql", "postgresql://user@host:5432/db", false,
-       "the PostgreSQL fleet store is not built into this edgejoule yet"},
-  };
-  return backends;
-}
-
-std::unique_ptr<Store> open_store(const std::string& uri, OpenMode mode) {
-  const auto colon = uri.find(':');
-  // "C:..." is not a concern on Linux; a scheme is letters before ':' (and "//" for servers).
-  std::string scheme = colon == std::string::npos ? "" : uri.substr(0, colon);
-  const bool is_scheme = !scheme.empty() && std::all_of(scheme.begin(), scheme.end(), [](char c) {
-    return std::isalpha(static_cast<unsigned char>(c)) || c == '+';
-  });
-  if (!is_scheme) return open_sqlite_store(uri, mode);
-  if (scheme == "sqlite") {
-    std::string path = uri.substr(colon + 1);
-    if (starts_with(path, "//")) path = path.substr(2);  // sqlite://PATH as well as sqlite:PATH
-    if (path.empty()) throw Error("--db sqlite: needs a file path after 'sqlite:', e.g. sqlite:edgejoule.db");
-    return open_sqlite_store(path, mode);
-  }
-  for (const auto& b : store_backends()) {
-    if (b.scheme == scheme || (scheme == "postgres" && b.scheme == "postgresql")) {
-      throw Error("cannot open --db " + redact_uri(uri) + ": " + b.build_hint + "; use an SQLite file (" +
-                  store_backends().front().example + ")");
-    }
-  }
-  // Not a scheme we know: a file name with a colon in it.
-  return open_sqlite_store(uri, mode);
-}
-
 }  // namespace edgejoule

@@ -1,7 +1,8 @@
 #pragma once
-// The profile store. SQLite is the embedded default; the interface is what a PostgreSQL store
-// for fleets will implement with the same schema. Commands open a store by its URI
-// (open_store); tests/store/store_contract_test.cpp is the contract every backend passes.
+// The profile store. SQLite is the embedded default (sqlite_store.cpp); PostgreSQL is the fleet
+// store many devices write to (postgres_store.cpp, with the queue of shared sweeps, fleet.h).
+// Both run the same SQL (sql_store.h) on the same logical schema. Commands open a store by its
+// URI (open_store); tests/store/store_contract_test.cpp is the contract every backend passes.
 
 #include <memory>
 #include <optional>
@@ -17,7 +18,8 @@ namespace edgejoule {
 inline constexpr int kSchemaVersion = 5;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 inline constexpr const char* kDbHelp =
-    "The store: an SQLite file (PATH or sqlite:PATH; created by profile when absent)";
+    "The store: an SQLite file (PATH or sqlite:PATH; created by profile when absent), or the fleet "
+    "store on a PostgreSQL server (postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass)";
 
 // kReadOnly never creates a file and writes only to migrate an older schema (when it can).
 enum class OpenMode { kReadWrite, kReadOnly };
@@ -85,10 +87,12 @@ class Store {
   virtual std::string location() const = 0;
 };
 
-// Opens the store a --db value names: "PATH" or "sqlite:PATH" (an SQLite file), later
-// "postgresql://..." (the fleet store). Throws Error for a scheme this build cannot open,
-// saying which it can.
+// Opens the store a --db value names: "PATH" or "sqlite:PATH" (an SQLite file), or
+// "postgresql://..." (the fleet store; libpq's URI, a password in it is refused). Throws Error
+// for a scheme this build cannot open, saying which it can.
 std::unique_ptr<Store> open_store(const std::string& uri, OpenMode mode);
+// Whether a --db value names the PostgreSQL fleet store.
+bool is_fleet_store(const std::string& uri);
 // The backends open_store knows, with whether each is built in (for help and messages).
 struct StoreBackend {
   std::string scheme;   // "sqlite"

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "store/store.h"
+#include "support/pg_server.h"
 #include "support/point_records.h"
 
 namespace edgejoule {
@@ -40,6 +41,16 @@ std::vector<Backend> backends() {
          return "sqlite:" + p.string();
        },
        ""},
+      // A fresh database per test on the throw-away server (scripts/pg-test-server.sh).
+      {"postgresql",
+       [](const std::string& tag) {
+         std::string db = "contract_" + tag;
+         for (auto& c : db) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+         const std::string uri = testing::fresh_pg_database(db.substr(0, 60));
+         if (uri.empty()) ADD_FAILURE() << "the test PostgreSQL server did not start (scripts/pg-test-server.sh)";
+         return uri;
+       },
+       testing::pg_unavailable_reason()},
   };
 }
 
