@@ -419,8 +419,8 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
     }
     std::string application;
     int64_t version = 0;
-    if (scalar_int("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND "
-                   "tablename = 'meta'") == 1) {
+    if (scalar_int("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND "
+                   "table_name = 'meta' AND column_name IN ('key', 'value')") == 2) {
       auto q = db_->prepare("SELECT key, value FROM meta WHERE key IN ('application', 'schema_version')");
       while (q.step()) {
         if (q.text(0) == "application") application = q.text(1);

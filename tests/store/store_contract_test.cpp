@@ -5,7 +5,9 @@
 
 #include <cctype>
 #include <filesystem>
+#include <atomic>
 #include <functional>
+#include <thread>
 
 #include "common/error.h"
 #include "store/store.h"
@@ -176,6 +178,64 @@ TEST_P(StoreContract, SavesAnEvaluationWithItsRows) {
   ev.rows.back().point_id = store->rows({})[0].point_id;
   const int64_t first = store->save_evaluation(ev);
   EXPECT_GT(store->save_evaluation(ev), first);
+}
+
+// Names are data, never SQL: quotes, semicolons and non-ASCII survive in model names, paths and
+// hosts (every value is a bound parameter).
+TEST_P(StoreContract, NamesWithQuotesSemicolonsAndNonAsciiSurvive) {
+  auto store = open();
+  const std::string model = "o'brien\"; DROP TABLE points; -- résnet-ß 模型";
+  const std::string hostname = "lab'pi;5 — Zürich";
+  PointRecord r = testing::point_record("sha-q", 1);
+  r.model.name = model;
+  r.model.path = "/zoo/it's here; ok/模型.pt";
+  const HostInfo odd = testing::store_test_host(hostname);
+  ASSERT_TRUE(store->save_point(r, odd, false));
+  RowFilter by_model;
+  by_model.model = model;
+  const auto rows = store->rows(by_model);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].model, model);
+  EXPECT_EQ(rows[0].hostname, hostname);
+  EXPECT_EQ(rows[0].model_path, "/zoo/it's here; ok/模型.pt");
+  EXPECT_TRUE(store->has_point("sha-q", r.config.key(), odd.fingerprint()));
+}
+
+// A reader never sees a point without its windows' figures, its energy or its accuracy: each
+// point is one transaction, whatever the backend.
+TEST_P(StoreContract, ConcurrentReadersSeeNoHalfWrittenPoint) {
+  open();  // created before the two connections race
+  std::atomic<bool> done{false};
+  std::atomic<int> half{0}, seen{0};
+  std::thread reader([&] {
+    auto store = open(OpenMode::kReadOnly);
+    for (bool last = false; !last;) {
+      last = done.load();  // one more read after the writer finished: every point is seen
+      for (const auto& row : store->rows({})) {
+        ++seen;
+        if (!row.energy_j_per_inference || !row.top1 || row.accuracy_source != "measured:test" ||
+            !row.latency_ms_p50) {
+          ++half;
+        }
+      }
+    }
+  });
+  {
+    auto writer = open();
+    for (int i = 0; i < 40; ++i) {
+      PointRecord r = testing::point_record("sha-c" + std::to_string(i), 1);
+      r.result.energy.emplace();
+      r.result.energy->meter = "estimate";
+      r.result.energy->energy_j_per_inference = summarize({0.1, 0.11, 0.12});
+      r.accuracy = MeasuredAccuracy{90, 99, 300, "measured:test"};
+      writer->save_point(r, host_, false);
+    }
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(half.load(), 0) << "of " << seen.load() << " rows read";
+  EXPECT_GE(seen.load(), 40);
+  EXPECT_EQ(open(OpenMode::kReadOnly)->rows({}).size(), 40u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(backends()),
