@@ -2,6 +2,7 @@
 // Wiring only: each subcommand registers its flags on the app and returns the function that
 // runs it. Work happens in the library.
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -32,10 +33,17 @@ CommandRun add_report_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_export_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_platform_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_engines_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_queue_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_merge_command(CLI::App& app, const GlobalOptions& global);
 
 // Shared helpers (common_options.cpp).
 struct HostInfo;
 bool stderr_is_terminal();
+// SIGINT/SIGTERM set the returned flag: the run finishes the current window, stores what is
+// finished and exits 130. A second signal kills at once (SA_RESETHAND); the store stays
+// consistent either way.
+const std::atomic<bool>& install_stop_handlers();
 // Probes the host with the versions of every built-in engine (and, when cuda is used, the GPU and
 // driver NVML reports) and warns on stderr when LibTorch runs on the reference BLAS. profile and
 // evaluate must agree on this, since points are keyed by the host's fingerprint.

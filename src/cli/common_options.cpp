@@ -1,6 +1,8 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <vector>
 
@@ -13,6 +15,21 @@
 namespace edgejoule {
 
 bool stderr_is_terminal() { return isatty(fileno(stderr)) == 1; }
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+}  // namespace
+
+const std::atomic<bool>& install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  return g_stop;
+}
 
 HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda) {
   HostInfo host = probe_host(global.sysfs_root);

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   commands["export"] = add_export_command(app, global);
   commands["platform"] = add_platform_command(app, global);
   commands["engines"] = add_engines_command(app, global);
+  commands["worker"] = add_worker_command(app, global);
+  commands["queue"] = add_queue_command(app, global);
 
   try {
     app.parse(argc, argv);

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -20,28 +19,15 @@
 #include "platform/host.h"
 #include "platform/knobs.h"
 #include "platform/power.h"
+#include "profiler/fleet_worker.h"
 #include "profiler/session.h"
+#include "store/fleet.h"
 #include "report/writers.h"
 #include "zoo/engine_check.h"
 #include "zoo/manifest.h"
 
 namespace edgejoule {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
-
-// SIGINT/SIGTERM: finish the current window, store what is finished, exit 130. A second
-// signal kills at once (SA_RESETHAND); the store stays consistent either way.
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 // Platform power knobs: refused without --allow-platform-changes, checked (values, privileges)
 // before anything is measured. Makes the controller in `platform` (none without knobs); false
@@ -81,6 +67,43 @@ bool platform_control(const ProfileFlags& flags, SweepLists& lists, const Global
   return true;
 }
 
+// profile --queue NAME --enqueue: plans the sweep into the fleet store's queue for one device
+// class, measuring nothing; each device of the class then runs 'edgejoule worker'.
+int run_enqueue(const ProfileFlags& flags, const GlobalOptions& global, const SweepLists& lists,
+                const std::vector<int64_t>& override_shape) {
+  if (flags.queue.empty() || !flags.enqueue) {
+    throw Error(flags.enqueue ? "--enqueue needs --queue NAME: the queue the workers take the points from"
+                              : "--queue plans the sweep for workers and needs --enqueue (profile measures nothing "
+                                "then); run 'edgejoule worker --queue " + flags.queue + "' on each device");
+  }
+  if (lists.platforms.size() > 1 || !lists.platforms.front().empty()) {
+    throw Error("platform knobs are not queued: a worker does not change its device's power settings; profile "
+                "them on the device itself");
+  }
+  if (!flags.dataset.empty()) {
+    throw Error("--dataset is the workers' flag with --queue (the dataset lives on each device): pass it to "
+                "'edgejoule worker'");
+  }
+  auto queue = open_fleet_queue(flags.db);
+  const std::vector<std::string> names =
+      flags.models_filter.empty() ? std::vector<std::string>{} : parse_name_list(flags.models_filter, "--models");
+  const auto models = load_models(flags.zoo_dir, names, flags.model_files, override_shape);
+  const std::string device_class =
+      flags.device_class.empty() ? probe_host_for(global, false).device_class() : flags.device_class;
+  std::vector<QueueEntry> entries;
+  for (const auto& item : plan_sweep(models, lists, DeviceMeters())) {
+    entries.push_back(queue_entry(item, flags.protocol, flags.input_shape));
+  }
+  const int64_t added = queue->enqueue(flags.queue, device_class, entries);
+  std::printf("queued %lld new point(s) of %zu for device class '%s' in queue '%s' of %s\n",
+              static_cast<long long>(added), entries.size(), device_class.c_str(), flags.queue.c_str(),
+              queue->store().location().c_str());
+  std::printf("next, on each device of that class: edgejoule worker --db '%s' --queue '%s' --zoo DIR%s\n",
+              queue->store().location().c_str(), flags.queue.c_str(),
+              flags.device_class.empty() ? "" : (" --device-class '" + device_class + "'").c_str());
+  return exit_code::kOk;
+}
+
 int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   // 1. Validate every flag before touching anything.
   SweepLists lists = sweep_lists(flags);
@@ -97,6 +120,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   }
   std::optional<PlatformController> platform;
   if (!platform_control(flags, lists, global, platform)) return exit_code::kOk;  // --dry-run
+  if (flags.enqueue || !flags.queue.empty()) return run_enqueue(flags, global, lists, override_shape);
   std::unique_ptr<Dataset> dataset;
   if (!flags.dataset.empty()) dataset = make_dataset(flags.dataset);
 
@@ -121,7 +145,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   session.retry_invalid = flags.retry_invalid;
   session.dataset = dataset.get();
   session.store_location = store->location();
-  session.stop = &g_stop;
+  session.stop = &install_stop_handlers();
   session.engine_factory = [](const std::string& name) { return make_engine(name); };
   std::string applied_setting;
   session.platform_for = [&](const SweepItem& item) {
@@ -134,7 +158,6 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     return read_platform_state(global.sysfs_root, gpu).to_json();
   };
   auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet);
-  install_stop_handlers();
   const SweepOutcome outcome = run_session(items, *store, host, meters, session, *progress);
   meters.stop();
 

@@ -63,6 +63,15 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
                 "Allow the platform knobs to change this machine's power settings (only on a device you own; "
                 "each change is journaled and restored on every exit, or by the next run after a crash)");
   cmd.add_flag("--dry-run", flags.dry_run, "With platform knobs: print what would be changed, change nothing");
+  cmd.add_option("--queue", flags.queue,
+                  "With --enqueue: the fleet store's queue (a name) to plan the sweep into, for the workers of "
+                  "a device class ('edgejoule worker'); needs --db postgresql://...");
+  cmd.add_flag("--enqueue", flags.enqueue,
+                "Plan the sweep into --queue without measuring anything (each point: model content hash, "
+                "configuration, device class)");
+  cmd.add_option("--device-class", flags.device_class,
+                  "With --enqueue: the device class the points are for (default: this machine's, as "
+                  "'edgejoule worker' on an identical device computes it: CPU model, CPUs, memory[, GPU])");
   cmd.add_flag("--check-outputs", flags.check_outputs,
                 "Before the sweep, run every model in each swept engine and precision on the same input as "
                 "the reference engine (torchscript) at fp32 and print how far the outputs differ (tolerances in "

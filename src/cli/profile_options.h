@@ -26,6 +26,8 @@ struct ProfileFlags {
   std::string db = kDefaultDbPath;
   ProtocolSettings protocol;
   bool force = false, retry_invalid = false, json = false, quiet = false, check_outputs = false;
+  std::string queue, device_class;  // --queue NAME --enqueue: plan into the fleet store's queue
+  bool enqueue = false;
 };
 
 void add_profile_options(CLI::App& cmd, ProfileFlags& flags);

@@ -15,4 +15,13 @@ std::string HostInfo::fingerprint() const {
   return hash.hex_digest();
 }
 
+std::string HostInfo::device_class() const {
+  // MemTotal differs by a few MB between boards of one model: whole GiB, rounded.
+  const int64_t gib = (memory_mb + 512) / 1024;
+  std::string out = (cpu_model.empty() ? "unknown CPU" : cpu_model) + ", " + std::to_string(cpu_cores) + " CPUs, " +
+                    std::to_string(gib) + " GiB";
+  if (!gpu_name.empty()) out += ", " + gpu_name;
+  return out;
+}
+
 }  // namespace edgejoule

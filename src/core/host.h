@@ -27,6 +27,10 @@ struct HostInfo {
   std::string engine_versions;  // e.g. "torchscript=libtorch 1.13.0" (information only)
   BlasInfo blas;
   std::string fingerprint() const;  // sha256 over every field above but engine_versions
+  // What makes devices interchangeable for a shared sweep (the fleet queue) and one device type
+  // in fleet views: "CPU MODEL, N CPUs, M GiB" (+ ", GPU" when one is used). Not the host name,
+  // OS or kernel: ten identical boards are one class.
+  std::string device_class() const;
 };
 
 }  // namespace edgejoule

@@ -1,6 +1,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -74,6 +75,9 @@ HostInfo probe_host(const std::string& root) {
     host.hostname = trim(read_file(under_root(root, "/etc/hostname")).value_or("unknown"));
     host.kernel = trim(read_file(under_root(root, "/proc/sys/kernel/osrelease")).value_or(""));
   }
+  // A device's own name where gethostname is not it (containers), or several simulated devices
+  // on one machine (tests, the fleet quick start).
+  if (const char* name = std::getenv("EDGEJOULE_HOSTNAME"); name && *name) host.hostname = name;
   host.blas = detect_blas();
   return host;
 }

@@ -60,8 +60,10 @@ class FleetQueue {
   // Gives the point back: pending again (`failed` false; the attempt still counts) or failed
   // with the reason. False when the claim is no longer this worker's.
   virtual bool release(const QueueItem& item, bool failed, const std::string& reason) = 0;
-  // Points of the class not finished: pending, or claimed (under a live or an expired lease).
-  virtual int64_t unfinished(const std::string& queue, const std::string& device_class) = 0;
+  // Points of the class not finished, but those in `excluded`: pending, or claimed (under a live
+  // or an expired lease).
+  virtual int64_t unfinished(const std::string& queue, const std::string& device_class,
+                             const std::vector<int64_t>& excluded = {}) = 0;
   virtual std::vector<QueueCount> status(const std::string& queue) = 0;  // "" = every queue
   virtual Store& store() = 0;
 };

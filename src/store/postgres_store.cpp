@@ -66,6 +66,13 @@ struct Retryable {
 
 void ignore_notice(void*, const char*) {}
 
+// A BIGINT[] parameter as text: "{1,2,3}".
+std::string id_array(const std::vector<int64_t>& ids) {
+  std::string out = "{";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "}";
+}
+
 // "postgresql://user:secret@host/db" or "...?password=secret": a password on the command line is
 // visible to every user of the machine (ps), so it is refused, and the message masks it.
 void refuse_password_in_uri(const std::string& uri) {
@@ -266,9 +273,6 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
         WHERE queue = ?1 AND device_class = ?2 AND status = 'claimed' AND lease_until < now()
           AND attempts >= ?3)sql");
       give_up.bind(1, queue).bind(2, device_class).bind(3, max_attempts).run();
-      std::string ids = "{";
-      for (size_t i = 0; i < excluded.size(); ++i) ids += (i ? "," : "") + std::to_string(excluded[i]);
-      ids += "}";
       auto q = db_->prepare(R"sql(
         UPDATE queue_items SET status = 'claimed', worker = ?3, host_fingerprint = ?4,
           claim_token = nextval('queue_claims'), lease_until = now() + CAST(?5 AS DOUBLE PRECISION) * interval '1 second',
@@ -279,7 +283,7 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
                       AND NOT (id = ANY (CAST(?6 AS BIGINT[])))
                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING id, claim_token, attempts, model_name, model_sha256, config_key, spec_json)sql");
-      q.bind(1, queue).bind(2, device_class).bind(3, worker).bind(4, host_fingerprint).bind(5, lease_s).bind(6, ids);
+      q.bind(1, queue).bind(2, device_class).bind(3, worker).bind(4, host_fingerprint).bind(5, lease_s).bind(6, id_array(excluded));
       if (!q.step()) return std::optional<QueueItem>();
       QueueItem item;
       item.id = q.int64(0);
@@ -329,10 +333,12 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
     });
   }
 
-  int64_t unfinished(const std::string& queue, const std::string& device_class) override {
+  int64_t unfinished(const std::string& queue, const std::string& device_class,
+                     const std::vector<int64_t>& excluded) override {
     auto q = db_->prepare(R"sql(
-      SELECT count(*) FROM queue_items WHERE queue = ?1 AND device_class = ?2 AND status IN ('pending', 'claimed'))sql");
-    q.bind(1, queue).bind(2, device_class);
+      SELECT count(*) FROM queue_items WHERE queue = ?1 AND device_class = ?2 AND status IN ('pending', 'claimed')
+        AND NOT (id = ANY (CAST(?3 AS BIGINT[]))))sql");
+    q.bind(1, queue).bind(2, device_class).bind(3, id_array(excluded));
     return q.step() ? q.int64(0) : 0;
   }
 
