@@ -1,0 +1,140 @@
+// The fleet as its users run it: a sweep planned into the PostgreSQL store's queue, workers on
+// (simulated) devices, one of them killed mid-point, and the store's failures as one sentence.
+#include <signal.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_fixture.h"
+#include "support/pg_server.h"
+
+namespace edgejoule::testing {
+namespace {
+
+class FleetCli : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    if (const auto why = pg_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    pg_db_ = "cli_";
+    for (char c : name) pg_db_ += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    pg_db_ = pg_db_.substr(0, 60);
+    uri_ = fresh_pg_database(pg_db_);
+    ASSERT_FALSE(uri_.empty()) << "the test PostgreSQL server did not start (scripts/pg-test-server.sh)";
+  }
+  // Points at ~1 s each (three 0.25 s windows): long enough to kill a worker in the middle of one.
+  ProcessResult enqueue(const std::string& zoo) {
+    return edgejoule({"profile", "--db", uri_, "--queue", "lab", "--enqueue", "--zoo", zoo, "--engine", "torchscript",
+                      "--threads", "1,2", "--batch", "1,2", "--warmup-s", "0.05", "--min-time-s", "0.25",
+                      "--repetitions", "3", "--max-cv", "1.0", "--device-class", "sim-board"});
+  }
+  // A worker on simulated device `host` (its own host name, so its points are its own).
+  pid_t spawn_worker(const std::string& host, const std::string& zoo = kZoo) {
+    const std::string log = (dir_ / ("worker-" + host)).string();
+    return spawn("/usr/bin/env", {"EDGEJOULE_HOSTNAME=" + host, kBinary, "worker", "--db", uri_, "--queue", "lab",
+                                  "--zoo", zoo, "--device-class", "sim-board", "--lease-s", "1", "--poll-s", "0.1",
+                                  "--name", host},
+                 log + ".out", log + ".err");
+  }
+  std::string log(const std::string& host) const {
+    std::ifstream in(dir_ / ("worker-" + host + ".err"));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  int64_t sql(const std::string& query) const { return std::stoll("0" + pg_sql(pg_db_, query)); }
+  nlohmann::json status() {
+    const auto r = edgejoule({"queue", "status", "--db", uri_, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+
+  std::string pg_db_, uri_;
+};
+
+TEST_F(FleetCli, TwoWorkersAndAKilledThirdStoreEveryQueuedPointOnce) {
+  const auto planned = enqueue(kZoo);
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_NE(planned.out.find("queued 8 new point(s) of 8 for device class 'sim-board'"), std::string::npos)
+      << planned.out;
+  EXPECT_NE(enqueue(kZoo).out.find("queued 0 new point(s) of 8"), std::string::npos);  // idempotent
+
+  // The third worker takes a point and is killed in the middle of it.
+  const pid_t doomed = spawn_worker("dev-c");
+  bool claimed = false;
+  for (int i = 0; i < 600 && !claimed; ++i) {
+    for (const auto& row : status()) claimed |= row["worker"] == "dev-c" && row["status"] == "claimed";
+    if (!claimed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(claimed) << log("dev-c");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  kill(doomed, SIGKILL);
+  EXPECT_EQ(wait_exit(doomed), 128 + SIGKILL);
+
+  const pid_t a = spawn_worker("dev-a");
+  const pid_t b = spawn_worker("dev-b");
+  EXPECT_EQ(wait_exit(a), 0) << log("dev-a");
+  EXPECT_EQ(wait_exit(b), 0) << log("dev-b");
+
+  // Every queued point done, each with its own stored point, no (model, configuration) twice.
+  int64_t done = 0;
+  for (const auto& row : status()) {
+    EXPECT_EQ(row["status"], "done") << row.dump();
+    if (row["status"] == "done") done += row["points"].get<int64_t>();
+  }
+  EXPECT_EQ(done, 8);
+  EXPECT_EQ(sql("SELECT count(*) FROM points"), 8);
+  EXPECT_EQ(sql("SELECT count(DISTINCT point_id) FROM queue_items WHERE status = 'done'"), 8);
+  EXPECT_EQ(sql("SELECT count(*) FROM (SELECT model_id, config_id FROM points GROUP BY 1, 2 HAVING count(*) > 1) d"), 0);
+  // The killed worker's point was taken over after its lease ran out (a second claim).
+  EXPECT_GE(sql("SELECT count(*) FROM queue_items WHERE attempts >= 2"), 1);
+  EXPECT_GE(sql("SELECT count(DISTINCT host_id) FROM points"), 2);
+  EXPECT_EQ(sql("SELECT count(*) FROM windows WHERE point_id NOT IN (SELECT id FROM points)"), 0);
+}
+
+TEST_F(FleetCli, ADeviceRefusesAModelFileOfOtherContentAndSaysSo) {
+  ASSERT_EQ(enqueue(kZoo).exit_code, 0);
+  const fs::path copy = dir_ / "zoo";
+  fs::copy(kZoo, copy);
+  {
+    std::ofstream out(copy / "tiny_cnn.pt", std::ios::app | std::ios::binary);
+    out << "another build";
+  }
+  const pid_t w = spawn_worker("dev-x", copy.string());
+  EXPECT_EQ(wait_exit(w), 2) << log("dev-x");
+  const std::string err = log("dev-x");
+  EXPECT_NE(err.find("4 point(s) refused: this device lacks their model files with the queued content"),
+            std::string::npos) << err;
+  EXPECT_NE(err.find("tiny_cnn"), std::string::npos) << err;
+  EXPECT_EQ(sql("SELECT count(*) FROM queue_items WHERE status = 'done'"), 4);     // tiny_mlp's
+  EXPECT_EQ(sql("SELECT count(*) FROM queue_items WHERE status = 'pending'"), 4);  // for a device that has it
+}
+
+TEST_F(FleetCli, AWrongPasswordOrUnreachableServerIsOneSentenceAndNoSecretIsPrinted) {
+  const std::string socket = uri_.substr(uri_.find('?'));
+  setenv("PGPASSWORD", "wrong-secret-4711", 1);
+  auto r = edgejoule({"list", "--db", "postgresql://edgejoule_pw@/" + pg_db_ + socket});
+  unsetenv("PGPASSWORD");
+  expect_bad_input(r, "refused the login");
+  EXPECT_EQ(r.out.find("wrong-secret-4711") + r.err.find("wrong-secret-4711"), 2 * std::string::npos);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+
+  r = profile({"--zoo", kZoo, "--db", "postgresql://edgejoule_pw:s3cret-in-uri@/" + pg_db_ + socket});
+  expect_bad_input(r, "carries a password");
+  EXPECT_EQ(r.err.find("s3cret-in-uri"), std::string::npos) << r.err;
+
+  r = edgejoule({"worker", "--db", "postgresql://edgejoule@/x?host=/nonexistent-dir", "--queue", "q", "--zoo", kZoo});
+  expect_bad_input(r, "cannot reach the fleet store");
+
+  r = profile({"--zoo", kZoo, "--queue", "q", "--enqueue"});  // the fixture's SQLite store
+  expect_bad_input(r, "need the PostgreSQL fleet store");
+  EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);  // nothing half-written
+}
+
+}  // namespace
+}  // namespace edgejoule::testing
