@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   commands["engines"] = add_engines_command(app, global);
   commands["worker"] = add_worker_command(app, global);
   commands["queue"] = add_queue_command(app, global);
+  commands["merge"] = add_merge_command(app, global);
 
   try {
     app.parse(argc, argv);

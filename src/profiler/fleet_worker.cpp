@@ -91,6 +91,12 @@ class ClaimStore final : public Store {
   std::vector<ResultRow> rows(const RowFilter& filter) override { return queue_.store().rows(filter); }
   int64_t save_evaluation(const StoredEvaluation& e) override { return queue_.store().save_evaluation(e); }
   std::string location() const override { return queue_.store().location(); }
+  void for_each_raw_point(const std::function<void(const RawPoint&)>& visit) override {
+    queue_.store().for_each_raw_point(visit);
+  }
+  MergeOutcome merge_point(const RawPoint& point, bool replace_newer) override {
+    return queue_.store().merge_point(point, replace_newer);
+  }
 
   bool completed = false, lost = false;
 

@@ -107,6 +107,7 @@ struct PgDb {
   void begin_write() { exec("BEGIN"); }
   void commit() { exec("COMMIT"); }
   void rollback() noexcept { PQclear(PQexec(conn, "ROLLBACK")); }
+  std::vector<std::string> columns_of(const std::string& table);
 
   // SQLite's ?N placeholders as PostgreSQL's $N (the shared SQL has no '?' anywhere else).
   static std::string dollar_placeholders(const std::string& sql) {
@@ -167,6 +168,12 @@ class PgStatement {
   std::optional<int64_t> opt_int64(int col) const {
     return is_null(col) ? std::nullopt : std::optional<int64_t>(int64(col));
   }
+  int column_count() const { return PQnfields(res_); }
+  std::string column_name(int col) const { return PQfname(res_, col); }
+  // The server's text for the value reads back exactly (shortest round-trip floats).
+  std::optional<std::string> raw(int col) const {
+    return is_null(col) ? std::nullopt : std::optional<std::string>(text(col));
+  }
 
  private:
   PgStatement& set(int i, std::optional<std::string> v) {
@@ -193,6 +200,15 @@ class PgStatement {
 };
 
 PgStatement PgDb::prepare(const std::string& sql) { return PgStatement(*this, statement_name(sql)); }
+
+std::vector<std::string> PgDb::columns_of(const std::string& table) {
+  std::vector<std::string> out;
+  auto q = prepare("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                   "AND table_name = ?1 ORDER BY ordinal_position");
+  q.bind(1, table);
+  while (q.step()) out.push_back(q.text(0));
+  return out;
+}
 
 // Connects, turning libpq's failure into one sentence: wrong password, no such database,
 // or a server that cannot be reached.

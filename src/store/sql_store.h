@@ -9,6 +9,8 @@
 // and opens the store at the current schema before this class reads or writes anything.
 // Internal to src/store.
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -197,8 +199,126 @@ class SqlStore : public Store {
   }
 
 
+  void for_each_raw_point(const std::function<void(const RawPoint&)>& visit) override {
+    std::map<std::string, RawRow> cache;  // "table:id" -> row (hosts, models, configs repeat)
+    auto row_of = [&](const std::string& table, const std::optional<std::string>& id) -> const RawRow& {
+      const std::string key = table + ":" + id.value_or("");
+      auto it = cache.find(key);
+      if (it == cache.end()) {
+        auto q = db_->prepare("SELECT * FROM " + table + " WHERE id = ?1");
+        q.bind(1, id.value_or(""));
+        RawRow row;
+        if (q.step()) row = raw_row(q);
+        it = cache.emplace(key, std::move(row)).first;
+      }
+      return it->second;
+    };
+    auto points = db_->prepare("SELECT * FROM points ORDER BY id");
+    while (points.step()) {
+      RawPoint p;
+      p.point = raw_row(points);
+      p.host = row_of("hosts", p.point.get("host_id"));
+      p.model = row_of("models", p.point.get("model_id"));
+      p.config = row_of("configs", p.point.get("config_id"));
+      auto windows = db_->prepare("SELECT * FROM windows WHERE point_id = ?1 ORDER BY repetition");
+      windows.bind(1, p.point.get("id").value_or(""));
+      while (windows.step()) p.windows.push_back(raw_row(windows));
+      auto path = db_->prepare("SELECT path FROM model_paths WHERE model_id = ?1 AND host_id = ?2");
+      path.bind(1, p.point.get("model_id").value_or("")).bind(2, p.point.get("host_id").value_or(""));
+      if (path.step()) p.model_path = path.text(0);
+      visit(p);
+    }
+  }
+
+  MergeOutcome merge_point(const RawPoint& p, bool replace_newer) override {
+    db_->begin_write();
+    try {
+      const std::string host_id = merge_row("hosts", p.host, "fingerprint", {});
+      const std::string model_id = merge_row("models", p.model, "content_sha256", {});
+      const std::string config_id = merge_row("configs", p.config, "key", {});
+      MergeOutcome outcome = MergeOutcome::kAdded;
+      {
+        auto q = db_->prepare(
+            "SELECT id, stored_at_utc FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+        q.bind(1, model_id).bind(2, config_id).bind(3, host_id);
+        if (q.step()) {
+          const std::string id = q.text(0), stored_at = q.text(1);
+          if (!replace_newer || p.point.get("stored_at_utc").value_or("") <= stored_at) {
+            db_->commit();
+            return MergeOutcome::kKept;
+          }
+          auto windows = db_->prepare("DELETE FROM windows WHERE point_id = ?1");
+          windows.bind(1, id).run();
+          auto del = db_->prepare("DELETE FROM points WHERE id = ?1");
+          del.bind(1, id).run();
+          outcome = MergeOutcome::kReplaced;
+        }
+      }
+      const std::string point_id = merge_row(
+          "points", p.point, "", {{"model_id", model_id}, {"config_id", config_id}, {"host_id", host_id}});
+      for (const auto& w : p.windows) merge_row("windows", w, "", {{"point_id", point_id}});
+      if (p.model_path) {
+        auto q = db_->prepare(R"sql(
+          INSERT INTO model_paths (model_id, host_id, path) VALUES (?1, ?2, ?3)
+          ON CONFLICT (model_id, host_id) DO UPDATE SET path = excluded.path)sql");
+        q.bind(1, model_id).bind(2, host_id).bind(3, *p.model_path).run();
+      }
+      db_->commit();
+      return outcome;
+    } catch (...) {
+      db_->rollback();
+      throw;
+    }
+  }
+
  protected:
   explicit SqlStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  template <class Statement>
+  static RawRow raw_row(const Statement& q) {
+    RawRow row;
+    for (int i = 0; i < q.column_count(); ++i) row.columns.emplace_back(q.column_name(i), q.raw(i));
+    return row;
+  }
+
+  // Inserts `row` into `table` (its columns this store also has, but `id`; `overrides` replace
+  // the source's foreign keys) and returns the id: of the row with the same `unique` column when
+  // one exists (nothing inserted), else of the new row.
+  std::string merge_row(const std::string& table, const RawRow& row, const std::string& unique,
+                        const std::map<std::string, std::string>& overrides) {
+    auto& columns = table_columns_[table];
+    if (columns.empty()) {
+      for (const auto& c : db_->columns_of(table)) columns.insert(c);
+    }
+    std::string names, values;
+    std::vector<std::optional<std::string>> params;
+    for (const auto& [column, value] : row.columns) {
+      if (column == "id" || !columns.count(column)) continue;
+      const auto o = overrides.find(column);
+      params.push_back(o == overrides.end() ? value : std::optional<std::string>(o->second));
+      names += (names.empty() ? "" : ", ") + column;
+      values += (values.empty() ? "?" : ", ?") + std::to_string(params.size());
+    }
+    std::string sql = "INSERT INTO " + table + " (" + names + ") VALUES (" + values + ")";
+    sql += unique.empty() ? "" : " ON CONFLICT (" + unique + ") DO NOTHING";
+    const bool has_id = columns.count("id") > 0;
+    if (has_id && unique.empty()) sql += " RETURNING id";
+    auto ins = db_->prepare(sql);
+    for (size_t i = 0; i < params.size(); ++i) ins.bind(static_cast<int>(i + 1), params[i]);
+    if (!has_id) {
+      ins.run();
+      return "";
+    }
+    if (unique.empty()) {
+      ins.step();
+      return ins.text(0);
+    }
+    ins.run();
+    auto q = db_->prepare("SELECT id FROM " + table + " WHERE " + unique + " = ?1");
+    q.bind(1, row.get(unique).value_or(""));
+    q.step();
+    return q.text(0);
+  }
 
   // Inside a write transaction: the point with its windows, its host, model, configuration and
   // the model's path on this host. Returns the point's id, or nothing when the stored copy is
@@ -429,6 +549,7 @@ class SqlStore : public Store {
 
   std::unique_ptr<Db> db_;
   std::set<std::string> config_columns_;  // the configuration fields' columns of `configs`
+  std::map<std::string, std::set<std::string>> table_columns_;  // merge: this store's columns per table
 };
 
 }  // namespace edgejoule

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -88,6 +89,17 @@ class Statement {
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int column_count() const { return sqlite3_column_count(stmt_); }
+  std::string column_name(int col) const { return sqlite3_column_name(stmt_, col); }
+  // The value as text that reads back exactly (numbers in their shortest round-trip form).
+  std::optional<std::string> raw(int col) const {
+    switch (sqlite3_column_type(stmt_, col)) {
+      case SQLITE_NULL: return std::nullopt;
+      case SQLITE_INTEGER: return std::to_string(int64(col));
+      case SQLITE_FLOAT: return fmt::format("{}", real(col));
+      default: return text(col);
+    }
+  }
   std::optional<double> opt_real(int col) const {
     return is_null(col) ? std::nullopt : std::optional<double>(real(col));
   }
@@ -123,6 +135,12 @@ struct SqliteDb {
   void begin_write() { exec("BEGIN IMMEDIATE"); }
   void commit() { exec("COMMIT"); }
   void rollback() noexcept { sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr); }
+  std::vector<std::string> columns_of(const std::string& table) {
+    std::vector<std::string> out;
+    Statement q(handle, path, ("SELECT name FROM pragma_table_info('" + table + "')").c_str());
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+  }
 };
 
 class SqliteStore final : public SqlStore<SqliteDb> {

@@ -4,6 +4,7 @@
 // Both run the same SQL (sql_store.h) on the same logical schema. Commands open a store by its
 // URI (open_store); tests/store/store_contract_test.cpp is the contract every backend passes.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,25 @@ struct StoredEvaluation {
   std::vector<StoredEvaluationRow> rows;
 };
 
+// One stored point with everything the store keeps about it, column by column as text that
+// reads back exactly: what `merge` copies between stores (and backends) without knowing the
+// fields. Evaluations are not part of it: they stay in the store they ran on.
+struct RawRow {
+  std::vector<std::pair<std::string, std::optional<std::string>>> columns;
+  std::optional<std::string> get(const std::string& name) const {
+    for (const auto& [column, value] : columns) {
+      if (column == name) return value;
+    }
+    return std::nullopt;
+  }
+};
+struct RawPoint {
+  RawRow point, host, model, config;
+  std::vector<RawRow> windows;
+  std::optional<std::string> model_path;  // the model's path on the point's host
+};
+enum class MergeOutcome { kAdded, kKept, kReplaced };
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -85,6 +105,12 @@ class Store {
   virtual int64_t save_evaluation(const StoredEvaluation& evaluation) = 0;
   // Where the store is, for messages: a file path, or a server URI without its password.
   virtual std::string location() const = 0;
+  // Every stored point, in storing order (merge's source).
+  virtual void for_each_raw_point(const std::function<void(const RawPoint&)>& visit) = 0;
+  // Adds a point from another store with its host, model, configuration and windows, in one
+  // transaction. A copy already here (same model content, configuration and host) is kept,
+  // unless `replace_newer` and the incoming one was stored later. Merging twice adds nothing.
+  virtual MergeOutcome merge_point(const RawPoint& point, bool replace_newer) = 0;
 };
 
 // Opens the store a --db value names: "PATH" or "sqlite:PATH" (an SQLite file), or

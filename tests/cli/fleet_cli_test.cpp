@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -134,6 +135,51 @@ TEST_F(FleetCli, AWrongPasswordOrUnreachableServerIsOneSentenceAndNoSecretIsPrin
   r = profile({"--zoo", kZoo, "--queue", "q", "--enqueue"});  // the fixture's SQLite store
   expect_bad_input(r, "need the PostgreSQL fleet store");
   EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);  // nothing half-written
+}
+
+// Two offline devices' SQLite files merged into the fleet store and into SQLite: each point keeps
+// its host, a second merge adds nothing, a newer copy replaces the stored one only with --replace,
+// and a store of a newer schema is refused before anything is written.
+TEST_F(FleetCli, MergeKeepsHostsIsIdempotentAndReplacesOnlyNewerCopiesWhenAsked) {
+  const std::string a = (dir_ / "a.db").string(), b = (dir_ / "b.db").string();
+  std::vector<std::string> quick = {"--zoo", kZoo, "--quiet"};
+  quick.insert(quick.end(), kQuick.begin(), kQuick.end());
+  auto profile_as = [&](const std::string& host, const std::string& db, bool force) {
+    std::vector<std::string> args = {"EDGEJOULE_HOSTNAME=" + host, kBinary, "profile", "--db", db};
+    args.insert(args.end(), quick.begin(), quick.end());
+    if (force) args.push_back("--force");
+    return run("/usr/bin/env", args);
+  };
+  ASSERT_EQ(profile_as("pi-a", a, false).exit_code, 0);
+  ASSERT_EQ(profile_as("pi-b", b, false).exit_code, 0);
+  for (const std::string& into : {uri_, (dir_ / "merged.db").string()}) {
+    auto r = edgejoule({"merge", a, b, "--into", into});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("4 point(s) added, 0 replaced, 0 already there"), std::string::npos) << r.out;
+    r = edgejoule({"merge", a, b, "--into", into});
+    EXPECT_NE(r.out.find("0 point(s) added, 0 replaced, 4 already there"), std::string::npos) << r.out;
+    r = edgejoule({"list", "--db", into, "--json"});
+    const auto rows = nlohmann::json::parse(r.out);
+    ASSERT_EQ(rows.size(), 4u);
+    std::set<std::string> hosts;
+    for (const auto& row : rows) hosts.insert(row["host"]["hostname"].get<std::string>());
+    EXPECT_EQ(hosts, (std::set<std::string>{"pi-a", "pi-b"}));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // stored_at has whole seconds
+  ASSERT_EQ(profile_as("pi-a", a, true).exit_code, 0);  // newer copies of pi-a's two points
+  auto r = edgejoule({"merge", a, "--into", uri_});
+  EXPECT_NE(r.out.find("0 point(s) added, 0 replaced, 2 already there"), std::string::npos) << r.out;
+  r = edgejoule({"merge", a, "--into", uri_, "--replace"});
+  EXPECT_NE(r.out.find("0 point(s) added, 2 replaced, 0 already there"), std::string::npos) << r.out;
+  EXPECT_EQ(sql("SELECT count(*) FROM points"), 4);
+  EXPECT_EQ(sql("SELECT count(*) FROM windows WHERE point_id NOT IN (SELECT id FROM points)"), 0);
+
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(b.c_str(), &raw), SQLITE_OK);
+  sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  r = edgejoule({"merge", b, "--into", uri_});
+  expect_bad_input(r, "newer edgejoule (schema 99");
 }
 
 }  // namespace
