@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,10 @@ int run_frontier(FrontierFlags& flags) {
   }
   const FrontierAxis axis = flags.x == "latency" ? FrontierAxis::kLatency : FrontierAxis::kEnergy;
   const auto frontier = pareto_frontier(set.candidates, axis);
+  // A fleet store: each device type's own frontier as well (what that device can reach).
+  std::map<std::string, std::vector<Candidate>> by_type;
+  for (const auto& c : set.candidates) by_type[c.row.device_class].push_back(c);
+  if (by_type.size() < 2) by_type.clear();
   if (flags.json) {
     nlohmann::json j = {{"x", flags.x}, {"energy_kind", set.energy_kind}, {"notes", set.notes},
                         {"candidates", set.candidates.size()}};
@@ -46,6 +51,14 @@ int run_frontier(FrontierFlags& flags) {
                                {"accuracy_per_joule", json_or_null(s.accuracy_per_joule)},
                                {axis == FrontierAxis::kEnergy ? "marginal_j_per_accuracy_point" : "marginal_ms_per_accuracy_point",
                                 json_or_null(s.marginal_x_per_accuracy_point)}});
+    }
+    j["per_device_type"] = nlohmann::json::array();
+    for (const auto& [type, cs] : by_type) {
+      nlohmann::json steps = nlohmann::json::array();
+      for (const auto& s : pareto_frontier(cs, axis)) {
+        steps.push_back({{"candidate", candidate_json(cs[s.index])}, {"x", s.x}, {"top1", s.top1}});
+      }
+      j["per_device_type"].push_back({{"device_type", type}, {"candidates", cs.size()}, {"frontier", steps}});
     }
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -79,6 +92,15 @@ int run_frontier(FrontierFlags& flags) {
                 "joule falls from %.3g to %.3g.\n",
                 format_energy(cheapest).c_str(), format_energy(dearest).c_str(),
                 frontier.front().accuracy_per_joule.value_or(0), frontier.back().accuracy_per_joule.value_or(0));
+  }
+  for (const auto& [type, cs] : by_type) {
+    const auto own = pareto_frontier(cs, axis);
+    std::printf("\nDevice type %s: %zu frontier point(s) of %zu\n", type.c_str(), own.size(), cs.size());
+    for (const auto& s : own) {
+      const Candidate& c = cs[s.index];
+      std::printf("  %-44s on %-16s %12s %10s %8.2f\n", c.label().c_str(), c.row.hostname.c_str(),
+                  format_energy(c.energy_j).c_str(), format_ms(c.latency_p99_ms).c_str(), c.top1);
+    }
   }
   if (!set.notes.empty()) {
     std::printf("\nNotes:\n");

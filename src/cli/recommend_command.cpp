@@ -48,6 +48,47 @@ void print_candidate(const Candidate& c, const char* indent) {
   if (c.memory_mb) std::printf("%s  memory   peak RSS %.0f MiB\n", indent, *c.memory_mb);
 }
 
+// One line per device type (or host) of a fleet store: its own choice under the same constraints.
+void print_groups(const std::vector<GroupChoice>& groups, const std::vector<Candidate>& candidates,
+                  const Constraints& k, const char* title) {
+  if (groups.empty()) return;
+  std::printf("\n%s (each on its own, same constraints):\n", title);
+  for (const auto& g : groups) {
+    const Recommendation& rec = g.recommendation;
+    std::printf("  %s [%zu point(s) from %s]\n", g.group.c_str(), g.members.size(), join(g.hosts, ", ").c_str());
+    if (rec.chosen) {
+      const Candidate& c = candidates[*rec.chosen];
+      std::printf("    %s%s on %s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n",
+                  c.label().c_str(), c.predicted ? " [PREDICTED]" : "", c.row.hostname.c_str(), c.top1,
+                  format_energy(c.energy_j).c_str(), c.energy_j / k.energy_budget_j * 100,
+                  format_ms(c.latency_p99_ms).c_str());
+    } else if (rec.cheapest) {
+      const Candidate& c = candidates[*rec.cheapest];
+      std::printf("    nothing fits; cheapest: %s on %s, %s per inference (breaks %s)\n", c.label().c_str(),
+                  c.row.hostname.c_str(), format_energy(c.budget_energy_j()).c_str(),
+                  join(rec.cheapest_breaks, ", ").c_str());
+    } else {
+      std::printf("    nothing fits\n");
+    }
+  }
+}
+
+nlohmann::json groups_json(const std::vector<GroupChoice>& groups, const std::vector<Candidate>& candidates) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& g : groups) {
+    const Recommendation& rec = g.recommendation;
+    out.push_back({{"group", g.group},
+                   {"hosts", g.hosts},
+                   {"candidates", g.members.size()},
+                   {"feasible", rec.feasible},
+                   {"chosen", rec.chosen ? candidate_json(candidates[*rec.chosen]) : nlohmann::json(nullptr)},
+                   {"budget_use", json_or_null(rec.budget_use)},
+                   {"cheapest", rec.cheapest ? candidate_json(candidates[*rec.cheapest]) : nlohmann::json(nullptr)},
+                   {"cheapest_breaks", rec.cheapest_breaks}});
+  }
+  return out;
+}
+
 int run_recommend(RecommendFlags& flags) {
   if (!(flags.budget_j > 0)) throw Error("--energy-budget-j must be a positive number of joules per inference");
   CandidateSet set = load_candidates(flags.candidates);
@@ -83,6 +124,8 @@ int run_recommend(RecommendFlags& flags) {
   k.max_memory_mb = flags.max_memory_mb;
   const Objective objective = *objective_from_string(flags.objective);
   const Recommendation rec = recommend(candidates, k, objective, static_cast<size_t>(flags.runners_up));
+  const auto by_type = recommend_by_group(candidates, k, objective, GroupBy::kDeviceType);
+  const auto by_host = recommend_by_group(candidates, k, objective, GroupBy::kHost);
 
   if (flags.json) {
     nlohmann::json j = {
@@ -119,6 +162,8 @@ int run_recommend(RecommendFlags& flags) {
     } else {
       j["cheapest"] = nullptr;
     }
+    j["per_device_type"] = groups_json(by_type, candidates);
+    j["per_host"] = groups_json(by_host, candidates);
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("Recommendation for %s per inference (objective: %s; energy figures: %s)\n",
@@ -153,8 +198,9 @@ int run_recommend(RecommendFlags& flags) {
         for (size_t i : rec.runners_up) {
           shown.push_back(&candidates[i]);
           const Candidate& r = candidates[i];
-          std::printf("  %d. %s%s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n", rank++,
-                      r.label().c_str(), r.predicted ? " [PREDICTED]" : "", r.top1, format_energy(r.energy_j).c_str(),
+          std::printf("  %d. %s%s%s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n", rank++,
+                      r.label().c_str(), by_host.empty() ? "" : (" on " + r.row.hostname).c_str(),
+                      r.predicted ? " [PREDICTED]" : "", r.top1, format_energy(r.energy_j).c_str(),
                       r.energy_j / k.energy_budget_j * 100, format_ms(r.latency_p99_ms).c_str());
         }
         std::printf("  (%s)\n", provenance_footnote(shown).c_str());
@@ -175,6 +221,8 @@ int run_recommend(RecommendFlags& flags) {
       }
       if (!rec.binding.empty()) std::printf("  relaxing any one of these alone would give a choice: %s\n", join(rec.binding, ", ").c_str());
     }
+    print_groups(by_type, candidates, k, "Per device type");
+    print_groups(by_host, candidates, k, "Per host");
     if (!set.notes.empty()) {
       std::printf("\nNotes:\n");
       for (const auto& n : set.notes) std::printf("  - %s\n", n.c_str());

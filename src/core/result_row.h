@@ -42,6 +42,7 @@ struct ResultRow {
   std::string cpu_model;
   std::string blas;
   std::string host_fingerprint;
+  std::string device_class;  // the host's device type (HostInfo::device_class): fleet views group by it
   // verdict
   Verdict status = Verdict::kValid;
   std::string reason;

@@ -315,4 +315,38 @@ std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidat
   return frontier;
 }
 
+std::string group_of(const ResultRow& row, GroupBy by) {
+  return by == GroupBy::kHost ? row.hostname : row.device_class;
+}
+
+std::vector<GroupChoice> recommend_by_group(const std::vector<Candidate>& candidates, const Constraints& constraints,
+                                            Objective objective, GroupBy by) {
+  std::map<std::string, GroupChoice> groups;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    GroupChoice& g = groups[group_of(candidates[i].row, by)];
+    g.members.push_back(i);
+    if (std::find(g.hosts.begin(), g.hosts.end(), candidates[i].row.hostname) == g.hosts.end()) {
+      g.hosts.push_back(candidates[i].row.hostname);
+    }
+  }
+  if (groups.size() < 2) return {};
+  std::vector<GroupChoice> out;
+  for (auto& [name, g] : groups) {
+    g.group = name;
+    std::sort(g.hosts.begin(), g.hosts.end());
+    std::vector<Candidate> subset;
+    for (size_t i : g.members) subset.push_back(candidates[i]);
+    Recommendation rec = recommend(subset, constraints, objective, 0);
+    // Back to indices into every candidate.
+    auto full = [&g](size_t i) { return g.members[i]; };
+    if (rec.chosen) rec.chosen = full(*rec.chosen);
+    if (rec.cheapest) rec.cheapest = full(*rec.cheapest);
+    if (rec.next_step) rec.next_step->index = full(rec.next_step->index);
+    for (auto& r : rec.runners_up) r = full(r);
+    g.recommendation = std::move(rec);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
 }  // namespace edgejoule

@@ -120,6 +120,21 @@ struct Recommendation {
 Recommendation recommend(const std::vector<Candidate>& candidates, const Constraints& constraints,
                          Objective objective, size_t runners_up = 3);
 
+// A fleet store's views: the same choice made within each device type (HostInfo::device_class)
+// or each host on its own, so device types compare side by side (which device + model +
+// configuration fits the budget).
+enum class GroupBy { kDeviceType, kHost };
+struct GroupChoice {
+  std::string group;               // the device type, or the host name
+  std::vector<std::string> hosts;  // the hosts in it, sorted
+  std::vector<size_t> members;     // into the candidates
+  Recommendation recommendation;   // its indices are into the candidates too
+};
+// One choice per group, groups in name order; empty when all candidates are in one group.
+std::vector<GroupChoice> recommend_by_group(const std::vector<Candidate>& candidates, const Constraints& constraints,
+                                            Objective objective, GroupBy by);
+std::string group_of(const ResultRow& row, GroupBy by);
+
 enum class FrontierAxis { kEnergy, kLatency };
 
 struct FrontierStep {

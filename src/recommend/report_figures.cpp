@@ -32,11 +32,12 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
       if (c.row.accuracy_dataset == dataset) figures.candidates.push_back(c);
     }
     figures.frontier = pareto_frontier(figures.candidates, FrontierAxis::kEnergy);
+    Constraints k;
     if (budget_j) {
-      Constraints k;
       k.energy_budget_j = *budget_j;
       figures.recommendation = recommend(figures.candidates, k, Objective::kAccuracy, 0);
     }
+    figures.by_device_type = recommend_by_group(figures.candidates, k, Objective::kAccuracy, GroupBy::kDeviceType);
     out.datasets.push_back(std::move(figures));
   }
   return out;

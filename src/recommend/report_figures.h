@@ -19,6 +19,9 @@ struct DatasetFigures {
   std::vector<Candidate> candidates;             // VALID points with energy and accuracy on it
   std::vector<FrontierStep> frontier;            // accuracy vs energy, cheapest first
   std::optional<Recommendation> recommendation;  // for the budget, when one is given
+  // A fleet store's device types side by side: each one's own choice for the budget (the most
+  // accurate point without one); empty when the points are of one device type.
+  std::vector<GroupChoice> by_device_type;
 };
 
 struct ReportFigures {

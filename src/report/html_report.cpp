@@ -270,6 +270,44 @@ Promise.all(CHARTS.map(c =>
 )).then(publish, e => { check.errors.push(String(e)); publish(); });
 )js";
 
+// A fleet store's device types side by side: each one's own choice for the budget (or its most
+// accurate point), so the reader sees which device + model + configuration fits.
+std::string device_type_table(const DatasetFigures& figures, const std::optional<double>& budget_j) {
+  if (figures.by_device_type.empty()) return "";
+  std::string out = fmt::format(
+      "<h3>Per device type ({})</h3>\n<p>Each device type on its own: {}.</p>\n<table class=\"sortable\" "
+      "id=\"device-types\"><thead><tr><th>device type</th><th>hosts</th><th>points</th><th>choice</th>"
+      "<th>host</th><th>top-1 %</th><th>mJ/inf</th><th>p99 ms</th><th>budget use %</th></tr></thead><tbody>\n",
+      figures.by_device_type.size(),
+      budget_j ? fmt::format("the most accurate point within {:.4g} mJ per inference", *budget_j * 1e3)
+               : std::string("its most accurate point (no budget given)"));
+  for (const auto& g : figures.by_device_type) {
+    const Recommendation& rec = g.recommendation;
+    std::string cells;
+    if (rec.chosen) {
+      const Candidate& c = figures.candidates[*rec.chosen];
+      cells = fmt::format("<td>{} {}</td><td>{}</td><td>{:.2f}</td><td>{:.4g}</td><td>{}</td><td>{}</td>",
+                          html_escape(c.row.model), html_escape(configuration_label(c.row)),
+                          html_escape(c.row.hostname), c.top1, c.energy_j * 1e3,
+                          c.latency_p99_ms ? fmt::format("{:.3g}", *c.latency_p99_ms) : "-",
+                          rec.budget_use ? fmt::format("{:.1f}", *rec.budget_use * 100) : "-");
+    } else {
+      std::string cheapest;
+      if (rec.cheapest) {
+        const Candidate& c = figures.candidates[*rec.cheapest];
+        cheapest = fmt::format("; cheapest {} {} needs {:.4g} mJ", html_escape(c.row.model),
+                               html_escape(configuration_label(c.row)), c.budget_energy_j() * 1e3);
+      }
+      cells = "<td colspan=\"6\">nothing fits" + cheapest + "</td>";
+    }
+    std::string hosts;
+    for (const auto& h : g.hosts) hosts += (hosts.empty() ? "" : ", ") + html_escape(h);
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>{}</tr>\n", html_escape(g.group), hosts, g.members.size(),
+                       cells);
+  }
+  return out + "</tbody></table>\n";
+}
+
 }  // namespace
 
 std::string render_html_report(const ReportInput& input) {
@@ -334,6 +372,7 @@ std::string render_html_report(const ReportInput& input) {
     const std::string name = dataset.empty() ? "(dataset not named)" : dataset;
     body += fmt::format("<h2>Accuracy on {} vs energy ({} points)</h2>\n", html_escape(name), cs.size());
     body += recommendation;
+    body += device_type_table(dataset_figures, input.budget_j);
     body += "<p>Each point is one model in one configuration; the dashed line is the Pareto frontier "
             "(no other point is both cheaper and more accurate).</p>\n";
     chart(fmt::format("accuracy-energy-{}", section), accuracy_energy_spec(points, frontier_points, input.budget_j, chosen),

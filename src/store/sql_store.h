@@ -69,7 +69,8 @@ class SqlStore : public Store {
              p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
              p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
              p.cross_check_difference_pct, p.top1_measured, p.top5_measured, p.measured_accuracy_source,
-             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.platform, p.platform_json)sql" +
+             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.platform, p.platform_json,
+             h.cpu_cores, h.memory_mb, h.gpu_name)sql" +
                       knob_select() + R"sql(
       FROM points p
       JOIN models m ON m.id = p.model_id
@@ -152,6 +153,14 @@ class SqlStore : public Store {
                                                                      : declared_dataset;
       r.platform = q.text(i++);
       r.platform_state_json = q.text(i++);
+      {
+        HostInfo h;
+        h.cpu_model = r.cpu_model;
+        h.cpu_cores = static_cast<int>(q.int64(i++));
+        h.memory_mb = q.int64(i++);
+        h.gpu_name = q.text(i++);
+        r.device_class = h.device_class();
+      }
       for (const auto& field : config_fields()) {
         const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
         if (value != field.default_value()) r.knobs[field.name] = value;

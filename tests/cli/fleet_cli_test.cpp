@@ -182,5 +182,45 @@ TEST_F(FleetCli, MergeKeepsHostsIsIdempotentAndReplacesOnlyNewerCopiesWhenAsked)
   expect_bad_input(r, "newer edgejoule (schema 99");
 }
 
+// recommend, frontier and report over a fleet store compare device types side by side (a second
+// device type simulated with another machine's /proc: --sysfs-root).
+TEST_F(FleetCli, RecommendFrontierAndReportShowEachDeviceType) {
+  std::vector<std::string> quick = {"--zoo", kFmnistZoo, "--quiet", "--meter", "estimate", "--dataset",
+                                    "fmnist:test,limit=300"};
+  quick.insert(quick.end(), kQuick.begin(), kQuick.end());
+  for (const std::string host : {"board-a", "board-b"}) {
+    std::vector<std::string> args = {"EDGEJOULE_HOSTNAME=" + host, kBinary};
+    if (host == "board-b") args.insert(args.end(), {"--sysfs-root", std::string(EDGEJOULE_TEST_FIXTURES) + "/host-tree"});
+    args.insert(args.end(), {"profile", "--db", uri_});
+    args.insert(args.end(), quick.begin(), quick.end());
+    const auto r = run("/usr/bin/env", args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  auto r = edgejoule({"recommend", "--db", uri_, "--energy-budget-j", "10", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rec = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rec["per_device_type"].size(), 2u) << r.out;
+  int fake = 0;  // the simulated type; this machine's CPU model decides the order
+  for (const auto& g : rec["per_device_type"]) {
+    const bool simulated = g["group"].get<std::string>().find("Fake CPU 9000 @ 2.00GHz, 4 CPUs") != std::string::npos;
+    fake += simulated;
+    EXPECT_EQ(g["hosts"], nlohmann::json::array({simulated ? "board-b" : "board-a"})) << g.dump();
+    EXPECT_FALSE(g["chosen"].is_null()) << g.dump();
+  }
+  EXPECT_EQ(fake, 1) << r.out;
+  EXPECT_EQ(rec["per_host"].size(), 2u);
+  r = edgejoule({"recommend", "--db", uri_, "--energy-budget-j", "10"});
+  EXPECT_NE(r.out.find("Per device type (each on its own, same constraints):"), std::string::npos) << r.out;
+  r = edgejoule({"frontier", "--db", uri_, "--json"});
+  EXPECT_EQ(nlohmann::json::parse(r.out)["per_device_type"].size(), 2u) << r.out;
+  const std::string html = (dir_ / "fleet.html").string();
+  r = edgejoule({"report", "--db", uri_, "--out", html, "--energy-budget-j", "10"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(html);
+  const std::string page((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(page.find("id=\"device-types\""), std::string::npos);
+  EXPECT_NE(page.find("<td>board-b</td>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace edgejoule::testing

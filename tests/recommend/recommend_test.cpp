@@ -244,5 +244,31 @@ TEST(Frontier, EqualCostKeepsTheMoreAccurateAndLatencyAxisSkipsUnknown) {
   EXPECT_EQ(cs[fl[1].index].row.model, "b");
 }
 
+// A fleet store: each device type chooses on its own, and the indices point into all candidates.
+TEST(RecommendByGroup, EachDeviceTypeChoosesOnItsOwn) {
+  std::vector<Candidate> cs = {point("big", 0.9, 80), point("small", 0.2, 70), point("big", 0.4, 80),
+                               point("small", 0.05, 70), point("tiny", 0.02, 60)};
+  for (size_t i : {0, 1}) cs[i].row.device_class = "pi5";
+  for (size_t i : {2, 3, 4}) cs[i].row.device_class = "orin";
+  cs[4].row.hostname = "h2";
+  Constraints k;
+  k.energy_budget_j = 0.5;
+  const auto groups = recommend_by_group(cs, k, Objective::kAccuracy, GroupBy::kDeviceType);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].group, "orin");  // name order
+  EXPECT_EQ(chosen_model(cs, groups[0].recommendation), "big");
+  EXPECT_EQ(*groups[0].recommendation.chosen, 2u);
+  EXPECT_EQ(groups[0].hosts, (std::vector<std::string>{"h", "h2"}));
+  EXPECT_EQ(groups[1].group, "pi5");
+  EXPECT_EQ(*groups[1].recommendation.chosen, 1u);  // the big model does not fit the Pi's budget
+  k.energy_budget_j = 0.1;
+  const auto tight = recommend_by_group(cs, k, Objective::kAccuracy, GroupBy::kDeviceType);
+  EXPECT_FALSE(tight[1].recommendation.chosen);
+  EXPECT_EQ(*tight[1].recommendation.cheapest, 1u);
+  EXPECT_EQ(recommend_by_group(cs, k, Objective::kAccuracy, GroupBy::kHost).size(), 2u);
+  for (auto& c : cs) c.row.device_class = "one";
+  EXPECT_TRUE(recommend_by_group(cs, k, Objective::kAccuracy, GroupBy::kDeviceType).empty());
+}
+
 }  // namespace
 }  // namespace edgejoule
