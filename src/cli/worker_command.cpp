@@ -26,7 +26,7 @@ CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global) {
     std::string db, queue, zoo, device_class, name, meter = "auto", dataset;
     double lease_s = 60, poll_s = 2;
     int max_attempts = 3;
-    bool follow = false, quiet = false;
+    bool follow = false, quiet = false, print_class = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
@@ -36,10 +36,12 @@ CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global) {
       "exit 0 when nothing is left for this device class");
   cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--db", flags->db, "The fleet store: postgresql://USER@HOST:PORT/DB (password from PGPASSWORD "
-                                     "or ~/.pgpass)")->required();
-  cmd->add_option("--queue", flags->queue, "The queue to take points from")->required();
+                                     "or ~/.pgpass)");
+  cmd->add_option("--queue", flags->queue, "The queue to take points from");
   cmd->add_option("--zoo", flags->zoo, "This device's copy of the zoo the sweep was planned on (a point whose "
-                                       "file differs in content is refused)")->required();
+                                       "file differs in content is refused)");
+  cmd->add_flag("--print-device-class", flags->print_class,
+                "Print this device's class (what 'profile --enqueue --device-class' takes) and exit");
   cmd->add_option("--device-class", flags->device_class,
                   "The class of points to take (default: this device's: CPU model, CPUs, memory[, GPU])");
   cmd->add_option("--name", flags->name, "This worker's name in 'queue status' (default: HOST:PID)");
@@ -58,6 +60,14 @@ CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--dataset", flags->dataset, "Measure accuracy on a labelled set on this device, as for profile");
   cmd->add_flag("--quiet", flags->quiet, "No progress output");
   return [flags, &global] {
+    if (flags->print_class) {
+      std::printf("%s\n", probe_host(global.sysfs_root).device_class().c_str());
+      return exit_code::kOk;
+    }
+    if (flags->db.empty() || flags->queue.empty() || flags->zoo.empty()) {
+      throw Error("worker needs --db (the fleet store), --queue (the queue's name) and --zoo (this device's copy "
+                  "of the zoo); see 'edgejoule worker --help'");
+    }
     auto queue = open_fleet_queue(flags->db);
     std::unique_ptr<Dataset> dataset;
     if (!flags->dataset.empty()) dataset = make_dataset(flags->dataset);
