@@ -94,10 +94,14 @@ int run_enqueue(const ProfileFlags& flags, const GlobalOptions& global, const Sw
   for (const auto& item : plan_sweep(models, lists, DeviceMeters())) {
     entries.push_back(queue_entry(item, flags.protocol, flags.input_shape));
   }
-  const int64_t added = queue->enqueue(flags.queue, device_class, entries);
+  int64_t requeued = 0;
+  const int64_t added = queue->enqueue(flags.queue, device_class, entries, flags.retry_invalid, &requeued);
   std::printf("queued %lld new point(s) of %zu for device class '%s' in queue '%s' of %s\n",
               static_cast<long long>(added), entries.size(), device_class.c_str(), flags.queue.c_str(),
               queue->store().location().c_str());
+  if (flags.retry_invalid) {
+    std::printf("queued again %lld point(s) that came out INVALID\n", static_cast<long long>(requeued));
+  }
   std::printf("next, on each device of that class: edgejoule worker --db '%s' --queue '%s' --zoo DIR%s\n",
               queue->store().location().c_str(), flags.queue.c_str(),
               flags.device_class.empty() ? "" : (" --device-class '" + device_class + "'").c_str());

@@ -2,7 +2,31 @@
 
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 namespace edgejoule {
+
+void to_json(nlohmann::json& j, const ProtocolSettings& p) {
+  j = {{"warmup_s", p.warmup_s},
+       {"warmup_min_iterations", p.warmup_min_iterations},
+       {"min_time_s", p.min_time_s},
+       {"min_window_iterations", p.min_window_iterations},
+       {"repetitions", p.repetitions},
+       {"max_cv", p.max_cv},
+       {"meter_periods_per_window", p.meter_periods_per_window},
+       {"idle_baseline", p.idle_baseline}};
+}
+
+void from_json(const nlohmann::json& j, ProtocolSettings& p) {
+  j.at("warmup_s").get_to(p.warmup_s);
+  j.at("warmup_min_iterations").get_to(p.warmup_min_iterations);
+  j.at("min_time_s").get_to(p.min_time_s);
+  j.at("min_window_iterations").get_to(p.min_window_iterations);
+  j.at("repetitions").get_to(p.repetitions);
+  j.at("max_cv").get_to(p.max_cv);
+  j.at("meter_periods_per_window").get_to(p.meter_periods_per_window);
+  j.at("idle_baseline").get_to(p.idle_baseline);
+}
 
 const char* to_string(Verdict verdict) {
   switch (verdict) {

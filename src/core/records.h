@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/configuration.h"
 #include "core/engine_settings.h"
 #include "core/host.h"
@@ -77,6 +79,11 @@ struct ProtocolSettings {
   double meter_periods_per_window = 10;   // with a meter, each window lasts >= this x its update period
   bool idle_baseline = true;              // with a meter, measure idle power before each point
 };
+
+// The protocol's settings as stored with every point (settings_json) and carried by a queued
+// point: {"warmup_s": ..., "warmup_min_iterations": ..., ...}. Reading needs every field.
+void to_json(nlohmann::json& j, const ProtocolSettings& p);
+void from_json(const nlohmann::json& j, ProtocolSettings& p);
 
 // A point's verdict. kPredicted is never measured or stored: it marks the row of a predicted
 // candidate (recommend --predict), so outputs say what it is.

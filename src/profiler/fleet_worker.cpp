@@ -22,15 +22,7 @@ QueueEntry queue_entry(const SweepItem& item, const ProtocolSettings& protocol, 
   nlohmann::json spec = {
       {"engine", c.engine}, {"device", c.device}, {"precision", c.precision}, {"batch", c.batch},
       {"threads", c.threads}, {"knobs", c.knobs}, {"input_shape", input_shape},
-      {"protocol",
-       {{"warmup_s", protocol.warmup_s},
-        {"warmup_min_iterations", protocol.warmup_min_iterations},
-        {"min_time_s", protocol.min_time_s},
-        {"min_window_iterations", protocol.min_window_iterations},
-        {"repetitions", protocol.repetitions},
-        {"max_cv", protocol.max_cv},
-        {"meter_periods_per_window", protocol.meter_periods_per_window},
-        {"idle_baseline", protocol.idle_baseline}}},
+      {"protocol", protocol},
   };
   return {item.model.name, item.model.content_sha256, c.key(), spec.dump()};
 }
@@ -53,15 +45,7 @@ Spec parse_spec(const std::string& text) {
     s.lists.batches = {j.at("batch").get<int>()};
     s.lists.threads = {j.at("threads").get<int>()};
     for (const auto& [name, value] : j.at("knobs").items()) s.lists.knobs[name] = {value.get<std::string>()};
-    const auto& p = j.at("protocol");
-    s.protocol.warmup_s = p.at("warmup_s");
-    s.protocol.warmup_min_iterations = p.at("warmup_min_iterations");
-    s.protocol.min_time_s = p.at("min_time_s");
-    s.protocol.min_window_iterations = p.at("min_window_iterations");
-    s.protocol.repetitions = p.at("repetitions");
-    s.protocol.max_cv = p.at("max_cv");
-    s.protocol.meter_periods_per_window = p.at("meter_periods_per_window");
-    s.protocol.idle_baseline = p.at("idle_baseline");
+    s.protocol = j.at("protocol").get<ProtocolSettings>();
     const std::string shape = j.value("input_shape", "");
     if (!shape.empty()) s.override_shape = parse_shape(shape, "the queued input shape");
   } catch (const nlohmann::json::exception& e) {
@@ -80,8 +64,8 @@ class ClaimStore final : public Store {
                                           const std::string& host) override {
     return queue_.store().stored_point(sha, key, host);
   }
-  bool save_point(const PointRecord& record, const HostInfo& host, bool /*replace*/) override {
-    if (queue_.complete(item_, &record, host, record.config.key())) {
+  bool save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
+    if (queue_.complete(item_, &record, host, record.config.key(), replace)) {
       completed = true;
     } else {
       lost = true;
@@ -203,10 +187,12 @@ WorkerOutcome run_worker(FleetQueue& queue, const HostInfo& host, const WorkerSe
         continue;
       }
       SessionSettings session;
-      session.protocol = parse_spec(e.spec_json).protocol;
+      session.protocol = spec.protocol;
       session.dataset = settings.dataset;
       session.store_location = queue.store().location();
       session.stop = settings.stop;
+      // A queued point is measured even where this host has it INVALID (a requeued point).
+      session.retry_invalid = true;
       session.engine_factory = settings.engine_factory;
       ClaimStore claim(queue, *item);
       SweepOutcome outcome;

@@ -22,9 +22,14 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     out << "no points stored yet: run 'edgejoule profile'\n";
     return;
   }
-  const std::vector<std::string> header = {"model",  "engine",    "device", "prec",   "batch",
-                                           "threads", "p50_ms",   "p99_ms", "cv_%",   "samples/s",
-                                           "mJ/inf", "W",         "top1_%", "acc/J",  "status"};
+  std::vector<std::string> header = {"model",  "engine",    "device", "prec",   "batch",
+                                     "threads", "p50_ms",   "p99_ms", "cv_%",   "samples/s",
+                                     "mJ/inf", "W",         "top1_%", "acc/J",  "status"};
+  // A fleet store's points come from several hosts: each row then says whose it is.
+  std::set<std::string> hosts;
+  for (const auto& r : rows) hosts.insert(r.hostname);
+  const bool per_host = hosts.size() > 1;
+  if (per_host) header.push_back("host");
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> notes;
   std::set<std::string> accuracy_sources;
@@ -57,6 +62,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
                      std::to_string(r.threads), num(r.latency_ms_p50, 3), num(r.latency_ms_p99, 3),
                      num(cv_pct, 1), num(r.throughput_sps, 1), energy, num(r.mean_power_w, 2), top1,
                      r.accuracy_per_joule ? fmt::format("{:.3g}", *r.accuracy_per_joule) : "-", status});
+    if (per_host) cells.back().push_back(r.hostname);
   }
   std::vector<size_t> width(header.size());
   for (size_t c = 0; c < header.size(); ++c) {
@@ -67,7 +73,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     std::string line;
     for (size_t c = 0; c < row.size(); ++c) {
       // Text left-aligned, numbers right-aligned.
-      const bool left = c <= 3 || c == row.size() - 1;
+      const bool left = c <= 3 || c >= 14;  // status and host
       line += left ? fmt::format("{:<{}}", row[c], width[c]) : fmt::format("{:>{}}", row[c], width[c]);
       if (c + 1 < row.size()) line += "  ";
     }

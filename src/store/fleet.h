@@ -40,9 +40,11 @@ class FleetQueue {
  public:
   virtual ~FleetQueue() = default;
   // Adds the entries not queued yet (same queue, device class, model content and configuration);
-  // returns how many were added.
+  // returns how many were added. With `requeue_invalid`, entries done with an INVALID point are
+  // made pending again (counted in `*requeued`), and the worker that takes one measures it again.
   virtual int64_t enqueue(const std::string& queue, const std::string& device_class,
-                          const std::vector<QueueEntry>& entries) = 0;
+                          const std::vector<QueueEntry>& entries, bool requeue_invalid = false,
+                          int64_t* requeued = nullptr) = 0;
   // The oldest pending point of the class, or one whose lease expired (a worker killed or
   // unplugged), skipping rows other workers hold (FOR UPDATE SKIP LOCKED) and the ids in
   // `excluded`. A point claimed `max_attempts` times without finishing is marked failed instead.
@@ -52,11 +54,12 @@ class FleetQueue {
                                          const std::vector<int64_t>& excluded) = 0;
   // Extends the lease; false when the claim is no longer this worker's (expired and taken).
   virtual bool renew(const QueueItem& item, double lease_s) = 0;
-  // In one transaction: stores `record` as `host`'s point and marks the item done. With no record,
+  // In one transaction: stores `record` as `host`'s point (replacing this host's copy with
+  // `replace`, as save_point) and marks the item done. With no record,
   // marks it done with the point this host already has for (model, configuration key). False
   // (nothing stored) when the claim is no longer this worker's.
   virtual bool complete(const QueueItem& item, const PointRecord* record, const HostInfo& host,
-                        const std::string& config_key) = 0;
+                        const std::string& config_key, bool replace = false) = 0;
   // Gives the point back: pending again (`failed` false; the attempt still counts) or failed
   // with the reason. False when the claim is no longer this worker's.
   virtual bool release(const QueueItem& item, bool failed, const std::string& reason) = 0;

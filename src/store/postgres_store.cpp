@@ -259,11 +259,21 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
   }
 
   // ---- the queue ------------------------------------------------------------------------------
-  int64_t enqueue(const std::string& queue, const std::string& device_class,
-                  const std::vector<QueueEntry>& entries) override {
+  int64_t enqueue(const std::string& queue, const std::string& device_class, const std::vector<QueueEntry>& entries,
+                  bool requeue_invalid, int64_t* requeued) override {
     return retrying([&] {
       int64_t added = 0;
       transaction([&] {
+        if (requeue_invalid) {
+          auto q = db_->prepare(R"sql(
+            UPDATE queue_items SET status = 'pending', attempts = 0, error = '', lease_until = NULL
+            WHERE queue = ?1 AND device_class = ?2 AND status = 'done'
+              AND point_id IN (SELECT id FROM points WHERE status = 'INVALID') RETURNING id)sql");
+          q.bind(1, queue).bind(2, device_class);
+          int64_t n = 0;
+          while (q.step()) ++n;
+          if (requeued) *requeued = n;
+        }
         for (const auto& e : entries) {
           auto q = db_->prepare(R"sql(
             INSERT INTO queue_items (queue, device_class, model_name, model_sha256, config_key, spec_json)
@@ -321,13 +331,13 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
   }
 
   bool complete(const QueueItem& item, const PointRecord* record, const HostInfo& host,
-                const std::string& config_key) override {
+                const std::string& config_key, bool replace) override {
     return retrying([&] {
       bool done = false;
       transaction([&] {
         if (!holds(item)) return;  // claimed again by another worker: its copy is the one stored
         std::optional<int64_t> point_id;
-        if (record) point_id = write_point(*record, host, false);
+        if (record) point_id = write_point(*record, host, replace);
         if (!point_id) point_id = stored_point_id(item.entry.model_sha256, config_key, host.fingerprint());
         auto q = db_->prepare(R"sql(
           UPDATE queue_items SET status = 'done', point_id = ?2, done_at = now(), lease_until = NULL, error = ''

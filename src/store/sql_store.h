@@ -454,15 +454,7 @@ class SqlStore : public Store {
           {"precision", r.runtime.precision}, {"threads", r.runtime.threads},
           {"backend", r.runtime.backend},
           {"blas", host.blas.name}, {"blas_library", host.blas.library}}},
-        {"protocol",
-         {{"warmup_s", r.protocol.warmup_s},
-          {"warmup_min_iterations", r.protocol.warmup_min_iterations},
-          {"min_time_s", r.protocol.min_time_s},
-          {"min_window_iterations", r.protocol.min_window_iterations},
-          {"repetitions", r.protocol.repetitions},
-          {"max_cv", r.protocol.max_cv},
-          {"meter_periods_per_window", r.protocol.meter_periods_per_window},
-          {"idle_baseline", r.protocol.idle_baseline}}},
+        {"protocol", r.protocol},
         {"model", {{"path", r.model.path}, {"sha256", r.model.content_sha256}}},
     };
     for (const auto& field : config_fields()) {

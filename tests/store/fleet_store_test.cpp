@@ -133,6 +133,32 @@ TEST_F(FleetStore, ReleasedPointsGoBackOrFailAndExcludedOnesAreSkipped) {
   EXPECT_EQ(queue->unfinished("q", "pi5"), 1);
 }
 
+// `profile --enqueue --retry-invalid`: a point done INVALID is queued again, and the worker's new
+// copy replaces this host's INVALID one.
+TEST_F(FleetStore, InvalidPointsCanBeQueuedAgainAndReplaced) {
+  auto queue = open_fleet_queue(uri_);
+  const HostInfo host = testing::store_test_host("pi");
+  PointRecord busy = testing::point_record("sha-i", 1);
+  busy.result.verdict = Verdict::kInvalid;
+  busy.result.reason = "the machine was busy";
+  queue->enqueue("q", "pi5", {{"m-sha-i", "sha-i", busy.config.key(), "{}"}});
+  const auto first = queue->claim("q", "pi5", "w", host.fingerprint(), 60, 3, {});
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(queue->complete(*first, &busy, host, busy.config.key()));
+  int64_t requeued = 0;
+  EXPECT_EQ(queue->enqueue("q", "pi5", {{"m-sha-i", "sha-i", busy.config.key(), "{}"}}, true, &requeued), 0);
+  EXPECT_EQ(requeued, 1);
+  const auto again = queue->claim("q", "pi5", "w", host.fingerprint(), 60, 3, {});
+  ASSERT_TRUE(again);
+  const PointRecord calm = testing::point_record("sha-i", 1);
+  ASSERT_TRUE(queue->complete(*again, &calm, host, calm.config.key(), true));
+  const auto rows = queue->store().rows({});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].status, Verdict::kValid);
+  EXPECT_EQ(queue->enqueue("q", "pi5", {}, true, &requeued), 0);
+  EXPECT_EQ(requeued, 0);
+}
+
 TEST_F(FleetStore, AWrongPasswordIsOneSentenceWithoutThePassword) {
   const std::string uri = "postgresql://edgejoule_pw@/" + db_ + uri_.substr(uri_.find('?'));
   setenv("PGPASSWORD", "not-the-secret-xyz", 1);
