@@ -22,8 +22,8 @@ namespace {
 using namespace edgejoule;
 
 PointRecord synthetic_point(int writer, int64_t i) {
-  // 250 models x 100 configurations per writer: points are unique per (model, configuration, host).
-  const int model = static_cast<int>(i / 100) % 250, config = static_cast<int>(i % 100);
+  // 100 configurations per model: every point of a writer is a new (model, configuration, host).
+  const int model = static_cast<int>(i / 100), config = static_cast<int>(i % 100);
   PointRecord r;
   r.model.name = "model_" + std::to_string(model);
   r.model.family = "synthetic";
@@ -32,7 +32,7 @@ PointRecord synthetic_point(int writer, int64_t i) {
   r.model.params = 1000000 + model * 10000;
   r.model.flops = 100000000 + model * 1000000;
   r.model.sample_shape = {3, 224, 224};
-  r.model.top1 = 50 + model * 0.1;
+  r.model.top1 = 50 + (model % 400) * 0.1;
   r.model.accuracy_source = "declared:synthetic";
   r.model.accuracy_dataset = "synthetic";
   r.config.batch = 1 + config / 4;
@@ -46,7 +46,7 @@ PointRecord synthetic_point(int writer, int64_t i) {
   r.runtime.threads = r.config.threads;
   r.started_at_utc = "2026-12-02T00:00:00Z";
   r.result.verdict = Verdict::kValid;
-  const double ms = 1.0 + model * 0.05 + r.config.batch * 0.3 / r.config.threads + writer * 0.01;
+  const double ms = 1.0 + (model % 400) * 0.05 + r.config.batch * 0.3 / r.config.threads + writer * 0.01;
   for (int w = 0; w < 3; ++w) {
     WindowResult win;
     win.index = w;
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
           for (int64_t i = 0; i < mine; ++i) {
             const PointRecord r = synthetic_point(w, i);
             const auto t0 = std::chrono::steady_clock::now();
-            store->save_point(r, host, false);
+            if (!store->save_point(r, host, false)) throw Error("point " + std::to_string(i) + " was a duplicate");
             commit_ms[w].push_back(
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
           }

@@ -77,10 +77,10 @@ TEST_F(FleetStore, AnExpiredWorkerCannotOverwriteTheReclaimersPoint) {
   auto slow = open_fleet_queue(uri_);
   auto fast = open_fleet_queue(uri_);
   slow->enqueue("q", "pi5", {{"m-sha-a", "sha-a", "k", "{}"}});
-  const auto first = slow->claim("q", "pi5", "slow", "host-a", 0.2, 3, {});
+  const auto first = slow->claim("q", "pi5", "slow", "host-a", 2, 3, {});
   ASSERT_TRUE(first);
   EXPECT_FALSE(fast->claim("q", "pi5", "fast", "host-b", 60, 3, {}));  // the lease is live
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2300));
   const auto second = fast->claim("q", "pi5", "fast", "host-b", 60, 3, {});
   ASSERT_TRUE(second);
   EXPECT_EQ(second->id, first->id);
