@@ -331,8 +331,9 @@ std::vector<GroupChoice> recommend_by_group(const std::vector<Candidate>& candid
   }
   if (groups.size() < 2) return {};
   std::vector<GroupChoice> out;
-  for (auto& [name, g] : groups) {
-    g.group = name;
+  for (auto& entry : groups) {  // not a structured binding: C++17 lambdas cannot capture one
+    GroupChoice& g = entry.second;
+    g.group = entry.first;
     std::sort(g.hosts.begin(), g.hosts.end());
     std::vector<Candidate> subset;
     for (size_t i : g.members) subset.push_back(candidates[i]);
