@@ -28,7 +28,7 @@ seconds() {  # wall seconds of a command, its output discarded
   t0=$(date +%s.%N)
   "$@" > /dev/null || [[ $? -eq 3 ]]  # recommend: 3 = nothing fits (still timed)
   t1=$(date +%s.%N)
-  printf '%.2f\n' "$(echo "$t1 - $t0" | bc)"
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }'
 }
 
 declare -A store
