@@ -82,6 +82,8 @@ void add_hwmon_sensors(const std::string& sysfs_root, std::vector<HwmonSensor>& 
         if (ina3221 && std::stoi(index) > 3) continue;
         const auto curr = chip_dir / ("curr" + index + "_input");
         if (!fs::exists(curr, ec)) continue;  // a voltage alone is not power
+        // The chip computes this channel's power itself (INA238, INA2xx): that one is the sensor.
+        if (fs::exists(chip_dir / ("power" + index + "_input"), ec)) continue;
         s.kind = "vi";
         s.path = file_path.string();
         s.current_path = curr.string();
@@ -130,8 +132,13 @@ std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root) {
   std::vector<HwmonSensor> sensors;
   add_hwmon_sensors(sysfs_root, sensors);
   add_iio_sensors(sysfs_root, sensors);
+  const bool jetson = std::any_of(sensors.begin(), sensors.end(), [](const HwmonSensor& s) { return s.jetson_rail; });
   for (auto& s : sensors) {
     check_readable(s);
+    // AGX Thor: the carrier board's INA238 (no label) measures the system input, VIN, that feeds
+    // the module and the carrier board (NVIDIA's forum: "the INA238 would measure the total input
+    // power"; jetson-stats PR 900 takes it for the total).
+    if (jetson && s.chip == "ina238" && s.kind == "power" && s.label == "power1") s.label = "VIN";
     s.board_total = is_board_total(s.label);
   }
   return sensors;
@@ -144,13 +151,52 @@ bool is_gpu_card_sensor(const HwmonSensor& sensor) {
   return false;
 }
 
-std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors) {
-  std::vector<HwmonSensor> rails;
-  for (const auto& s : sensors) {
-    if (s.jetson_rail && s.board_total) return {};
-    if (s.jetson_rail) rails.push_back(s);
+namespace {
+
+bool label_is(const HwmonSensor& s, const char* label) { return to_upper(s.label) == label; }
+
+bool has_label(const std::vector<HwmonSensor>& sensors, const char* label) {
+  return std::any_of(sensors.begin(), sensors.end(), [&](const HwmonSensor& s) { return label_is(s, label); });
+}
+
+}  // namespace
+
+JetsonRailSum jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors) {
+  JetsonRailSum sum;
+  const auto total = std::find_if(sensors.begin(), sensors.end(), [](const HwmonSensor& s) { return s.board_total; });
+  if (total != sensors.end()) {
+    // TX1 / TX2: VDD_IN feeds the module and VDD_MUX the carrier board, two branches of the main
+    // supply (energymon's JetsonPowerRails.md, NVIDIA's forum "TX2 power rail relationships"):
+    // their sum is the board's input.
+    const auto mux = std::find_if(sensors.begin(), sensors.end(), [](const HwmonSensor& s) {
+      return s.jetson_rail && label_is(s, "VDD_MUX");
+    });
+    if (!total->jetson_rail || mux == sensors.end()) return sum;
+    sum.rails = {*total, *mux};
+    sum.covers = "board total: module input " + total->label + " + carrier board input " + mux->label +
+                 " (two branches of the main supply)";
+    return sum;
   }
-  return rails;
+  // AGX Orin: VIN_SYS_5V0 supplies VDDQ_VDD2_1V8AO (NVIDIA's forum "Jetson AGX Orin INA3221 power
+  // monitor layout"), so adding both would count that rail twice.
+  const bool downstream_of_5v0 = has_label(sensors, "VIN_SYS_5V0");
+  std::vector<std::string> labels;
+  std::string left_out;
+  for (const auto& s : sensors) {
+    if (!s.jetson_rail) continue;
+    if (downstream_of_5v0 && label_is(s, "VDDQ_VDD2_1V8AO")) {
+      left_out = "; " + s.label + " left out: VIN_SYS_5V0 supplies it";
+      continue;
+    }
+    sum.rails.push_back(s);
+    labels.push_back(s.label);
+  }
+  if (!sum.rails.empty()) {
+    sum.covers = "sum of the module's rails " + join(labels, " + ") +
+                 " (no rail here is the board total; the sum stands for the module's power, the carrier board "
+                 "not included" + left_out + ")";
+  }
+  return sum;
 }
 
 namespace {
@@ -158,8 +204,8 @@ namespace {
 // One channel, or the sum of several power channels (the Jetson rails standing for a total).
 class HwmonMeter final : public SampledMeter {
  public:
-  explicit HwmonMeter(std::vector<HwmonSensor> sensors)
-      : SampledMeter(std::chrono::milliseconds(20)), sensors_(std::move(sensors)) {}
+  explicit HwmonMeter(std::vector<HwmonSensor> sensors, std::string sum_covers = "")
+      : SampledMeter(std::chrono::milliseconds(20)), sensors_(std::move(sensors)), sum_covers_(std::move(sum_covers)) {}
 
   // The sampling thread calls poll(), which uses this class's members: stop it first.
   ~HwmonMeter() override { stop(); }
@@ -172,9 +218,7 @@ class HwmonMeter final : public SampledMeter {
       std::vector<std::string> labels;
       for (const auto& s : sensors_) labels.push_back(s.label);
       m.name = "hwmon:sum(" + join(labels, "+") + ")";
-      m.covers = "sum of the module's rails " + join(labels, " + ") +
-                 " (no rail here is the board total; the sum stands for the module's power, the carrier "
-                 "board not included)";
+      m.covers = sum_covers_;
     } else {
       m.name = "hwmon:" + first.id();
       m.covers = first.board_total       ? "board total (" + first.label + ", " + what + ")"
@@ -252,6 +296,7 @@ class HwmonMeter final : public SampledMeter {
   }
 
   std::vector<HwmonSensor> sensors_;
+  std::string sum_covers_;  // what a sum of channels covers (jetson_rails_to_sum)
   std::string failed_path_;
   std::string last_error_;
   bool have_last_ = false;
@@ -276,13 +321,13 @@ std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std
                 " (nor a Jetson ina3221x monitor under " + under_root(sysfs_root, "/sys/bus/i2c/devices") +
                 "): use --meter rapl, log:FILE or estimate");
   }
-  const auto rails = jetson_rails_to_sum(sensors);
+  const auto sum = jetson_rails_to_sum(sensors);
   if (label == "sum") {
-    if (rails.empty()) {
-      throw Error("--meter hwmon:sum adds up a Jetson module's rails where none is the board total, and this "
+    if (sum.rails.empty()) {
+      throw Error("--meter hwmon:sum adds up a Jetson's rails where no single rail is the board total, and this "
                   "machine has a board-total rail or no Jetson rail (" + sensor_names(sensors) + "): use --meter hwmon");
     }
-    return std::make_unique<HwmonMeter>(rails);
+    return std::make_unique<HwmonMeter>(sum.rails, sum.covers);
   }
   std::vector<const HwmonSensor*> candidates;
   for (const auto& s : sensors) {
@@ -290,19 +335,16 @@ std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std
   }
   if (candidates.empty()) {
     throw Error("no hwmon sensor labelled '" + label + "'; this machine has: " + sensor_names(sensors) +
-                (rails.empty() ? "" : ", and hwmon:sum"));
+                (sum.rails.empty() ? "" : ", and hwmon:sum"));
   }
-  // Prefer the board total, then the Jetson rails' sum standing for it, then an energy
-  // counter, then any power reading.
+  // Prefer what stands for the board's total: the Jetson rails' sum where that is it (TX2's two
+  // inputs; modules without a total rail), else the board-total rail; then an energy counter,
+  // then any power reading.
+  const bool sum_readable = !sum.rails.empty() && std::all_of(sum.rails.begin(), sum.rails.end(),
+                                                              [](const HwmonSensor& r) { return r.readable; });
+  if (label.empty() && sum_readable) return std::make_unique<HwmonMeter>(sum.rails, sum.covers);
   for (auto* s : candidates) {
     if (s->board_total && s->readable) return std::make_unique<HwmonMeter>(std::vector<HwmonSensor>{*s});
-  }
-  if (label.empty()) {
-    std::vector<HwmonSensor> readable;
-    for (const auto& r : rails) {
-      if (r.readable) readable.push_back(r);
-    }
-    if (!readable.empty()) return std::make_unique<HwmonMeter>(readable);
   }
   // A discrete GPU card's sensor only when nothing else can be read.
   auto pick = [&]() -> const HwmonSensor* {

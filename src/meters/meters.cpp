@@ -123,18 +123,12 @@ std::vector<MeterSource> list_meter_sources(const std::string& root) {
     if (!sensor.readable) s.why_unavailable = sensor.path + ": " + sensor.error;
     out.push_back(std::move(s));
   }
-  // Jetson modules without a total rail (AGX Orin, AGX Xavier): the sum of their rails.
-  if (const auto rails = jetson_rails_to_sum(sensors); !rails.empty()) {
-    std::vector<std::string> labels;
+  // A Jetson whose total is a sum of rails (TX2's two inputs; AGX Orin, AGX Xavier).
+  if (const auto sum = jetson_rails_to_sum(sensors); !sum.rails.empty()) {
     bool readable = true;
-    for (const auto& r : rails) {
-      labels.push_back(r.label);
-      readable = readable && r.readable;
-    }
-    out.push_back({"hwmon:sum", readable,
-                   "sum of the module's rails " + join(labels, " + ") +
-                       ", standing for the board total (no rail here is one; the carrier board not included)",
-                   readable ? "" : "one of the rails is unreadable (listed above)", "hwmon:sum"});
+    for (const auto& r : sum.rails) readable = readable && r.readable;
+    out.push_back({"hwmon:sum", readable, sum.covers, readable ? "" : "one of the rails is unreadable (listed above)",
+                   "hwmon:sum"});
   }
 
   {

@@ -42,16 +42,21 @@ struct HwmonSensor {
 // Every channel that reads power or energy; INA3221 shunt-voltage channels (in4-in7, the sum
 // channels) and channels labelled "NC" (not connected) are not sensors.
 std::vector<HwmonSensor> find_hwmon_sensors(const std::string& sysfs_root);
-// `label`: a channel's label or id; "sum": the sum of the Jetson module's rails; "": the board
-// total where one exists, else that sum where there are Jetson rails, else an energy counter,
-// else the first power reading.
+// `label`: a channel's label or id; "sum": jetson_rails_to_sum's rails; "": that sum where there
+// is one, else the board-total rail, else an energy counter, else the first power reading.
 std::unique_ptr<Meter> make_hwmon_meter(const std::string& sysfs_root, const std::string& label);
 // A discrete GPU's own sensor (amdgpu, i915, xe, nouveau, radeon hwmon): never the CPU's or
 // the board's energy.
 bool is_gpu_card_sensor(const HwmonSensor& sensor);
-// The Jetson rails whose sum stands for the module's power when no rail is its total (AGX Orin,
-// AGX Xavier); empty when there is a total rail or no Jetson rail.
-std::vector<HwmonSensor> jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors);
+// The Jetson rails whose sum stands for the board's total: TX1/TX2's module input VDD_IN plus
+// the carrier board's VDD_MUX (parallel branches of the main supply); on modules without a total
+// rail (AGX Orin, AGX Xavier) their rails, less one fed by another (AGX Orin's VDDQ_VDD2_1V8AO is
+// supplied by VIN_SYS_5V0). Empty rails where a single rail is the total or there is no Jetson rail.
+struct JetsonRailSum {
+  std::vector<HwmonSensor> rails;
+  std::string covers;  // what the sum stands for, in words
+};
+JetsonRailSum jetson_rails_to_sum(const std::vector<HwmonSensor>& sensors);
 
 // Raspberry Pi 5's PMIC through `vcgencmd pmic_read_adc` ($EDGEJOULE_VCGENCMD overrides).
 // parse_pmic_adc: rail -> V x I for the rails with both a current and a voltage line.

@@ -411,8 +411,10 @@ TEST_F(CliTest, MetersExplainsEverySource) {
 TEST_F(CliTest, OnJetsonFixturesAutoMeasuresTheBoardPower) {
   const std::vector<std::tuple<std::string, std::string, double>> devices = {
       {"jetson-orin-nano", "hwmon:ina3221:VDD_IN", 5.072 * 1.182},
-      {"jetson-agx-orin", "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0+VDDQ_VDD2_1V8AO)",
-       19.296 * 0.165 + 19.296 * 0.041 + 4.992 * 0.809 + 4.992 * 0.141}};
+      {"jetson-agx-orin", "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0)",
+       19.296 * 0.165 + 19.296 * 0.041 + 4.992 * 0.809},
+      {"jetson-agx-thor", "hwmon:ina238:VIN", 40.95},
+      {"jetson-tx2-l4t32", "hwmon:sum(VDD_IN+VDD_MUX)", 5.700 + 1.900}};
   for (const auto& [device, meter, watts] : devices) {
     const std::string root = std::string(EDGEJOULE_TEST_FIXTURES) + "/devices/" + device;
     const auto listed = edgejoule({"--sysfs-root", root, "meters", "--probe-s", "0.2"});

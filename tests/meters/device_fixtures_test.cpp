@@ -74,11 +74,27 @@ INSTANTIATE_TEST_SUITE_P(
         Device{"jetson-orin-nano",
                {"ina3221:VDD_IN", "ina3221:VDD_CPU_GPU_CV", "ina3221:VDD_SOC"},
                "hwmon:ina3221:VDD_IN", "board total (VDD_IN", 5.072 * 1.182},
-        // Two INA3221s, no VDD_IN; VIN_SYS_5V0 is a rail, not the total; NC channels are nothing.
+        // Two INA3221s, no VDD_IN; VIN_SYS_5V0 is a rail, not the total; NC channels are nothing;
+        // VDDQ_VDD2_1V8AO is fed by VIN_SYS_5V0, so it is not added again.
         Device{"jetson-agx-orin",
                {"ina3221:VDD_GPU_SOC", "ina3221:VDD_CPU_CV", "ina3221:VIN_SYS_5V0", "ina3221:VDDQ_VDD2_1V8AO"},
-               "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0+VDDQ_VDD2_1V8AO)", "no rail here is the board total",
-               19.296 * 0.165 + 19.296 * 0.041 + 4.992 * 0.809 + 4.992 * 0.141},
+               "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0)",
+               "no rail here is the board total; the sum stands for the module's power, the carrier board not "
+               "included; VDDQ_VDD2_1V8AO left out: VIN_SYS_5V0 supplies it",
+               19.296 * 0.165 + 19.296 * 0.041 + 4.992 * 0.809},
+        // AGX Thor: the carrier board's INA238 (power1_input in µW, no label) is the system input
+        // VIN, ahead of the module's INA3221 rails; its bus-voltage x current pair is the same channel.
+        Device{"jetson-agx-thor",
+               {"ina3221:VDD_GPU", "ina3221:VDD_CPU_SOC_MSS", "ina3221:VIN_SYS_5V0", "ina238:VIN"},
+               "hwmon:ina238:VIN", "board total (VIN, power sensor)", 40.95},
+        // TX2 on L4T 32: four ina3221x (two on the module, two on the carrier board); the module's
+        // input VDD_IN and the carrier board's VDD_MUX are parallel branches of the main supply.
+        Device{"jetson-tx2-l4t32",
+               {"ina3221x:VDD_SYS_GPU", "ina3221x:VDD_SYS_SOC", "ina3221x:VDD_4V0_WIFI", "ina3221x:VDD_IN",
+                "ina3221x:VDD_SYS_CPU", "ina3221x:VDD_SYS_DDR", "ina3221x:VDD_MUX", "ina3221x:VDD_5V0_IO_SYS",
+                "ina3221x:VDD_3V3_SYS", "ina3221x:VDD_3V3_IO_SLP", "ina3221x:VDD_1V8_IO", "ina3221x:VDD_3V3_SYS_M2"},
+               "hwmon:sum(VDD_IN+VDD_MUX)", "board total: module input VDD_IN + carrier board input VDD_MUX",
+               5.700 + 1.900},
         // L4T 32's ina3221x IIO driver (mW): POM_5V_IN is the Nano's total.
         Device{"jetson-nano-l4t32",
                {"ina3221x:POM_5V_IN", "ina3221x:POM_5V_GPU", "ina3221x:POM_5V_CPU"},
@@ -107,7 +123,30 @@ TEST(DeviceFixtures, ARailAloneSaysItIsNotTheTotalAndTheSumIsRefusedWhereATotalE
     EXPECT_NE(std::string(e.what()).find("use --meter hwmon"), std::string::npos) << e.what();
   }
   auto sum = make_meter("hwmon:sum", device_root("jetson-agx-orin"), "cpu");
-  EXPECT_EQ(sum->info().name, "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0+VDDQ_VDD2_1V8AO)");
+  EXPECT_EQ(sum->info().name, "hwmon:sum(VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0)");
+  // A module rail beside AGX Thor's VIN says it is one rail; the module's own input alone on a
+  // TX2 says it is not the board's total either way round: VDD_IN is picked only inside the sum.
+  auto thor_rail = make_meter("hwmon:VDD_GPU", device_root("jetson-agx-thor"), "cpu");
+  EXPECT_NE(thor_rail->info().covers.find("rail VDD_GPU only, not the board total"), std::string::npos)
+      << thor_rail->info().covers;
+  auto tx2_mux = make_meter("hwmon:VDD_MUX", device_root("jetson-tx2-l4t32"), "cpu");
+  EXPECT_NE(tx2_mux->info().covers.find("rail VDD_MUX only"), std::string::npos) << tx2_mux->info().covers;
+}
+
+TEST(DeviceFixtures, AnIna238OffAJetsonIsAPlainPowerSensor) {
+  // Without Jetson rails beside it an INA238 could measure anything: it keeps its channel name.
+  FakeTree tree("ina238");
+  tree.write("sys/class/hwmon/hwmon0/name", "ina238\n");
+  tree.write("sys/class/hwmon/hwmon0/in1_input", "12000\n");
+  tree.write("sys/class/hwmon/hwmon0/curr1_input", "500\n");
+  tree.write("sys/class/hwmon/hwmon0/power1_input", "6000000\n");
+  const auto sensors = find_hwmon_sensors(tree.root());
+  ASSERT_EQ(sensors.size(), 1u);
+  EXPECT_EQ(sensors[0].id(), "ina238:power1");
+  EXPECT_FALSE(sensors[0].board_total);
+  auto meter = make_meter("auto", tree.root(), "cpu");
+  EXPECT_NE(meter->info().covers.find("rail power1 only, not the board total"), std::string::npos)
+      << meter->info().covers;
 }
 
 // RAPL: the zones as Intel (two sockets, with and without psys) and AMD Zen expose them. Counters
