@@ -2,10 +2,11 @@
 // CPU time + base_w × wall time. It measures nothing: every figure it gives is labelled
 // `estimated:cpu-time`, with the coefficients in the meter's name, and is never shown as measured.
 //
-// Defaults: core_w = 10 W per fully busy core (a mid-range x86 server or desktop core under
-// load; laptops and Arm boards draw less, big server cores more), base_w = 0 W (the idle draw of
-// an unknown machine is unknown, so figures are per-inference *active* energy). Override with
-// --meter estimate:core_w=4.5,base_w=2.
+// Defaults: core_w = the CPU's rated power per core where edgejoule's table knows the CPU or the
+// Jetson module (cpu_power.cpp, each figure with its source, named in the meter), else 10 W per
+// fully busy core (a mid-range x86 server or desktop core under load; laptops and Arm boards draw
+// less, big server cores more); base_w = 0 W (the idle draw of an unknown machine is unknown, so
+// figures are per-inference *active* energy). Override with --meter estimate:core_w=4.5,base_w=2.
 
 #include <time.h>
 
@@ -20,19 +21,28 @@ namespace {
 
 class EstimateMeter final : public SampledMeter {
  public:
-  EstimateMeter(double core_w, double base_w)
-      : SampledMeter(std::chrono::milliseconds(10)), core_w_(core_w), base_w_(base_w) {}
+  // `cpu`: where core_w came from when the table gave it (named in the meter and what it covers).
+  EstimateMeter(double core_w, double base_w, std::optional<CpuPower> cpu, bool user_core_w)
+      : SampledMeter(std::chrono::milliseconds(10)),
+        core_w_(core_w),
+        base_w_(base_w),
+        cpu_(std::move(cpu)),
+        user_core_w_(user_core_w) {}
 
   // The sampling thread calls poll(), which uses this class's members: stop it first.
   ~EstimateMeter() override { stop(); }
 
   MeterInfo info() const override {
     MeterInfo m;
-    m.name = fmt::format("estimate:cpu-time(core_w={:g},base_w={:g})", core_w_, base_w_);
+    m.name = cpu_ ? fmt::format("estimate:cpu-time(core_w={:.3g},base_w={:g},cpu={})", core_w_, base_w_, cpu_->part)
+                  : fmt::format("estimate:cpu-time(core_w={:g},base_w={:g})", core_w_, base_w_);
     m.provenance = "estimated:cpu-time";
     m.measured = false;
-    m.covers = fmt::format("this process's CPU time x {:g} W per busy core + {:g} W base; an "
-                           "estimate, not a measurement", core_w_, base_w_);
+    const std::string why = cpu_        ? " (" + cpu_->basis + ")"
+                            : user_core_w_ ? " (given)"
+                                           : " (the default: this CPU is not in edgejoule's table, docs/meters.md)";
+    m.covers = fmt::format("this process's CPU time x {:.3g} W per busy core{} + {:g} W base; an "
+                           "estimate, not a measurement", core_w_, why, base_w_);
     m.update_period_s = 0.01;
     return m;
   }
@@ -58,6 +68,8 @@ class EstimateMeter final : public SampledMeter {
   }
   double core_w_;
   double base_w_;
+  std::optional<CpuPower> cpu_;
+  bool user_core_w_;
   double start_wall_s_ = 0;
   double start_cpu_s_ = 0;
   double last_cpu_s_ = -1;
@@ -65,9 +77,10 @@ class EstimateMeter final : public SampledMeter {
 
 }  // namespace
 
-std::unique_ptr<Meter> make_estimate_meter(const std::string& options, const std::string&) {
+std::unique_ptr<Meter> make_estimate_meter(const std::string& options, const std::string& sysfs_root) {
   double core_w = 10.0;
   double base_w = 0.0;
+  bool user_core_w = false;
   if (!options.empty()) {
     for (const auto& item : split(options, ',')) {
       const auto eq = item.find('=');
@@ -78,9 +91,12 @@ std::unique_ptr<Meter> make_estimate_meter(const std::string& options, const std
                     "': use --meter estimate:core_w=W,base_w=W with non-negative watts");
       }
       (key == "core_w" ? core_w : base_w) = *value;
+      user_core_w = user_core_w || key == "core_w";
     }
   }
-  return std::make_unique<EstimateMeter>(core_w, base_w);
+  std::optional<CpuPower> cpu = user_core_w ? std::nullopt : cpu_power_of_machine(sysfs_root);
+  if (cpu) core_w = cpu->core_w;
+  return std::make_unique<EstimateMeter>(core_w, base_w, std::move(cpu), user_core_w);
 }
 
 }  // namespace edgejoule

@@ -145,9 +145,7 @@ std::vector<MeterSource> list_meter_sources(const std::string& root) {
   }
   out.push_back({"log", false, "an external power meter's CSV log (timestamp_s,power_w)",
                  "not discoverable: pass --meter log:FILE", "log:FILE"});
-  out.push_back({"estimate", true,
-                 "an estimate from this process's CPU time (10 W per busy core by default); never a measurement",
-                 "", "estimate"});
+  out.push_back({"estimate", true, make_estimate_meter("", root)->info().covers, "", "estimate"});
   return out;
 }
 

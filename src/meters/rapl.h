@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,17 @@ std::unique_ptr<Meter> make_rpi_pmic_meter();  // reads the rails, or throws Err
 std::unique_ptr<Meter> make_rpi_pmic_meter(const std::map<std::string, double>& rails);  // rails just read
 
 std::unique_ptr<Meter> make_log_meter(const std::string& path);
+// The estimate's per-core power from the CPU (x86: /proc/cpuinfo's model name) or the module
+// (Jetson: /proc/device-tree/model): rated power / cores, with where it comes from; none for a
+// CPU not in the table (src/meters/cpu_power.cpp, docs/meters.md).
+struct CpuPower {
+  std::string part;   // "EPYC 7763"
+  double core_w = 0;  // watts per fully busy core
+  std::string basis;  // "EPYC 7763 280 W / 64 cores, AMD processor specifications (...)"
+};
+std::optional<CpuPower> cpu_power_for(const std::string& cpu_model, const std::string& board_model);
+std::optional<CpuPower> cpu_power_of_machine(const std::string& sysfs_root);
+// --meter estimate[:core_w=W,base_w=W]: core_w defaults to cpu_power_of_machine's figure, else 10 W.
 std::unique_ptr<Meter> make_estimate_meter(const std::string& options, const std::string& sysfs_root);
 
 // NVML: loaded with dlopen from $EDGEJOULE_NVML_LIBRARY or libnvidia-ml.so.1.

@@ -18,9 +18,11 @@ std::string format_energy(double j) {
 std::string provenance_footnote(const std::vector<const Candidate*>& shown) {
   std::vector<std::string> energy, accuracy;
   for (const Candidate* c : shown) {
-    if (std::find(energy.begin(), energy.end(), c->row.energy_provenance) == energy.end()) {
-      energy.push_back(c->row.energy_provenance);
-    }
+    // An estimate shows its coefficients (the meter's name carries them).
+    const std::string source = c->row.energy_kind() == EnergyProvenance::kEstimated
+                                   ? c->row.energy_provenance + " " + c->row.meter
+                                   : c->row.energy_provenance;
+    if (std::find(energy.begin(), energy.end(), source) == energy.end()) energy.push_back(source);
     if (std::find(accuracy.begin(), accuracy.end(), c->row.accuracy_source) == accuracy.end()) {
       accuracy.push_back(c->row.accuracy_source);
     }

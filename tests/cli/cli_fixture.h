@@ -48,13 +48,18 @@ class CliTest : public ::testing::Test {
   int64_t query(const std::string& sql) const { return query_int(db_, sql); }
 
   std::string integrity() const {
+    // Read-write, as the next run opens it: after a SIGKILL the WAL index may need recovery,
+    // which a read-only connection cannot run (SQLITE_READONLY_RECOVERY), and that is not damage.
     sqlite3* db = nullptr;
-    sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+    sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* stmt = nullptr;
     std::string value;
     if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW) {
       value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    } else {
+      value = std::string("cannot check: ") + sqlite3_errmsg(db);
     }
     sqlite3_finalize(stmt);
     sqlite3_close(db);

@@ -133,6 +133,15 @@ TEST(DeviceFixtures, ARailAloneSaysItIsNotTheTotalAndTheSumIsRefusedWhereATotalE
   EXPECT_NE(tx2_mux->info().covers.find("rail VDD_MUX only"), std::string::npos) << tx2_mux->info().covers;
 }
 
+TEST(DeviceFixtures, TheEstimateOnAJetsonTakesTheModulesFigure) {
+  // Arm's /proc/cpuinfo names no CPU model; the device tree names the module (NUL-terminated).
+  auto meter = make_meter("estimate", device_root("jetson-orin-nano"), "cpu");
+  EXPECT_EQ(meter->info().name, "estimate:cpu-time(core_w=2.5,base_w=0,cpu=Jetson Orin Nano)");
+  EXPECT_NE(meter->info().covers.find("Jetson Orin Nano 15 W / 6 cores, NVIDIA Jetson module data sheet"),
+            std::string::npos)
+      << meter->info().covers;
+}
+
 TEST(DeviceFixtures, AnIna238OffAJetsonIsAPlainPowerSensor) {
   // Without Jetson rails beside it an INA238 could measure anything: it keeps its channel name.
   FakeTree tree("ina238");

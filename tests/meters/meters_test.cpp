@@ -326,6 +326,45 @@ TEST(Estimate, CpuTimeTimesCorePowerAndAlwaysLabelledEstimated) {
   EXPECT_THROW(make_meter("estimate:volts=3", "/", "cpu"), Error);
 }
 
+TEST(Estimate, CorePowerComesFromTheCpuOrModuleTableWithItsSource) {
+  // x86: the model name as /proc/cpuinfo writes it; the rating divided by the cores.
+  const auto epyc = cpu_power_for("AMD EPYC 7763 64-Core Processor", "");
+  ASSERT_TRUE(epyc);
+  EXPECT_EQ(epyc->part, "EPYC 7763");
+  EXPECT_DOUBLE_EQ(epyc->core_w, 280.0 / 64);
+  EXPECT_NE(epyc->basis.find("280 W / 64 cores, AMD"), std::string::npos) << epyc->basis;
+  const auto xeon = cpu_power_for("Intel(R) Xeon(R) Platinum 8380 CPU @ 2.30GHz", "");
+  ASSERT_TRUE(xeon);
+  EXPECT_DOUBLE_EQ(xeon->core_w, 270.0 / 40);
+  // A part is a whole word: 8380H and 8480 are other CPUs, not 8380 or 8480+.
+  EXPECT_FALSE(cpu_power_for("Intel(R) Xeon(R) Platinum 8380H CPU @ 2.90GHz", ""));
+  EXPECT_FALSE(cpu_power_for("Intel(R) Xeon(R) Platinum 8480 CPU", ""));
+  // Arm: /proc/cpuinfo names no model; the Jetson module comes from the device tree.
+  const auto orin = cpu_power_for("unknown", "NVIDIA Jetson Orin Nano Developer Kit");
+  ASSERT_TRUE(orin);
+  EXPECT_DOUBLE_EQ(orin->core_w, 15.0 / 6);
+  EXPECT_NE(orin->basis.find("NVIDIA Jetson module data sheet"), std::string::npos);
+  EXPECT_FALSE(cpu_power_for("AMD EPYC", ""));  // a VM that hides the model: no figure
+}
+
+TEST(Estimate, TheDefaultCoefficientFollowsTheMachineAndIsNamedInTheMeter) {
+  FakeTree tree("estimate_cpu");
+  tree.write("proc/cpuinfo", "processor\t: 0\nmodel name\t: AMD EPYC 7763 64-Core Processor\n");
+  auto known = make_meter("estimate", tree.root(), "cpu");
+  EXPECT_EQ(known->info().name, "estimate:cpu-time(core_w=4.38,base_w=0,cpu=EPYC 7763)");
+  EXPECT_NE(known->info().covers.find("4.38 W per busy core (EPYC 7763 280 W / 64 cores"), std::string::npos)
+      << known->info().covers;
+  // A coefficient given by the user wins, and says so.
+  auto given = make_meter("estimate:core_w=3", tree.root(), "cpu");
+  EXPECT_EQ(given->info().name, "estimate:cpu-time(core_w=3,base_w=0)");
+  EXPECT_NE(given->info().covers.find("3 W per busy core (given)"), std::string::npos) << given->info().covers;
+  // Not in the table: the default 10 W, said to be the default.
+  tree.write("proc/cpuinfo", "processor\t: 0\nmodel name\t: AMD EPYC\n");
+  auto unknown = make_meter("estimate", tree.root(), "cpu");
+  EXPECT_EQ(unknown->info().name, "estimate:cpu-time(core_w=10,base_w=0)");
+  EXPECT_NE(unknown->info().covers.find("the default: this CPU is not in edgejoule's table"), std::string::npos);
+}
+
 TEST(Meters, UnknownSpecListsTheChoices) {
   try {
     make_meter("joulescope", "/", "cpu");
