@@ -280,6 +280,7 @@ def export_one(name, family, out_dir, torch, torchvision, args):
     model.eval()
     from flops import count_macs
     macs = count_macs(model, shape)
+    graph = record_graph(model, name, shape, out_dir)
     example = torch.rand(shape)
     with torch.no_grad():
         traced = torch.jit.trace(model, example, check_trace=False)
@@ -294,6 +295,7 @@ def export_one(name, family, out_dir, torch, torchvision, args):
         "params": int(sum(p.numel() for p in model.parameters())),
         "macs": int(macs),
         "flops": int(2 * macs),
+        "graph": graph,
         "weights": ("trained here (fixed seeds), see zoo/fmnist.py" if family.startswith("fmnist")
                     else f"deterministic random initialisation (torch.manual_seed({SEED}))"),
     }
@@ -321,6 +323,67 @@ def export_one(name, family, out_dir, torch, torchvision, args):
         if meta["accuracy"]:
             entry["accuracy"] = meta["accuracy"]
     return entry
+
+
+def record_graph(model, name, shape, out_dir):
+    """The operators of one forward pass (graph_ops.py): NAME.ops.json beside the files, and the
+    summary the cost model reads, returned for the manifest."""
+    import graph_ops
+    records = graph_ops.record_torch(model, shape)
+    summary = graph_ops.summarize(records)
+    graph_ops.write_records(os.path.join(out_dir, name + ".ops.json"), name, shape, summary, records)
+    return {"source": "torchscript", "file": name + ".ops.json", "version": graph_ops.VERSION, "summary": summary}
+
+
+def graph_version():
+    import graph_ops
+    return graph_ops.VERSION
+
+
+def add_graph_from_file(entry, out_dir, torch):
+    """A cached entry from before operators were recorded: read them from its TorchScript file."""
+    model = torch.jit.load(os.path.join(out_dir, entry["files"]["torchscript"]), map_location="cpu").eval()
+    entry["graph"] = record_graph(model, entry["name"], entry["input_shape"], out_dir)
+
+
+def graph_onnx(manifest, venv_python, out_dir):
+    """Each ONNX file's operators as OpenVINO reads it (graph_ops.py in the .venv, one process for
+    all), beside the TorchScript ones: entry["graph_onnx"]. Skipped, and said, without the .venv."""
+    jobs = []
+    for entry in manifest["models"]:
+        onnx_file = entry.get("files", {}).get("onnx")
+        done = entry.get("graph_onnx", {})
+        if onnx_file and (done.get("sha256") != entry["sha256"]["onnx"] or done.get("version") != graph_version()):
+            jobs.append({"name": entry["name"], "file": os.path.join(out_dir, onnx_file),
+                         "input_shape": entry["input_shape"], "sha256": entry["sha256"]["onnx"]})
+    if not jobs:
+        return
+    if not venv_python:
+        log(f"graph: {len(jobs)} ONNX file(s) not read (no .venv with openvino; 'make deps' makes it)")
+        return
+    import subprocess
+    fd, jobs_path = tempfile.mkstemp(dir=out_dir, prefix=".graph-jobs.", suffix=".json")
+    os.close(fd)
+    results_path = jobs_path[:-5] + ".results.json"
+    try:
+        with open(jobs_path, "w") as f:
+            json.dump(jobs, f)
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graph_ops.py")
+        subprocess.run([venv_python, script, "--jobs", jobs_path, results_path])
+        results = {}
+        if os.path.exists(results_path):
+            with open(results_path) as f:
+                results = json.load(f)
+    finally:
+        for path in (jobs_path, results_path):
+            if os.path.exists(path):
+                os.remove(path)
+    by_name = {e["name"]: e for e in manifest["models"]}
+    for job in jobs:
+        result = results.get(job["name"])
+        if result:
+            by_name[job["name"]]["graph_onnx"] = {"sha256": job["sha256"], "version": graph_version(), **result}
+    log(f"graph: read {sum(1 for j in jobs if results.get(j['name']))} of {len(jobs)} ONNX file(s) with OpenVINO")
 
 
 def cached_formats_ok(entry, out_dir, formats):
@@ -353,6 +416,18 @@ def find_venv_python():
         sys.exit(f"zoo: openvino_int8 is made with the openvino and nncf wheels of the project's virtual "
                  f"environment, and {venv} has not both: run 'make deps' (it needs PyPI), or set EDGEJOULE_VENV")
     return python
+
+
+def venv_python_if_any():
+    """The .venv's interpreter when it has openvino, else None (for what is optional)."""
+    venv = os.environ.get("EDGEJOULE_VENV") or os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), ".venv")
+    python = os.path.join(venv, "bin", "python")
+    import subprocess
+    if os.access(python, os.X_OK) and subprocess.run([python, "-c", "import openvino"],
+                                                     capture_output=True).returncode == 0:
+        return python
+    return None
 
 
 def quantize_openvino(manifest, manifest_path, venv_python, args):
@@ -521,10 +596,12 @@ def main():
         cached = previous.get(name)
         torch_formats = [f for f in args.formats if f in TORCH_FORMATS]
         if cached and not args.force and cached_formats_ok(cached, args.out, torch_formats):
-            if True:
-                log(f"[{index}/{len(wanted)}] {name}: cached")
-                manifest["models"].append(cached)
-                continue
+            if cached.get("graph", {}).get("version") != graph_version():
+                add_graph_from_file(cached, args.out, torch)  # recorded before, or by an older graph_ops.py
+            log(f"[{index}/{len(wanted)}] {name}: cached")
+            manifest["models"].append(cached)
+            write_manifest(manifest_path, manifest)
+            continue
         start = time.monotonic()
         try:
             entry = export_one(name, family, args.out, torch, torchvision, args)
@@ -539,6 +616,9 @@ def main():
         manifest["models"].append(entry)
         write_manifest(manifest_path, manifest)  # progress survives an interruption
     write_manifest(manifest_path, manifest)
+    if "onnx" in args.formats:
+        graph_onnx(manifest, venv_python or venv_python_if_any(), args.out)
+        write_manifest(manifest_path, manifest)
     if venv_python:
         failed += quantize_openvino(manifest, manifest_path, venv_python, args)
     log(f"manifest: {manifest_path} ({len(manifest['models'])} models)")

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/strings.h"
+#include "predict/graph_model.h"
 #include "predict/predictor.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
@@ -23,8 +24,37 @@ namespace {
 
 struct PredictFlags {
   CandidateFlags candidates;
+  std::vector<std::string> zoos;        // manifests with the models' operator summaries
+  std::vector<std::string> remeasured;  // stores holding the same points measured again
   bool json = false;
 };
+
+GraphFeatureMap graph_features(const std::vector<std::string>& zoos) {
+  GraphFeatureMap out;
+  for (const auto& dir : zoos) {
+    for (const auto& m : load_manifest(dir)) {
+      if (const auto g = GraphFeatures::from_summary(m.graph)) out.emplace(m.name, *g);
+    }
+  }
+  return out;
+}
+
+nlohmann::json distribution_json(const ErrorDistribution& d) {
+  return {{"points", d.points},
+          {"median_pct", d.median_pct},
+          {"p90_pct", d.p90_pct},
+          {"within_10_pct", d.within_10_pct},
+          {"within_20_pct", d.within_20_pct}};
+}
+
+void print_distribution(const std::string& what, const ErrorDistribution& d) {
+  if (d.points == 0) {
+    std::printf("  %-44s %7s\n", what.c_str(), "-");
+    return;
+  }
+  std::printf("  %-44s %7zu %8.1f%% %8.1f%% %10.0f%% %10.0f%%\n", what.c_str(), d.points, d.median_pct, d.p90_pct,
+              d.within_10_pct, d.within_20_pct);
+}
 
 // The cost model fitted on the store and its cross-validated error, so the error any
 // prediction carries can be read before trusting one.
@@ -51,12 +81,47 @@ int run_predict(PredictFlags& flags) {
                           {"latency_worst_pct", cv.latency_worst_pct},
                           {"latency_under_prediction_q90_pct", cv.latency_under_q90_pct}};
   };
+  // The graph model, where the zoo recorded the models' operators, and the noise floor, where
+  // the same points were measured again.
+  const GraphFeatureMap features = graph_features(flags.zoos);
+  std::optional<GraphCrossValidation> graph;
+  if (!features.empty()) graph = cross_validate_graph(rows, features);
+  std::vector<std::vector<ResultRow>> again;
+  for (const auto& db : flags.remeasured) {
+    CandidateFlags other = flags.candidates;
+    other.db = db;
+    again.push_back(rows_with_energy(load_rows(other), other.filter));
+  }
+  std::optional<NoiseFloor> noise;
+  if (!again.empty()) noise = noise_floor(rows, again);
+  const auto& lomo = p->leave_one_model_out;
+  const auto& loco = p->leave_one_configuration_out;
   if (flags.json) {
+    nlohmann::json errors = {
+        {"baseline", {{"leave_one_model_out", {{"latency_p50", distribution_json(ErrorDistribution::of(lomo.latency_p50_errors_pct))},
+                                               {"latency_p50_per_model", distribution_json(ErrorDistribution::of(lomo.latency_p50_model_errors_pct))},
+                                               {"energy", distribution_json(ErrorDistribution::of(lomo.energy_errors_pct))}}},
+                      {"leave_one_configuration_out", {{"latency_p50", distribution_json(ErrorDistribution::of(loco.latency_p50_errors_pct))},
+                                                       {"energy", distribution_json(ErrorDistribution::of(loco.energy_errors_pct))}}}}}};
+    if (graph) {
+      errors["graph"] = {{"model", GraphCostModel::name()},
+                         {"leave_one_model_out", {{"latency_p50", distribution_json(graph->latency)},
+                                                  {"latency_p50_per_model", distribution_json(graph->latency_per_model)},
+                                                  {"energy", distribution_json(graph->energy)},
+                                                  {"unpredicted", graph->unpredicted}}},
+                         {"leave_one_configuration_out", "not applicable: fitted per configuration (the baseline predicts unseen configurations)"}};
+    }
+    if (noise) {
+      errors["noise_floor"] = {{"points", noise->points},
+                               {"latency_p50", distribution_json(noise->latency)},
+                               {"energy", distribution_json(noise->energy)}};
+    }
     std::cout << nlohmann::json{{"model", p->model.name()},
                                 {"energy_kind", kind},
                                 {"points", used},
-                                {"leave_one_model_out", cv_json(p->leave_one_model_out)},
-                                {"leave_one_configuration_out", cv_json(p->leave_one_configuration_out)}}
+                                {"leave_one_model_out", cv_json(lomo)},
+                                {"leave_one_configuration_out", cv_json(loco)},
+                                {"error_distributions", errors}}
                      .dump(2)
               << "\n";
     return 0;
@@ -71,6 +136,33 @@ int run_predict(PredictFlags& flags) {
   }
   std::printf("\nMAPE: mean |predicted - measured| / measured over held-out points; q90 up: how far 90 %% of "
               "predictions stay from under-predicting (the margin recommend --predict adds).\n");
+
+  std::printf("\nError distributions, |predicted - measured| / measured:\n");
+  std::printf("  %-44s %7s %9s %9s %11s %11s\n", "", "points", "median", "p90", "within 10%", "within 20%");
+  print_distribution("baseline, leave-one-model-out, latency p50", ErrorDistribution::of(lomo.latency_p50_errors_pct));
+  print_distribution("  per model (its median over configurations)", ErrorDistribution::of(lomo.latency_p50_model_errors_pct));
+  print_distribution("baseline, leave-one-model-out, energy", ErrorDistribution::of(lomo.energy_errors_pct));
+  print_distribution("baseline, leave-one-config-out, latency p50", ErrorDistribution::of(loco.latency_p50_errors_pct));
+  print_distribution("baseline, leave-one-config-out, energy", ErrorDistribution::of(loco.energy_errors_pct));
+  if (graph) {
+    print_distribution("graph, leave-one-model-out, latency p50", graph->latency);
+    print_distribution("  per model (its median over configurations)", graph->latency_per_model);
+    print_distribution("graph, leave-one-model-out, energy", graph->energy);
+    if (graph->unpredicted > 0) {
+      std::printf("  (graph: %zu held-out point(s) in configurations with fewer than %zu other models: not predicted)\n",
+                  graph->unpredicted, GraphCostModel::kMinModels);
+    }
+  } else {
+    std::printf("  graph model: no operator summaries (give --zoo DIR: a zoo built with this version records them)\n");
+  }
+  if (noise) {
+    print_distribution(fmt::format("noise floor: {} point(s) re-measured, latency p50", noise->points), noise->latency);
+    print_distribution("noise floor, energy", noise->energy);
+  } else {
+    std::printf("  noise floor: not measured (give --remeasured DB: a store with the same points measured again)\n");
+  }
+  std::printf("graph: %s, one fit per configuration: it predicts models a configuration has not measured; "
+              "unseen configurations are the baseline's.\n", GraphCostModel::name().c_str());
   return 0;
 }
 
@@ -80,6 +172,12 @@ CommandRun add_predict_command(CLI::App& app, const GlobalOptions&) {
   auto flags = std::make_shared<PredictFlags>();
   auto* cmd = app.add_subcommand("predict", "Fit the cost model on the store and report its cross-validated error");
   add_candidate_options(cmd, flags->candidates);
+  cmd->add_option("--zoo", flags->zoos,
+                  "Zoo directory whose manifest holds the models' operators (repeatable): adds the graph cost model")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--remeasured", flags->remeasured,
+                  "Store holding the same points measured again (repeatable): the noise floor the errors are read against")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
   return [flags] { return run_predict(*flags); };
 }

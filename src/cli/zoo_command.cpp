@@ -37,6 +37,9 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
     bool force = false;
     std::string zoo_dir;
     bool json = false;
+    std::string ops_file;
+    std::string input_shape = "1,3,224,224";
+    std::string ops_json;
   };
   auto flags = std::make_shared<Flags>();
   auto* zoo = app.add_subcommand("zoo", "Build and inspect model zoos");
@@ -64,7 +67,39 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   list->add_option("--zoo", flags->zoo_dir, "Zoo directory (with zoo.json)")->required();
   list->add_flag("--json", flags->json, "Print JSON on stdout");
 
-  return [flags, build, list]() -> int {
+  auto* ops = zoo->add_subcommand(
+      "ops", "List a model file's operators as the graph cost model sees them (kernels after fusion, MACs per "
+             "class, bytes): TorchScript through torch, ONNX or OpenVINO IR through OpenVINO (the .venv)");
+  ops->add_option("file", flags->ops_file, "Model file (.pt, .onnx, .xml)")->required()->check(CLI::ExistingFile);
+  ops->add_option("--input-shape", flags->input_shape, "The input's shape, batch first")->default_str("1,3,224,224");
+  ops->add_option("--json", flags->ops_json, "Also write every operator and the summary to this file");
+
+  return [flags, build, list, ops]() -> int {
+    if (ops->parsed()) {
+      const std::string& file = flags->ops_file;
+      const bool openvino = ends_with(file, ".onnx") || ends_with(file, ".xml");
+      std::string python;
+      if (openvino) {
+        const char* env = std::getenv("EDGEJOULE_VENV");
+        const std::string venv = env && *env ? env : std::string(EDGEJOULE_SOURCE_DIR) + "/.venv";
+        python = venv + "/bin/python";
+        if (run_process({python, "-c", "import openvino"}, /*quiet=*/true) != 0) {
+          throw Error("reading an ONNX or IR file's operators needs OpenVINO in " + venv +
+                      ": run 'make deps', or set EDGEJOULE_VENV", exit_code::kBadInput);
+        }
+      } else {
+        python = find_python_with_torch();
+      }
+      std::vector<std::string> argv = {python, zoo_scripts_dir() + "/graph_ops.py", file, "--input-shape",
+                                       flags->input_shape};
+      if (!flags->ops_json.empty()) {
+        argv.emplace_back("--json");
+        argv.push_back(flags->ops_json);
+      }
+      const int rc = run_process(argv);
+      if (rc != 0) throw Error("could not read the operators of " + file + " (its message is above)", exit_code::kFailure);
+      return 0;
+    }
     if (build->parsed()) {
       const std::string python = find_python_with_torch();
       const std::string script = zoo_scripts_dir() + "/export.py";

@@ -13,6 +13,7 @@ std::vector<std::string> split(std::string_view text, char separator);
 // The parts with `separator` between them ("" for none).
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 bool starts_with(std::string_view text, std::string_view prefix);
+bool ends_with(std::string_view text, std::string_view suffix);
 // ASCII case conversion (sysfs labels, device names, file extensions).
 std::string to_upper(std::string text);
 std::string to_lower(std::string text);

@@ -35,6 +35,9 @@ struct ModelInfo {
   std::map<std::string, int64_t> fixed_batch;
   std::optional<int64_t> params;
   std::optional<int64_t> flops;          // per sample, when known
+  // The operator summary of one forward pass (zoo.json "graph": "summary", zoo/graph_ops.py):
+  // kernels, MACs per operator class, bytes; empty when the zoo build did not record it.
+  std::map<std::string, double> graph;
   std::vector<int64_t> sample_shape;     // without the batch dimension
   // Declared accuracy (from the manifest), with its provenance "declared:<source>".
   std::optional<double> top1;

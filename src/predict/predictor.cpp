@@ -83,12 +83,14 @@ CostModel CostModel::fit(const std::vector<ResultRow>& all_rows, double lambda) 
   const size_t n = rows.size();
   const size_t k = m.features(rows.front()).size();
   Eigen::MatrixXd x(n, k);
-  Eigen::VectorXd energy(n), latency(n);
+  Eigen::VectorXd energy(n), latency(n), latency50(n);
   for (size_t i = 0; i < n; ++i) {
     const auto f = m.features(rows[i]);
     for (size_t j = 0; j < k; ++j) x(i, j) = f[j];
     energy(i) = std::log(*rows[i].energy_j_per_inference);
     latency(i) = std::log(*rows[i].latency_ms_p99);
+    latency50(i) = std::log(rows[i].latency_ms_p50 && *rows[i].latency_ms_p50 > 0 ? *rows[i].latency_ms_p50
+                                                                                   : *rows[i].latency_ms_p99);
   }
   m.mean_.resize(k);
   m.scale_.resize(k);
@@ -101,6 +103,7 @@ CostModel CostModel::fit(const std::vector<ResultRow>& all_rows, double lambda) 
   }
   m.energy_coef_ = solve_ridge(x, energy, lambda, &m.energy_intercept_);
   m.latency_coef_ = solve_ridge(x, latency, lambda, &m.latency_intercept_);
+  m.latency50_coef_ = solve_ridge(x, latency50, lambda, &m.latency50_intercept_);
   return m;
 }
 
@@ -109,13 +112,14 @@ std::optional<CostPrediction> CostModel::predict(const ResultRow& r) const {
     return std::nullopt;
   }
   const auto f = features(r);
-  double e = energy_intercept_, l = latency_intercept_;
+  double e = energy_intercept_, l = latency_intercept_, l50 = latency50_intercept_;
   for (size_t j = 0; j < f.size(); ++j) {
     const double z = (f[j] - mean_[j]) / scale_[j];
     e += energy_coef_[j] * z;
     l += latency_coef_[j] * z;
+    l50 += latency50_coef_[j] * z;
   }
-  return CostPrediction{std::exp(e), std::exp(l)};
+  return CostPrediction{std::exp(e), std::exp(l), std::exp(l50)};
 }
 
 std::string CostModel::name() const { return fmt::format("ridge-log-linear(lambda={:g})", lambda_); }
@@ -148,16 +152,25 @@ CrossValidation cross_validate(const std::vector<ResultRow>& all_rows, HoldOut s
     if (train.size() < CostModel::kMinRows) continue;
     const CostModel model = CostModel::fit(train, lambda);
     ++cv.folds;
+    std::vector<double> group_p50;
     for (size_t i : held) {
       const auto p = model.predict(rows[i]);
       const double e = *rows[i].energy_j_per_inference;
       const double l = *rows[i].latency_ms_p99;
+      if (rows[i].latency_ms_p50 && *rows[i].latency_ms_p50 > 0) {
+        group_p50.push_back(std::abs(p->latency_p50_ms - *rows[i].latency_ms_p50) / *rows[i].latency_ms_p50 * 100);
+        cv.latency_p50_errors_pct.push_back(group_p50.back());
+      }
       e_err.push_back(std::abs(p->energy_j - e) / e * 100);
       l_err.push_back(std::abs(p->latency_p99_ms - l) / l * 100);
       e_under.push_back(std::max(0.0, (e - p->energy_j) / p->energy_j * 100));
       l_under.push_back(std::max(0.0, (l - p->latency_p99_ms) / p->latency_p99_ms * 100));
     }
+    if (scheme == HoldOut::kModel && !group_p50.empty()) {
+      cv.latency_p50_model_errors_pct.push_back(summarize(group_p50).p50);
+    }
   }
+  cv.energy_errors_pct = e_err;
   cv.predictions = e_err.size();
   // Over no prediction every figure stays 0.
   const Summary e = summarize(e_err), l = summarize(l_err), eu = summarize(e_under), lu = summarize(l_under);

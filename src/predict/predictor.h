@@ -19,6 +19,7 @@ namespace edgejoule {
 struct CostPrediction {
   double energy_j = 0;        // per inference (one sample)
   double latency_p99_ms = 0;  // per forward call
+  double latency_p50_ms = 0;  // per forward call
 };
 
 class CostModel {
@@ -39,8 +40,8 @@ class CostModel {
   double lambda_ = 1;
   std::vector<std::string> precisions_, engines_, devices_, hosts_, families_;  // indicator levels
   std::vector<double> mean_, scale_;         // standardisation of each feature
-  std::vector<double> energy_coef_, latency_coef_;
-  double energy_intercept_ = 0, latency_intercept_ = 0;
+  std::vector<double> energy_coef_, latency_coef_, latency50_coef_;
+  double energy_intercept_ = 0, latency_intercept_ = 0, latency50_intercept_ = 0;
 };
 
 enum class HoldOut { kModel, kConfiguration };
@@ -56,6 +57,9 @@ struct CrossValidation {
   // How far a prediction may fall short: the 90th percentile of (measured - predicted) /
   // predicted over the held-out points, in % (0 when it never under-predicts).
   double energy_under_q90_pct = 0, latency_under_q90_pct = 0;
+  // Every held-out point's |predicted - measured| / measured, in %: energy, latency p50, and per
+  // model (held out by model: its median latency p50 error).
+  std::vector<double> energy_errors_pct, latency_p50_errors_pct, latency_p50_model_errors_pct;
 };
 
 CrossValidation cross_validate(const std::vector<ResultRow>& rows, HoldOut scheme, double lambda);

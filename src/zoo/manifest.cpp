@@ -95,6 +95,12 @@ std::vector<ModelInfo> parse_manifest(const std::string& json_text, const std::s
       m.sample_shape.assign(shape.begin() + 1, shape.end());
       if (entry.contains("params") && entry["params"].is_number_integer()) m.params = entry["params"].get<int64_t>();
       if (entry.contains("flops") && entry["flops"].is_number_integer()) m.flops = entry["flops"].get<int64_t>();
+      if (entry.contains("graph") && entry["graph"].is_object() && entry["graph"].contains("summary") &&
+          entry["graph"]["summary"].is_object()) {
+        for (const auto& [key, value] : entry["graph"]["summary"].items()) {
+          if (value.is_number()) m.graph[key] = value.get<double>();
+        }
+      }
       std::string missing_source;
       if (entry.contains("accuracy") && entry["accuracy"].is_object()) {
         const auto a = read_accuracy(entry["accuracy"], &missing_source);

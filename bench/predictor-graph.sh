@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The cost models' error on architectures they have not seen, against the measurement noise floor.
+#
+#   bench/predictor-graph.sh [BUILD_DIR] [ZOO_DIR] [STORE] [OUT_DIR] [ROUNDS]
+#
+# STORE: the whole-zoo store of bench/engines-whole-zoo.sh (every ImageNet architecture x every
+# engine built in, batch 1, this machine's threads; default docs/results/cpu-vm-openvino/engines.db).
+# ZOO_DIR: its zoo, with the operators recorded ('edgejoule zoo build --set imagenet --out ZOO_DIR
+# --formats torchscript,onnx'; an older zoo gets them on that same command, from its cached files).
+#
+# 1. The noise floor: every third architecture of the store (sorted by name) measured again,
+#    ROUNDS times (default 1), with the store's protocol, into OUT_DIR/remeasured-N.db.
+# 2. edgejoule predict with --zoo (the graph model) and --remeasured (the noise floor): the table
+#    into OUT_DIR/predict.txt, the JSON into OUT_DIR/predict.json.
+# Resumable (stored points are skipped); remove OUT_DIR to start over. Run it with nothing else on
+# the machine: points measured beside other work measure that work (~25 min a round on 2 cores).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$here/build}"
+zoo="${2:-$build/zoo/imagenet}"
+store="${3:-$here/docs/results/cpu-vm-openvino/engines.db}"
+out="${4:-$here/docs/results/predictor-graph}"
+rounds="${5:-1}"
+threads="$(nproc)"
+[[ -x "$build/edgejoule" ]] || { echo "no $build/edgejoule: run 'make build'" >&2; exit 2; }
+[[ -f "$zoo/zoo.json" ]] || { echo "no $zoo/zoo.json: build the zoo (see the header of $0)" >&2; exit 2; }
+[[ -f "$store" ]] || { echo "no store $store: run bench/engines-whole-zoo.sh first" >&2; exit 2; }
+mkdir -p "$out"
+engines="$("$build/edgejoule" engines --names)"
+protocol=(--batch 1 --threads "$threads" --warmup-s 0.3 --min-time-s 0.5 --quiet)
+models="$("$build/edgejoule" list --db "$store" --json | /usr/bin/python3 -c '
+import json, sys
+names = sorted({p["model"]["name"] for p in json.load(sys.stdin) if p["status"] == "VALID"})
+print(",".join(names[::3]))')"
+echo "re-measuring $(tr ',' '\n' <<< "$models" | wc -l) architectures x {$engines}, $rounds time(s): $models"
+start=$(date +%s)
+remeasured=()
+for round in $(seq 1 "$rounds"); do
+  "$build/edgejoule" profile --zoo "$zoo" --models "$models" --db "$out/remeasured-$round.db" --engine "$engines" \
+      "${protocol[@]}" > /dev/null || true
+  remeasured+=(--remeasured "$out/remeasured-$round.db")
+done
+echo "re-measured in $(( $(date +%s) - start )) s"
+"$build/edgejoule" predict --db "$store" --zoo "$zoo" "${remeasured[@]}" | tee "$out/predict.txt"
+"$build/edgejoule" predict --db "$store" --zoo "$zoo" "${remeasured[@]}" --json > "$out/predict.json"
