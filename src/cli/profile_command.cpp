@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/frontier_sweep.h"
 #include "cli/profile_options.h"
 #include "common/error.h"
 #include "common/strings.h"
@@ -124,6 +125,13 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   }
   std::optional<PlatformController> platform;
   if (!platform_control(flags, lists, global, platform)) return exit_code::kOk;  // --dry-run
+  if ((!flags.budgets.empty() || flags.round_size != 4) && flags.strategy != "frontier") {
+    throw Error("--budgets and --round-size steer --strategy frontier; add it, or leave them out");
+  }
+  if (flags.strategy == "frontier" && (flags.enqueue || !flags.queue.empty())) {
+    throw Error("--strategy frontier decides as points arrive on this machine; a fleet queue sweeps the grid "
+                "(leave out --strategy, or --queue)");
+  }
   if (flags.enqueue || !flags.queue.empty()) return run_enqueue(flags, global, lists, override_shape);
   std::unique_ptr<Dataset> dataset;
   if (!flags.dataset.empty()) dataset = make_dataset(flags.dataset);
@@ -162,8 +170,19 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     return read_platform_state(global.sysfs_root, gpu).to_json();
   };
   auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet);
-  const SweepOutcome outcome = run_session(items, *store, host, meters, session, *progress);
-  meters.stop();
+  SweepOutcome outcome;
+  if (flags.strategy == "frontier") {
+    FrontierSweepSettings frontier;
+    frontier.round_size = static_cast<size_t>(flags.round_size);
+    if (!flags.budgets.empty()) frontier.max_budget_j = *std::max_element(flags.budgets.begin(), flags.budgets.end());
+    const FrontierSweepResult result = run_frontier_sweep(items, *store, host, meters, session, *progress, frontier);
+    outcome = result.outcome;
+    meters.stop();
+    write_skipped(stderr, result);
+  } else {
+    outcome = run_session(items, *store, host, meters, session, *progress);
+    meters.stop();
+  }
 
   // 4. Show every point of this sweep as stored (measured now or earlier).
   std::set<std::pair<std::string, std::string>> swept;

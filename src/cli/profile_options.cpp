@@ -56,6 +56,20 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
   cmd.add_flag("--force", flags.force, "Measure again points already stored (replacing them)");
   cmd.add_flag("--retry-invalid", flags.retry_invalid,
                 "Measure again points stored as INVALID (e.g. after a busy period), replacing them");
+  cmd.add_option("--strategy", flags.strategy,
+                 "grid: every point; frontier: anchors, then only points that could still enter the accuracy/energy "
+                 "frontier given the cost models' cross-validated error, refitting as points arrive; stops when none "
+                 "can, and lists the rest as PREDICTED (not stored)")
+      ->check(CLI::IsMember({"grid", "frontier"}))
+      ->default_str("grid");
+  cmd.add_option("--budgets", flags.budgets,
+                 "With --strategy frontier: energy budgets of interest, J per inference (comma-separated); points "
+                 "over the largest even at their optimistic energy are not measured")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--round-size", flags.round_size, "With --strategy frontier: points measured between refits")
+      ->check(CLI::Range(1, 1000))
+      ->default_str("4");
   cmd.add_flag("--json", flags.json, "Print the results as JSON on stdout");
   cmd.add_flag("--quiet", flags.quiet, "No progress output");
   for (const auto& f : platform_knob_flags()) cmd.add_option(f.flag, flags.platform[f.flag], f.help);

@@ -28,6 +28,9 @@ struct ProfileFlags {
   bool force = false, retry_invalid = false, json = false, quiet = false, check_outputs = false;
   std::string queue, device_class;  // --queue NAME --enqueue: plan into the fleet store's queue
   bool enqueue = false;
+  std::string strategy = "grid";  // grid | frontier (cli/frontier_sweep.h)
+  std::vector<double> budgets;    // J per inference: with frontier, the largest bounds the search
+  int round_size = 4;
 };
 
 void add_profile_options(CLI::App& cmd, ProfileFlags& flags);

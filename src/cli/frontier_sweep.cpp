@@ -1,0 +1,205 @@
+#include "cli/frontier_sweep.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "predict/graph_model.h"
+#include "predict/predictor.h"
+#include "recommend/frontier_plan.h"
+
+namespace edgejoule {
+namespace {
+
+// What the cost models see of a point not measured yet: the model and configuration as stored.
+ResultRow query_row(const SweepItem& item, const HostInfo& host) {
+  ResultRow r;
+  r.model = item.model.name;
+  r.family = item.model.family;
+  r.model_path = item.model.path;
+  r.model_sha256 = item.model.content_sha256;
+  r.flops = item.model.flops;
+  r.params = item.model.params;
+  r.top1 = item.model.top1;
+  r.accuracy_source = item.model.accuracy_source;
+  r.accuracy_dataset = item.model.accuracy_dataset;
+  r.engine = item.config.engine;
+  r.device = item.config.device;
+  r.precision = item.config.precision;
+  r.batch = item.config.batch;
+  r.threads = item.config.threads;
+  r.knobs = item.config.knobs;
+  r.platform = item.config.platform;
+  r.config_meter = item.config.meter;
+  r.hostname = host.hostname;
+  r.host_fingerprint = host.fingerprint();
+  return r;
+}
+
+// Every model at the reference configuration (the smallest batch, then the most threads: the
+// cheapest per call), and the smallest, median and largest model by FLOPs at every other: what
+// the cost models need before they can say anything about the rest.
+std::set<size_t> anchors(const std::vector<SweepItem>& items) {
+  std::map<std::string, std::vector<size_t>> by_config;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].unsupported_reason.empty()) by_config[items[i].config.key()].push_back(i);
+  }
+  std::set<size_t> out;
+  if (by_config.empty()) return out;
+  const auto reference = std::min_element(by_config.begin(), by_config.end(), [&](const auto& a, const auto& b) {
+    const Configuration& x = items[a.second.front()].config;
+    const Configuration& y = items[b.second.front()].config;
+    return std::make_pair(x.batch, -x.threads) < std::make_pair(y.batch, -y.threads);
+  });
+  for (auto& [key, members] : by_config) {
+    if (key == reference->first) {
+      out.insert(members.begin(), members.end());
+      continue;
+    }
+    std::sort(members.begin(), members.end(), [&](size_t a, size_t b) {
+      return items[a].model.flops.value_or(0) < items[b].model.flops.value_or(0);
+    });
+    out.insert(members.front());
+    out.insert(members[members.size() / 2]);
+    out.insert(members.back());
+  }
+  return out;
+}
+
+GraphFeatureMap features_of(const std::vector<SweepItem>& items) {
+  GraphFeatureMap out;
+  for (const auto& item : items) {
+    if (const auto g = GraphFeatures::from_summary(item.model.graph)) out.emplace(item.model.name, *g);
+  }
+  return out;
+}
+
+void add(SweepOutcome& total, const SweepOutcome& part) {
+  total.measured += part.measured;
+  total.unsupported += part.unsupported;
+  total.skipped += part.skipped;
+  total.failures.insert(total.failures.end(), part.failures.begin(), part.failures.end());
+  total.interrupted = total.interrupted || part.interrupted;
+}
+
+}  // namespace
+
+FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Store& store, const HostInfo& host,
+                                       const DeviceMeters& meters, const SessionSettings& session,
+                                       ProfileListener& listener, const FrontierSweepSettings& settings) {
+  FrontierSweepResult result;
+  result.planned = items.size();
+  const std::set<size_t> anchor = anchors(items);
+  const GraphFeatureMap features = features_of(items);
+  std::set<size_t> attempted;  // run in this sweep, whatever came of it
+  RowFilter filter;
+  filter.host_fingerprint = host.fingerprint();
+
+  for (;; ++result.rounds) {
+    // What the store holds for this host now (earlier runs included: that is the resume).
+    std::map<std::pair<std::string, std::string>, ResultRow> stored;
+    std::vector<ResultRow> valid;
+    for (auto& row : store.rows(filter)) {
+      if (row.status == Verdict::kValid && row.energy_j_per_inference) valid.push_back(row);
+      stored.emplace(std::make_pair(row.model_sha256, configuration_of(row).key()), std::move(row));
+    }
+    std::string why;
+    const auto baseline = train_predictor(valid, &why);
+    const GraphCostModel graph = GraphCostModel::fit(valid, features);
+    const GraphCrossValidation graph_cv = cross_validate_graph(valid, features);
+    double baseline_margin = 0;
+    if (baseline) {
+      auto errors = baseline->leave_one_model_out.energy_errors_pct;
+      const auto& loco = baseline->leave_one_configuration_out.energy_errors_pct;
+      errors.insert(errors.end(), loco.begin(), loco.end());
+      baseline_margin = ErrorDistribution::of(errors).p90_pct / 100;
+    }
+    const double graph_margin = graph_cv.energy.p90_pct / 100;
+
+    std::vector<PlannedPoint> points;
+    std::vector<size_t> item_of;      // points -> items
+    std::vector<std::string> model_of;  // which cost model predicted each point
+    for (size_t i = 0; i < items.size(); ++i) {
+      const SweepItem& item = items[i];
+      if (!item.unsupported_reason.empty()) {
+        if (!attempted.count(i) && !stored.count({item.model.content_sha256, item.config.key()})) {
+          // Stored UNSUPPORTED on the first round, with its reason, as a grid sweep does.
+          points.push_back({});
+          item_of.push_back(i);
+          model_of.emplace_back();
+        }
+        continue;
+      }
+      const auto it = stored.find({item.model.content_sha256, item.config.key()});
+      PlannedPoint p;
+      ResultRow query = query_row(item, host);
+      if (it != stored.end()) {
+        if (it->second.status != Verdict::kValid || !it->second.energy_j_per_inference) continue;  // tried: not a candidate
+        if (!it->second.top1) continue;  // no accuracy: not on the accuracy frontier
+        p.top1 = *it->second.top1;
+        p.measured_energy_j = it->second.energy_j_per_inference;
+        points.push_back(p);
+        item_of.push_back(i);
+        model_of.emplace_back();
+        continue;
+      }
+      if (attempted.count(i)) continue;  // failed in this sweep: not again
+      p.top1 = item.model.top1.value_or(0);
+      std::string predicted_by;
+      if (item.model.top1 && !anchor.count(i)) {
+        if (const auto g = graph.predict(query, features); g && graph_cv.energy.points >= 5) {
+          p.predicted_energy_j = g->energy_j;
+          p.margin = graph_margin;
+          predicted_by = GraphCostModel::name();
+        } else if (baseline) {
+          if (const auto b = baseline->model.predict(query)) {
+            p.predicted_energy_j = b->energy_j;
+            p.margin = baseline_margin;
+            predicted_by = baseline->model.name();
+          }
+        }
+      }
+      points.push_back(p);
+      item_of.push_back(i);
+      model_of.push_back(predicted_by);
+    }
+
+    const FrontierPlan plan = plan_frontier(points, settings.round_size, settings.max_budget_j);
+    if (plan.settled) {
+      result.settled = true;
+      auto skip = [&](const std::vector<size_t>& list, const char* why_skipped) {
+        for (size_t k : list) {
+          const ResultRow q = query_row(items[item_of[k]], host);
+          result.skipped.push_back({q.model + " " + configuration_label(q), points[k].top1,
+                                    *points[k].predicted_energy_j, points[k].margin, why_skipped, model_of[k]});
+        }
+      };
+      skip(plan.cannot_enter, "dominated by a measured point even at its optimistic energy");
+      skip(plan.beyond_budgets, "over the largest budget even at its optimistic energy");
+      break;
+    }
+    std::vector<SweepItem> round;
+    for (size_t k : plan.measure_next) {
+      attempted.insert(item_of[k]);
+      round.push_back(items[item_of[k]]);
+    }
+    add(result.outcome, run_session(round, store, host, meters, session, listener));
+    if (result.outcome.interrupted) break;
+  }
+  return result;
+}
+
+void write_skipped(std::FILE* out, const FrontierSweepResult& result) {
+  if (!result.settled) return;
+  const size_t measured = result.planned - result.skipped.size();
+  std::fprintf(out, "frontier settled after %zu round(s): %zu of %zu grid point(s) stored, %zu left unmeasured\n",
+               result.rounds, measured, result.planned, result.skipped.size());
+  for (const auto& s : result.skipped) {
+    std::fprintf(out, "  PREDICTED %-44s top-1 %5.2f %%  %s/inference +-%.0f %%  (%s; %s)\n", s.label.c_str(), s.top1,
+                 fmt::format("{:.3g} J", s.predicted_energy_j).c_str(), s.margin * 100, s.why.c_str(), s.model.c_str());
+  }
+}
+
+}  // namespace edgejoule
