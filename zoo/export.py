@@ -361,23 +361,7 @@ def graph_onnx(manifest, venv_python, out_dir):
     if not venv_python:
         log(f"graph: {len(jobs)} ONNX file(s) not read (no .venv with openvino; 'make deps' makes it)")
         return
-    import subprocess
-    fd, jobs_path = tempfile.mkstemp(dir=out_dir, prefix=".graph-jobs.", suffix=".json")
-    os.close(fd)
-    results_path = jobs_path[:-5] + ".results.json"
-    try:
-        with open(jobs_path, "w") as f:
-            json.dump(jobs, f)
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graph_ops.py")
-        subprocess.run([venv_python, script, "--jobs", jobs_path, results_path])
-        results = {}
-        if os.path.exists(results_path):
-            with open(results_path) as f:
-                results = json.load(f)
-    finally:
-        for path in (jobs_path, results_path):
-            if os.path.exists(path):
-                os.remove(path)
+    _, results = run_venv_jobs(venv_python, "graph_ops.py", ["--jobs"], jobs, out_dir, ".graph-jobs.")
     by_name = {e["name"]: e for e in manifest["models"]}
     for job in jobs:
         result = results.get(job["name"])
@@ -416,6 +400,29 @@ def find_venv_python():
         sys.exit(f"zoo: openvino_int8 is made with the openvino and nncf wheels of the project's virtual "
                  f"environment, and {venv} has not both: run 'make deps' (it needs PyPI), or set EDGEJOULE_VENV")
     return python
+
+
+def run_venv_jobs(venv_python, script_name, flags, jobs, out_dir, prefix):
+    """Runs one of this folder's scripts in the .venv on a list of jobs (a JSON file in, a JSON
+    file of results out, both temporary in out_dir). Returns (exit status, results or {})."""
+    import subprocess
+    fd, jobs_path = tempfile.mkstemp(dir=out_dir, prefix=prefix, suffix=".json")
+    os.close(fd)
+    results_path = jobs_path[:-5] + ".results.json"
+    try:
+        with open(jobs_path, "w") as f:
+            json.dump(jobs, f)
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), script_name)
+        rc = subprocess.run([venv_python, script, *flags, jobs_path, results_path]).returncode
+        results = {}
+        if os.path.exists(results_path):
+            with open(results_path) as f:
+                results = json.load(f)
+    finally:
+        for path in (jobs_path, results_path):
+            if os.path.exists(path):
+                os.remove(path)
+    return rc, results
 
 
 def venv_python_if_any():
@@ -458,23 +465,7 @@ def quantize_openvino(manifest, manifest_path, venv_python, args):
     if not jobs:
         return []
     log(f"openvino_int8: quantising {len(jobs)} model(s) with NNCF in {os.path.dirname(os.path.dirname(venv_python))}")
-    import subprocess
-    fd, jobs_path = tempfile.mkstemp(dir=out_dir, prefix=".ov-int8-jobs.", suffix=".json")
-    os.close(fd)
-    results_path = jobs_path[:-5] + ".results.json"
-    try:
-        with open(jobs_path, "w") as f:
-            json.dump(jobs, f)
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "quantize_openvino.py")
-        rc = subprocess.run([venv_python, script, jobs_path, results_path]).returncode
-        results = {}
-        if os.path.exists(results_path):
-            with open(results_path) as f:
-                results = json.load(f)
-    finally:
-        for path in (jobs_path, results_path):
-            if os.path.exists(path):
-                os.unlink(path)
+    rc, results = run_venv_jobs(venv_python, "quantize_openvino.py", [], jobs, out_dir, ".ov-int8-jobs.")
     failed = []
     by_name = {e["name"]: e for e in manifest["models"]}
     for job in jobs:
