@@ -280,10 +280,11 @@ def export_one(name, family, out_dir, torch, torchvision, args):
     model.eval()
     from flops import count_macs
     macs = count_macs(model, shape)
-    graph = record_graph(model, name, shape, out_dir)
     example = torch.rand(shape)
     with torch.no_grad():
         traced = torch.jit.trace(model, example, check_trace=False)
+    # The operators of the file LibTorch runs (the traced graph), as a cached file is read again.
+    graph = record_graph(traced, name, shape, out_dir)
     file_name = save_traced(traced, name, ".pt", out_dir, torch)
     final = os.path.join(out_dir, file_name)
     entry = {

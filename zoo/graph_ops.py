@@ -27,7 +27,7 @@ import math
 import os
 import sys
 
-VERSION = 2  # of the records and the summary: the zoo build reads a model again when it changes
+VERSION = 3  # of the records and the summary: the zoo build reads a model again when it changes
 CLASSES = ("conv", "dwconv", "matmul", "norm", "elementwise", "pool", "memory")
 ANCHORS = ("conv", "dwconv", "matmul")
 FUSABLE = ("norm", "elementwise")
@@ -56,6 +56,8 @@ _FREE = ("view", "_reshape_alias", "reshape", "_unsafe_view", "t", "transpose", 
 
 
 def classify(op, depthwise=False):
+    if op == "Transpose":  # OpenVINO's Transpose moves the data (torch's transpose is a view; the copy shows as clone)
+        return "memory"
     name = op.lower().rstrip("_") if op not in ("copy_",) else op
     if name in ("convolution", "_convolution", "conv2d", "conv"):
         return "dwconv" if depthwise else "conv"

@@ -1,5 +1,5 @@
 """The zoo build reads each model's operators from its TorchScript (torch) and from its ONNX file
-(OpenVINO, in the .venv): the two readers must find the same kernels and MACs.
+(OpenVINO, in the .venv): the two readers must find the same MACs of each kind.
 
 Usage: graph_formats_test.py ZOO_DIR (a zoo built with torchscript,onnx)."""
 import json
@@ -31,8 +31,9 @@ def main():
             continue
         s = onnx["summary"]
         checked += 1
-        if s["kernels"] != torch_graph["kernels"]:
-            failures.append(f"{m['name']}: {s['kernels']} kernels in ONNX, {torch_graph['kernels']} in TorchScript")
+        # Kernel counts may differ where one graph spells an operator out (channel shuffle, LayerNorm):
+        # shown, not compared. The arithmetic must be the same.
+        print(f"{m['name']}: {s['kernels']} kernels in ONNX, {torch_graph['kernels']} in TorchScript")
         for key in ("conv_macs", "dwconv_macs", "matmul_macs"):
             a, b = s[key], torch_graph[key]
             if abs(a - b) > 0.001 * max(a, b, 1):
