@@ -283,10 +283,11 @@ def export_one(name, family, out_dir, torch, torchvision, args):
     example = torch.rand(shape)
     with torch.no_grad():
         traced = torch.jit.trace(model, example, check_trace=False)
-    # The operators of the file LibTorch runs (the traced graph), as a cached file is read again.
-    graph = record_graph(traced, name, shape, out_dir)
     file_name = save_traced(traced, name, ".pt", out_dir, torch)
     final = os.path.join(out_dir, file_name)
+    # The operators of the file LibTorch runs, read back as a cached file is read again (a traced
+    # module not yet saved does not run under the dispatch hook).
+    graph = record_graph(torch.jit.load(final, map_location="cpu").eval(), name, shape, out_dir)
     entry = {
         "name": name,
         "family": family,
