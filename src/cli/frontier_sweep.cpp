@@ -68,14 +68,6 @@ std::set<size_t> anchors(const std::vector<SweepItem>& items) {
   return out;
 }
 
-GraphFeatureMap features_of(const std::vector<SweepItem>& items) {
-  GraphFeatureMap out;
-  for (const auto& item : items) {
-    if (const auto g = GraphFeatures::from_summary(item.model.graph)) out.emplace(item.model.name, *g);
-  }
-  return out;
-}
-
 void add(SweepOutcome& total, const SweepOutcome& part) {
   total.measured += part.measured;
   total.unsupported += part.unsupported;
@@ -92,7 +84,9 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
   FrontierSweepResult result;
   result.planned = items.size();
   const std::set<size_t> anchor = anchors(items);
-  const GraphFeatureMap features = features_of(items);
+  std::vector<ModelInfo> models;
+  for (const auto& item : items) models.push_back(item.model);
+  const GraphFeatureMap features = graph_features_of(models);
   std::set<size_t> attempted;  // run in this sweep, whatever came of it
   RowFilter filter;
   filter.host_fingerprint = host.fingerprint();

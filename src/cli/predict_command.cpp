@@ -31,11 +31,7 @@ struct PredictFlags {
 
 GraphFeatureMap graph_features(const std::vector<std::string>& zoos) {
   GraphFeatureMap out;
-  for (const auto& dir : zoos) {
-    for (const auto& m : load_manifest(dir)) {
-      if (const auto g = GraphFeatures::from_summary(m.graph)) out.emplace(m.name, *g);
-    }
-  }
+  for (const auto& dir : zoos) out.merge(graph_features_of(load_manifest(dir)));
   return out;
 }
 
@@ -96,13 +92,18 @@ int run_predict(PredictFlags& flags) {
   if (!again.empty()) noise = noise_floor(rows, again);
   const auto& lomo = p->leave_one_model_out;
   const auto& loco = p->leave_one_configuration_out;
+  const ErrorDistribution lomo_latency = ErrorDistribution::of(lomo.latency_p50_errors_pct),
+                          lomo_latency_per_model = ErrorDistribution::of(lomo.latency_p50_model_errors_pct),
+                          lomo_energy = ErrorDistribution::of(lomo.energy_errors_pct),
+                          loco_latency = ErrorDistribution::of(loco.latency_p50_errors_pct),
+                          loco_energy = ErrorDistribution::of(loco.energy_errors_pct);
   if (flags.json) {
     nlohmann::json errors = {
-        {"baseline", {{"leave_one_model_out", {{"latency_p50", distribution_json(ErrorDistribution::of(lomo.latency_p50_errors_pct))},
-                                               {"latency_p50_per_model", distribution_json(ErrorDistribution::of(lomo.latency_p50_model_errors_pct))},
-                                               {"energy", distribution_json(ErrorDistribution::of(lomo.energy_errors_pct))}}},
-                      {"leave_one_configuration_out", {{"latency_p50", distribution_json(ErrorDistribution::of(loco.latency_p50_errors_pct))},
-                                                       {"energy", distribution_json(ErrorDistribution::of(loco.energy_errors_pct))}}}}}};
+        {"baseline", {{"leave_one_model_out", {{"latency_p50", distribution_json(lomo_latency)},
+                                               {"latency_p50_per_model", distribution_json(lomo_latency_per_model)},
+                                               {"energy", distribution_json(lomo_energy)}}},
+                      {"leave_one_configuration_out", {{"latency_p50", distribution_json(loco_latency)},
+                                                       {"energy", distribution_json(loco_energy)}}}}}};
     if (graph) {
       errors["graph"] = {{"model", GraphCostModel::name()},
                          {"leave_one_model_out", {{"latency_p50", distribution_json(graph->latency)},
@@ -139,11 +140,11 @@ int run_predict(PredictFlags& flags) {
 
   std::printf("\nError distributions, |predicted - measured| / measured:\n");
   std::printf("  %-44s %7s %9s %9s %11s %11s\n", "", "points", "median", "p90", "within 10%", "within 20%");
-  print_distribution("baseline, leave-one-model-out, latency p50", ErrorDistribution::of(lomo.latency_p50_errors_pct));
-  print_distribution("  per model (its median over configurations)", ErrorDistribution::of(lomo.latency_p50_model_errors_pct));
-  print_distribution("baseline, leave-one-model-out, energy", ErrorDistribution::of(lomo.energy_errors_pct));
-  print_distribution("baseline, leave-one-config-out, latency p50", ErrorDistribution::of(loco.latency_p50_errors_pct));
-  print_distribution("baseline, leave-one-config-out, energy", ErrorDistribution::of(loco.energy_errors_pct));
+  print_distribution("baseline, leave-one-model-out, latency p50", lomo_latency);
+  print_distribution("  per model (its median over configurations)", lomo_latency_per_model);
+  print_distribution("baseline, leave-one-model-out, energy", lomo_energy);
+  print_distribution("baseline, leave-one-config-out, latency p50", loco_latency);
+  print_distribution("baseline, leave-one-config-out, energy", loco_energy);
   if (graph) {
     print_distribution("graph, leave-one-model-out, latency p50", graph->latency);
     print_distribution("  per model (its median over configurations)", graph->latency_per_model);

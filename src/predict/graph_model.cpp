@@ -74,6 +74,14 @@ std::optional<GraphFeatures> GraphFeatures::from_summary(const std::map<std::str
   return g;
 }
 
+GraphFeatureMap graph_features_of(const std::vector<ModelInfo>& models) {
+  GraphFeatureMap out;
+  for (const auto& m : models) {
+    if (const auto g = GraphFeatures::from_summary(m.graph)) out.emplace(m.name, *g);
+  }
+  return out;
+}
+
 std::string configuration_key(const ResultRow& r) { return configuration_label(r) + "@" + r.host_fingerprint; }
 
 bool GraphCostModel::usable(const ResultRow& r) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/records.h"
 #include "core/result_row.h"
 
 namespace edgejoule {
@@ -37,6 +38,8 @@ struct GraphFeatures {
   static std::optional<GraphFeatures> from_summary(const std::map<std::string, double>& summary);
 };
 using GraphFeatureMap = std::map<std::string, GraphFeatures>;  // by model name
+// The features of every model whose manifest entry has an operator summary, by name.
+GraphFeatureMap graph_features_of(const std::vector<ModelInfo>& models);
 
 class GraphCostModel {
  public:
