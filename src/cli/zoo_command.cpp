@@ -97,7 +97,7 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
         argv.push_back(flags->ops_json);
       }
       const int rc = run_process(argv);
-      if (rc != 0) throw Error("could not read the operators of " + file + " (its message is above)", exit_code::kFailure);
+      if (rc != 0) throw Error("could not read the operators of " + file + " (its message is above): is it a model file of that format?");
       return 0;
     }
     if (build->parsed()) {

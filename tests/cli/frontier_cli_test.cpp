@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "cli/cli_fixture.h"
 
 namespace edgejoule::testing {
@@ -51,6 +53,11 @@ TEST_F(CliTest, ZooOpsListsAModelFilesOperators) {
   const auto missing = edgejoule({"zoo", "ops", (dir_ / "none.pt").string()});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.out, "");
+  // A file that is not a model: its reader's sentence, then edgejoule's, exit 2.
+  { std::ofstream((dir_ / "not_a_model.pt").string()) << "not a model"; }
+  const auto bad = edgejoule({"zoo", "ops", (dir_ / "not_a_model.pt").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("could not read the operators of"), std::string::npos) << bad.err;
 }
 
 }  // namespace
