@@ -115,6 +115,7 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
     std::vector<PlannedPoint> points;
     std::vector<size_t> item_of;      // points -> items
     std::vector<std::string> model_of;  // which cost model predicted each point
+    std::vector<std::optional<double>> latency_of;  // its predicted latency p50 per call (ms)
     for (size_t i = 0; i < items.size(); ++i) {
       const SweepItem& item = items[i];
       if (!item.unsupported_reason.empty()) {
@@ -123,6 +124,7 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
           points.push_back({});
           item_of.push_back(i);
           model_of.emplace_back();
+          latency_of.emplace_back();
         }
         continue;
       }
@@ -137,41 +139,53 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
         points.push_back(p);
         item_of.push_back(i);
         model_of.emplace_back();
+        latency_of.emplace_back();
         continue;
       }
       if (attempted.count(i)) continue;  // failed in this sweep: not again
       p.top1 = item.model.top1.value_or(0);
       std::string predicted_by;
+      std::optional<double> latency_ms;
       if (item.model.top1 && !anchor.count(i)) {
         if (const auto g = graph.predict(query, features); g && graph_cv.energy.points >= 5) {
           p.predicted_energy_j = g->energy_j;
           p.margin = graph_margin;
           predicted_by = GraphCostModel::name();
+          latency_ms = g->latency_p50_ms;
         } else if (baseline) {
           if (const auto b = baseline->model.predict(query)) {
             p.predicted_energy_j = b->energy_j;
             p.margin = baseline_margin;
             predicted_by = baseline->model.name();
+            latency_ms = b->latency_p50_ms;
           }
         }
       }
       points.push_back(p);
       item_of.push_back(i);
       model_of.push_back(predicted_by);
+      latency_of.push_back(latency_ms);
     }
 
     const FrontierPlan plan = plan_frontier(points, settings.round_size, settings.max_budget_j);
     if (plan.settled) {
       result.settled = true;
+      std::vector<PredictionRecord> predicted;
       auto skip = [&](const std::vector<size_t>& list, const char* why_skipped) {
         for (size_t k : list) {
-          const ResultRow q = query_row(items[item_of[k]], host);
+          const SweepItem& item = items[item_of[k]];
+          const ResultRow q = query_row(item, host);
           result.skipped.push_back({q.model + " " + configuration_label(q), points[k].top1,
                                     *points[k].predicted_energy_j, points[k].margin, why_skipped, model_of[k]});
+          predicted.push_back({item.model, item.config, model_of[k], *points[k].predicted_energy_j, latency_of[k],
+                               points[k].margin, why_skipped});
         }
       };
       skip(plan.cannot_enter, "dominated by a measured point even at its optimistic energy");
       skip(plan.beyond_budgets, "over the largest budget even at its optimistic energy");
+      // Stored apart from the measured points (a table of their own), so 'list --status
+      // PREDICTED' shows them and no reader takes one for a measurement.
+      store.save_predictions(predicted, host);
       break;
     }
     std::vector<SweepItem> round;

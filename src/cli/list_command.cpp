@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "store/store.h"
 #include "report/writers.h"
@@ -21,13 +23,28 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
       ->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--model", flags->model, "Only this model (name)");
-  cmd->add_option("--status", flags->status, "Only VALID, INVALID or UNSUPPORTED points")
-      ->check(CLI::IsMember({"VALID", "INVALID", "UNSUPPORTED"}));
+  cmd->add_option("--status", flags->status,
+                  "Only VALID, INVALID or UNSUPPORTED points; PREDICTED: the points a frontier sweep left "
+                  "unmeasured, with the cost model's prediction and margin (never listed with measured points)")
+      ->check(CLI::IsMember({"VALID", "INVALID", "UNSUPPORTED", "PREDICTED"}));
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
   return [flags] {
     auto store = open_store(flags->db, OpenMode::kReadOnly);
     RowFilter filter;
     filter.model = flags->model;
+    if (flags->status == "PREDICTED") {
+      std::vector<ResultRow> rows;
+      for (auto& p : store->predictions(filter)) {
+        p.row.reason = fmt::format("{} (+-{:.0f} %, {})", p.row.reason, p.margin * 100, p.predicted_at_utc);
+        rows.push_back(std::move(p.row));
+      }
+      if (flags->json) {
+        write_json(std::cout, rows);
+      } else {
+        write_table(std::cout, rows);
+      }
+      return 0;
+    }
     if (!flags->status.empty()) filter.status = verdict_from_string(flags->status);
     const auto rows = store->rows(filter);
     if (flags->json) {

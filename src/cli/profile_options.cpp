@@ -59,7 +59,7 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
   cmd.add_option("--strategy", flags.strategy,
                  "grid: every point; frontier: anchors, then only points that could still enter the accuracy/energy "
                  "frontier given the cost models' cross-validated error, refitting as points arrive; stops when none "
-                 "can, and lists the rest as PREDICTED (not stored)")
+                 "can, and lists the rest as PREDICTED, stored apart from measured points ('list --status PREDICTED')")
       ->check(CLI::IsMember({"grid", "frontier"}))
       ->default_str("grid");
   cmd.add_option("--budgets", flags.budgets,

@@ -74,6 +74,12 @@ class ClaimStore final : public Store {
   }
   std::vector<ResultRow> rows(const RowFilter& filter) override { return queue_.store().rows(filter); }
   int64_t save_evaluation(const StoredEvaluation& e) override { return queue_.store().save_evaluation(e); }
+  void save_predictions(const std::vector<PredictionRecord>& p, const HostInfo& host) override {
+    queue_.store().save_predictions(p, host);
+  }
+  std::vector<StoredPrediction> predictions(const RowFilter& filter) override {
+    return queue_.store().predictions(filter);
+  }
   std::string location() const override { return queue_.store().location(); }
   void for_each_raw_point(const std::function<void(const RawPoint&)>& visit) override {
     queue_.store().for_each_raw_point(visit);

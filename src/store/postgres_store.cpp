@@ -433,6 +433,29 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
     return q.step() ? q.int64(0) : 0;
   }
 
+  static_assert(pg_schema::kCreatedAt + pg_schema::kPgMigrationCount == kSchemaVersion,
+                "a schema version without its PostgreSQL migration");
+  // Applies the migrations from the stored version up, each in its own transaction under the
+  // creation lock (several devices may open an older store at once; the version is read again
+  // under the lock), so the store is at one version or the next, never between. Readers migrate
+  // too, as SQLite readers do.
+  void migrate() {
+    for (;;) {
+      bool done = false;
+      transaction([&] {
+        db_->exec("SELECT pg_advisory_xact_lock(7135201)");
+        const int64_t version = scalar_int("SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'schema_version'");
+        if (version >= kSchemaVersion) {
+          done = true;
+          return;
+        }
+        db_->exec(pg_schema::kPgMigrations[version - pg_schema::kCreatedAt]);
+        db_->exec("UPDATE meta SET value = '" + std::to_string(version + 1) + "' WHERE key = 'schema_version'");
+      });
+      if (done) return;
+    }
+  }
+
   // Checks that the database is an edgejoule store (or empty: then a writer creates one), of a
   // schema this build knows, and adds the configuration fields' columns it lacks.
   void open_schema(OpenMode mode) {
@@ -468,10 +491,11 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
                   std::to_string(version) + ", this build knows " + std::to_string(kSchemaVersion) +
                   "): upgrade edgejoule on this device");
     }
-    if (version < pg_schema::kCreatedAt + pg_schema::kPgMigrationCount) {
+    if (version < pg_schema::kCreatedAt) {
       throw Error("the fleet store " + db_->where + " has schema " + std::to_string(version) +
                   ", older than any this build can upgrade", exit_code::kFailure);
     }
+    if (version < kSchemaVersion) migrate();
     config_columns_.clear();
     {
       auto q = db_->prepare("SELECT column_name FROM information_schema.columns WHERE table_schema = "

@@ -197,7 +197,29 @@ INSERT OR IGNORE INTO model_paths (model_id, host_id, path)
   SELECT DISTINCT p.model_id, p.host_id, m.path FROM points p JOIN models m ON m.id = p.model_id;
 )sql";
 
+// Version 6: the points a frontier sweep left unmeasured, with what the cost model predicted
+// for them and the margin it allowed (profile --strategy frontier). A table of their own, so no
+// reader of `points` can take a prediction for a measurement; storing a measured point for the
+// same (model, configuration, host) drops its prediction (sql_store.h, write_point).
+inline constexpr const char* kMigrateV5ToV6 = R"sql(
+CREATE TABLE predictions (
+  id                        INTEGER PRIMARY KEY,
+  model_id                  INTEGER NOT NULL REFERENCES models(id),
+  config_id                 INTEGER NOT NULL REFERENCES configs(id),
+  host_id                   INTEGER NOT NULL REFERENCES hosts(id),
+  predictor                 TEXT NOT NULL,
+  energy_j_per_inference    REAL NOT NULL,
+  latency_ms_p50            REAL,
+  margin                    REAL NOT NULL,
+  reason                    TEXT NOT NULL,
+  predicted_at_utc          TEXT NOT NULL,
+  edgejoule_version         TEXT NOT NULL,
+  UNIQUE (model_id, config_id, host_id)
+);
+)sql";
+
 // migrations[i] takes a store from version i + 1 to i + 2.
-inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4, kMigrateV4ToV5};
+inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4, kMigrateV4ToV5,
+                                              kMigrateV5ToV6};
 
 }  // namespace edgejoule::schema

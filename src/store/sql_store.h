@@ -161,12 +161,110 @@ class SqlStore : public Store {
         h.gpu_name = q.text(i++);
         r.device_class = h.device_class();
       }
-      for (const auto& field : config_fields()) {
-        const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
-        if (value != field.default_value()) r.knobs[field.name] = value;
-      }
+      read_knobs(q, i, r);
       if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
       out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  void save_predictions(const std::vector<PredictionRecord>& predictions, const HostInfo& host) override {
+    db_->begin_write();
+    try {
+      const int64_t host_id = upsert_host(host);
+      const std::string now = utc_now_iso8601();
+      for (const auto& p : predictions) {
+        const int64_t model_id = upsert_model(p.model);
+        const int64_t config_id = upsert_config(p.config);
+        upsert_model_path(model_id, host_id, p.model.path);
+        {
+          auto measured = db_->prepare("SELECT 1 FROM points WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+          measured.bind(1, model_id).bind(2, config_id).bind(3, host_id);
+          if (measured.step()) continue;
+        }
+        auto ins = db_->prepare(R"sql(
+          INSERT INTO predictions (model_id, config_id, host_id, predictor, energy_j_per_inference, latency_ms_p50,
+            margin, reason, predicted_at_utc, edgejoule_version)
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+          ON CONFLICT (model_id, config_id, host_id) DO UPDATE SET predictor = excluded.predictor,
+            energy_j_per_inference = excluded.energy_j_per_inference, latency_ms_p50 = excluded.latency_ms_p50,
+            margin = excluded.margin, reason = excluded.reason, predicted_at_utc = excluded.predicted_at_utc,
+            edgejoule_version = excluded.edgejoule_version)sql");
+        ins.bind(1, model_id).bind(2, config_id).bind(3, host_id).bind(4, p.predictor)
+            .bind(5, p.energy_j_per_inference).bind(6, p.latency_ms_p50).bind(7, p.margin).bind(8, p.reason)
+            .bind(9, now).bind(10, EDGEJOULE_VERSION).run();
+      }
+      db_->commit();
+    } catch (...) {
+      db_->rollback();
+      throw;
+    }
+  }
+
+  std::vector<StoredPrediction> predictions(const RowFilter& filter) override {
+    auto q = db_->prepare(R"sql(
+      SELECT m.name, m.family, coalesce(mp.path, m.path), m.content_sha256, m.params, m.flops,
+             c.engine, c.device, c.precision, c.batch, c.threads, c.sample_shape, c.meter, c.platform,
+             h.hostname, h.cpu_model, h.blas, h.fingerprint, h.cpu_cores, h.memory_mb, h.gpu_name,
+             m.top1_declared, m.top5_declared, m.accuracy_source, m.accuracy_dataset,
+             r.predictor, r.energy_j_per_inference, r.latency_ms_p50, r.margin, r.reason,
+             r.predicted_at_utc)sql" + knob_select() + R"sql(
+      FROM predictions r
+      JOIN models m ON m.id = r.model_id
+      JOIN configs c ON c.id = r.config_id
+      JOIN hosts h ON h.id = r.host_id
+      LEFT JOIN model_paths mp ON mp.model_id = m.id AND mp.host_id = h.id
+      WHERE (CAST(?1 AS TEXT) = '' OR m.name = ?1) AND (CAST(?2 AS TEXT) = '' OR h.fingerprint = ?2)
+      ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads)sql");
+    q.bind(1, filter.model).bind(2, filter.host_fingerprint);
+    std::vector<StoredPrediction> out;
+    if (filter.status && *filter.status != Verdict::kPredicted) return out;
+    while (q.step()) {
+      StoredPrediction p;
+      ResultRow& r = p.row;
+      int i = 0;
+      r.status = Verdict::kPredicted;
+      r.model = q.text(i++);
+      r.family = q.text(i++);
+      r.model_path = q.text(i++);
+      r.model_sha256 = q.text(i++);
+      r.params = q.opt_int64(i++);
+      r.flops = q.opt_int64(i++);
+      r.engine = q.text(i++);
+      r.device = q.text(i++);
+      r.precision = q.text(i++);
+      r.batch = static_cast<int>(q.int64(i++));
+      r.threads = static_cast<int>(q.int64(i++));
+      r.sample_shape = q.text(i++);
+      r.config_meter = q.text(i++);
+      r.platform = q.text(i++);
+      r.hostname = q.text(i++);
+      r.cpu_model = q.text(i++);
+      r.blas = q.text(i++);
+      r.host_fingerprint = q.text(i++);
+      {
+        HostInfo h;
+        h.cpu_model = r.cpu_model;
+        h.cpu_cores = static_cast<int>(q.int64(i++));
+        h.memory_mb = q.int64(i++);
+        h.gpu_name = q.text(i++);
+        r.device_class = h.device_class();
+      }
+      r.top1 = q.opt_real(i++);
+      r.top5 = q.opt_real(i++);
+      r.accuracy_source = q.text(i++);
+      const std::string declared_dataset = q.text(i++);
+      r.accuracy_dataset = declared_dataset.empty() ? dataset_of_accuracy_source(r.accuracy_source) : declared_dataset;
+      r.energy_provenance = "predicted:" + q.text(i++);
+      r.energy_j_per_inference = q.opt_real(i++);
+      r.latency_ms_p50 = q.opt_real(i++);
+      p.margin = q.real(i++);
+      r.reason = q.text(i++);
+      p.predicted_at_utc = q.text(i++);
+      r.started_at_utc = p.predicted_at_utc;
+      read_knobs(q, i, r);
+      if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
+      out.push_back(std::move(p));
     }
     return out;
   }
@@ -266,6 +364,7 @@ class SqlStore : public Store {
       const std::string point_id = merge_row(
           "points", p.point, "", {{"model_id", model_id}, {"config_id", config_id}, {"host_id", host_id}});
       for (const auto& w : p.windows) merge_row("windows", w, "", {{"point_id", point_id}});
+      drop_prediction(model_id, config_id, host_id);
       if (p.model_path) {
         auto q = db_->prepare(R"sql(
           INSERT INTO model_paths (model_id, host_id, path) VALUES (?1, ?2, ?3)
@@ -352,7 +451,24 @@ class SqlStore : public Store {
     const auto point_id = insert_point(record, host, model_id, config_id, host_id);
     if (!point_id) return std::nullopt;
     for (const auto& w : record.result.windows) insert_window(*point_id, w);
+    drop_prediction(model_id, config_id, host_id);
     return point_id;
+  }
+
+  // A measured point replaces what was predicted for it.
+  template <class Id>
+  void drop_prediction(const Id& model_id, const Id& config_id, const Id& host_id) {
+    auto q = db_->prepare("DELETE FROM predictions WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
+    q.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
+  }
+
+  // The configuration fields' columns (knob_select) from column i on, into r.knobs (defaults left out).
+  template <class Statement>
+  static void read_knobs(const Statement& q, int& i, ResultRow& r) {
+    for (const auto& field : config_fields()) {
+      const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
+      if (value != field.default_value()) r.knobs[field.name] = value;
+    }
   }
 
   // A field's column in a select, or its default where the store has no column for it.

@@ -16,7 +16,7 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 inline constexpr const char* kDbHelp =
     "The store: an SQLite file (PATH or sqlite:PATH; created by profile when absent), or the fleet "
@@ -73,6 +73,25 @@ struct RawPoint {
 };
 enum class MergeOutcome { kAdded, kKept, kReplaced };
 
+// A point a frontier sweep left unmeasured, with what a cost model predicted for it: kept apart
+// from measured points (a table of its own), and dropped when the point itself is stored.
+struct PredictionRecord {
+  ModelInfo model;
+  Configuration config;
+  std::string predictor;  // the cost model's name
+  double energy_j_per_inference = 0;
+  std::optional<double> latency_ms_p50;
+  double margin = 0;   // the relative error the decision allowed for (0.3 = 30 %)
+  std::string reason;  // why it was not measured
+};
+// A stored prediction as a row (status PREDICTED, energy provenance "predicted:<predictor>",
+// the reason saying why it was left unmeasured) with its margin and when it was made.
+struct StoredPrediction {
+  ResultRow row;
+  double margin = 0;
+  std::string predicted_at_utc;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -103,6 +122,12 @@ class Store {
   virtual std::vector<ResultRow> rows(const RowFilter& filter) = 0;
   // Stores an evaluation run with its rows in one transaction; returns the run's id.
   virtual int64_t save_evaluation(const StoredEvaluation& evaluation) = 0;
+  // Stores a sweep's predictions for `host` in one transaction, each replacing an earlier
+  // prediction of the same (model, configuration, host). A point already measured there gets
+  // none: measurements and predictions never describe the same point.
+  virtual void save_predictions(const std::vector<PredictionRecord>& predictions, const HostInfo& host) = 0;
+  // The stored predictions (filter: model, host; status is PREDICTED by definition).
+  virtual std::vector<StoredPrediction> predictions(const RowFilter& filter) = 0;
   // Where the store is, for messages: a file path, or a server URI without its password.
   virtual std::string location() const = 0;
   // Every stored point, in storing order (merge's source).

@@ -8,6 +8,8 @@
 #include <fstream>
 
 #include "cli/cli_fixture.h"
+#include "store/store.h"
+#include "support/point_records.h"
 
 namespace edgejoule::testing {
 namespace {
@@ -28,6 +30,29 @@ TEST_F(CliTest, FrontierSweepStoresEachPointOnceAndResumesSettled) {
   EXPECT_NE(again.err.find("0 measured"), std::string::npos) << again.err;
   EXPECT_NE(again.err.find("frontier settled after 0 round(s)"), std::string::npos) << again.err;
   EXPECT_EQ(query("SELECT count(*) FROM points"), stored);
+}
+
+// What a sweep left unmeasured is listed with --status PREDICTED, and only there.
+TEST_F(CliTest, ListShowsStoredPredictionsOnlyWhenAskedFor) {
+  ASSERT_EQ(profile({"--zoo", kFmnistZoo, "--batch", "1", "--threads", "1"}).exit_code, 0);
+  {
+    const PointRecord r = point_record("sha-predicted", 8);
+    open_store(db_, OpenMode::kReadWrite)
+        ->save_predictions({{r.model, r.config, "graph-sum(test)", 0.0123, 4.5, 0.25, "dominated by a measured point"}},
+                           store_test_host());
+  }
+  const auto all = edgejoule({"list", "--db", db_, "--json"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out.find("m-sha-predicted"), std::string::npos) << all.out;
+  const auto table = edgejoule({"list", "--db", db_, "--status", "PREDICTED"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("m-sha-predicted"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("PREDICTED"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("dominated by a measured point (+-25 %"), std::string::npos) << table.out;
+  const auto json = edgejoule({"list", "--db", db_, "--status", "PREDICTED", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"predicted:graph-sum(test)\""), std::string::npos) << json.out;
+  EXPECT_EQ(json.out.find("fmnist"), std::string::npos) << "measured points are not listed with predictions";
 }
 
 TEST_F(CliTest, FrontierFlagsAreRefusedWhereTheyMeanNothing) {

@@ -125,6 +125,56 @@ TEST_P(StoreContract, ASecondCopyIsDroppedUnlessReplacedOrFromAnotherEngineVersi
   EXPECT_EQ(rows[0].status, Verdict::kValid);
 }
 
+// A frontier sweep's predictions: kept apart from the measured points, replaced by the point
+// when it is measured, never stored for a point already measured.
+TEST_P(StoreContract, PredictionsStayApartFromMeasuredPointsAndGiveWayToThem) {
+  auto store = open();
+  const PointRecord measured = testing::point_record("sha-m", 1);
+  ASSERT_TRUE(store->save_point(measured, host_, false));
+  auto prediction = [&](const PointRecord& r, double energy_j) {
+    return PredictionRecord{r.model, r.config, "graph-sum", energy_j, 12.5, 0.3, "dominated"};
+  };
+  const PointRecord unmeasured = testing::point_record("sha-p", 4);
+  store->save_predictions({prediction(unmeasured, 0.5), prediction(measured, 0.7)}, host_);
+  ASSERT_EQ(store->rows({}).size(), 1u);  // no reader of points sees a prediction
+  auto predicted = store->predictions({});
+  ASSERT_EQ(predicted.size(), 1u);  // the measured point got none
+  EXPECT_EQ(predicted[0].row.status, Verdict::kPredicted);
+  EXPECT_EQ(predicted[0].row.model, "m-sha-p");
+  EXPECT_EQ(predicted[0].row.batch, 4);
+  EXPECT_EQ(configuration_of(predicted[0].row).key(), unmeasured.config.key());
+  EXPECT_EQ(predicted[0].row.energy_provenance, "predicted:graph-sum");
+  ASSERT_TRUE(predicted[0].row.energy_j_per_inference);
+  EXPECT_DOUBLE_EQ(*predicted[0].row.energy_j_per_inference, 0.5);
+  ASSERT_TRUE(predicted[0].row.latency_ms_p50);
+  EXPECT_DOUBLE_EQ(*predicted[0].row.latency_ms_p50, 12.5);
+  EXPECT_DOUBLE_EQ(predicted[0].margin, 0.3);
+  EXPECT_EQ(predicted[0].row.reason, "dominated");
+  ASSERT_TRUE(predicted[0].row.top1);
+  EXPECT_DOUBLE_EQ(*predicted[0].row.top1, 70.5);
+  EXPECT_FALSE(predicted[0].predicted_at_utc.empty());
+  // A later sweep's prediction replaces the earlier one; other hosts and models filter out.
+  store->save_predictions({prediction(unmeasured, 0.4)}, host_);
+  predicted = store->predictions({});
+  ASSERT_EQ(predicted.size(), 1u);
+  EXPECT_DOUBLE_EQ(*predicted[0].row.energy_j_per_inference, 0.4);
+  RowFilter other_host;
+  other_host.host_fingerprint = testing::store_test_host("host-b").fingerprint();
+  EXPECT_TRUE(store->predictions(other_host).empty());
+  RowFilter valid_only;
+  valid_only.status = Verdict::kValid;
+  EXPECT_TRUE(store->predictions(valid_only).empty());
+  // Measuring the point drops its prediction.
+  ASSERT_TRUE(store->save_point(unmeasured, host_, false));
+  EXPECT_TRUE(store->predictions({}).empty());
+  EXPECT_EQ(store->rows({}).size(), 2u);
+  // And they survive reopening, read-only.
+  const PointRecord later = testing::point_record("sha-q", 2);
+  store->save_predictions({prediction(later, 0.9)}, host_);
+  store.reset();
+  EXPECT_EQ(open(OpenMode::kReadOnly)->predictions({}).size(), 1u);
+}
+
 TEST_P(StoreContract, FiltersByModelStatusAndHost) {
   auto store = open();
   const HostInfo other = testing::store_test_host("host-b");
