@@ -34,6 +34,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
   std::vector<std::string> notes;
   std::set<std::string> accuracy_sources;
   std::set<std::string> energy_sources;
+  bool any_predicted = false;
   for (const auto& r : rows) {
     std::string status = to_string(r.status);
     if (!r.reason.empty()) {
@@ -52,9 +53,13 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     }
     std::string energy = "-";
     if (r.energy_j_per_inference) {
+      const EnergyProvenance kind = r.energy_kind();
+      any_predicted = any_predicted || kind == EnergyProvenance::kPredicted;
       energy = fmt::format("{:.3f} {}", *r.energy_j_per_inference * 1e3,
-                           r.energy_kind() == EnergyProvenance::kEstimated ? "e" : "m");
-      energy_sources.insert(r.energy_provenance + " (" + r.meter + ")");
+                           kind == EnergyProvenance::kEstimated   ? "e"
+                           : kind == EnergyProvenance::kPredicted ? "p"
+                                                                  : "m");
+      energy_sources.insert(r.meter.empty() ? r.energy_provenance : r.energy_provenance + " (" + r.meter + ")");
     }
     const std::optional<double> cv_pct =
         r.window_latency_ms_cv ? std::optional<double>(*r.window_latency_ms_cv * 100) : std::nullopt;
@@ -85,7 +90,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
   out << "latency is per forward call of `batch` samples; cv_% is the window-to-window spread;\n"
          "mJ/inf is energy per inference (one sample), W the mean power during the windows\n";
   if (!energy_sources.empty()) {
-    out << "mJ/inf: m = measured, e = ESTIMATED; from";
+    out << "mJ/inf: m = measured, e = ESTIMATED" << (any_predicted ? ", p = PREDICTED (not measured)" : "") << "; from";
     for (const auto& s : energy_sources) out << ' ' << s;
     out << '\n';
   }
