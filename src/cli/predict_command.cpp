@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "predict/graph_model.h"
+#include "predict/transfer_model.h"
 #include "predict/predictor.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
@@ -82,6 +83,7 @@ int run_predict(PredictFlags& flags) {
   const GraphFeatureMap features = graph_features(flags.zoos);
   std::optional<GraphCrossValidation> graph;
   if (!features.empty()) graph = cross_validate_graph(rows, features);
+  const TransferCrossValidation transfer = cross_validate_transfer(rows);
   std::vector<std::vector<ResultRow>> again;
   for (const auto& db : flags.remeasured) {
     CandidateFlags other = flags.candidates;
@@ -112,6 +114,10 @@ int run_predict(PredictFlags& flags) {
                                                   {"unpredicted", graph->unpredicted}}},
                          {"leave_one_configuration_out", "not applicable: fitted per configuration (the baseline predicts unseen configurations)"}};
     }
+    errors["transfer"] = {{"model", TransferModel::name()},
+                          {"leave_one_point_out", {{"latency_p50", distribution_json(transfer.latency)},
+                                                   {"energy", distribution_json(transfer.energy)},
+                                                   {"unpredicted", transfer.unpredicted}}}};
     if (noise) {
       errors["noise_floor"] = {{"points", noise->points},
                                {"latency_p50", distribution_json(noise->latency)},
@@ -156,6 +162,13 @@ int run_predict(PredictFlags& flags) {
   } else {
     std::printf("  graph model: no operator summaries (give --zoo DIR: a zoo built with this version records them)\n");
   }
+  print_distribution("transfer, leave-one-point-out, latency p50", transfer.latency);
+  print_distribution("transfer, leave-one-point-out, energy", transfer.energy);
+  if (transfer.unpredicted > 0) {
+    std::printf("  (transfer: %zu held-out point(s) without another configuration of their model measured beside "
+                "%zu other models: not predicted)\n",
+                transfer.unpredicted, TransferModel::kMinReferenceModels);
+  }
   if (noise) {
     print_distribution(fmt::format("noise floor: {} point(s) re-measured, latency p50", noise->points), noise->latency);
     print_distribution("noise floor, energy", noise->energy);
@@ -164,6 +177,9 @@ int run_predict(PredictFlags& flags) {
   }
   std::printf("graph: %s, one fit per configuration: it predicts models a configuration has not measured; "
               "unseen configurations are the baseline's.\n", GraphCostModel::name().c_str());
+  std::printf("transfer: %s: a model measured at another configuration, times that configuration change's median "
+              "ratio over the models measured at both (what profile --strategy frontier predicts most points with).\n",
+              TransferModel::name().c_str());
   return 0;
 }
 
