@@ -11,9 +11,10 @@
 # --formats torchscript,onnx'). MODELS: comma-separated (default: the 30 smallest by FLOPs, so the
 # grid fits in about an hour on 2 cores). The grid: engines torchscript,openvino x batch 1,4 x
 # threads 1,N (N = this machine's CPUs): 8 configurations, 240 points for 30 models. Each store
-# resumes; remove OUT_DIR to start over. Run it with nothing else on the machine. (Written in
-# session 7 and tried on 3 models on a busy machine only, where nearly every point came out
-# INVALID: the mechanics work; the real run is still to do.)
+# resumes (device time adds up over resumed runs); remove OUT_DIR to start over. Run it with
+# nothing else on the machine. About 25 minutes on this VM (2 cores): grid 10.5, frontier 2-3,
+# the grid again 10.5. edgejoule_bench_frontier_replay replays the sweep's decisions against
+# grid.db in seconds (for tuning them between real runs).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build}"
@@ -29,50 +30,48 @@ print(",".join(e["name"] for e in sorted(m, key=lambda e: e.get("flops", 0))[:30
 mkdir -p "$out"
 grid=(--zoo "$zoo" --models "$models" --engine torchscript,openvino --batch 1,4 --threads "1,$threads"
       --warmup-s 0.3 --min-time-s 0.5 --quiet)
-timed() {  # NAME COMMAND...: runs it, appends "NAME seconds" to OUT/times.txt
+timed() {  # NAME COMMAND...: runs it, appends its wall seconds to OUT/NAME.seconds (a resumed run adds)
   local name="$1" start; shift
   start=$(date +%s.%N)
   "$@" > /dev/null 2>> "$out/$name.log" || true
-  echo "$name $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" >> "$out/times.txt"
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }' >> "$out/$name.seconds"
 }
-: > "$out/times.txt"
-: > "$out/grid.log"; : > "$out/frontier.log"
-timed grid "$build/edgejoule" profile --db "$out/grid.db" "${grid[@]}"
-timed frontier "$build/edgejoule" profile --db "$out/frontier.db" "${grid[@]}" --strategy frontier
+# PHASES: which runs (each resumes): grid, frontier (profile --strategy frontier, its defaults),
+# regrid (the grid measured again: the noise reference, how far the grid's own picks move).
+phases="${PHASES:-grid frontier regrid}"
+[[ " $phases " == *" grid "* ]] && timed grid "$build/edgejoule" profile --db "$out/grid.db" "${grid[@]}"
+[[ " $phases " == *" frontier "* ]] && timed frontier "$build/edgejoule" profile --db "$out/frontier.db" "${grid[@]}" --strategy frontier
+[[ " $phases " == *" regrid "* ]] && timed regrid "$build/edgejoule" profile --db "$out/regrid.db" "${grid[@]}"
+[[ -f "$out/grid.seconds" && -f "$out/frontier.seconds" ]] || exit 0
 "$build/edgejoule" profile --db "$out/frontier.db" "${grid[@]}" --strategy frontier 2> "$out/frontier-skipped.txt" > /dev/null || true
-/usr/bin/python3 - "$build/edgejoule" "$out" <<'PY' | tee "$out/summary.md"
-import json, math, subprocess, sys
-binary, out = sys.argv[1], sys.argv[2]
-def run(*args):
-    return json.loads(subprocess.run([binary, *args], capture_output=True, text=True).stdout or "null")
-def key(p):
-    c = p["config"]
-    return (p["model"]["name"], c["engine"], c["batch"], c["threads"])
-grid_all = run("list", "--db", f"{out}/grid.db", "--json")
-front_all = run("list", "--db", f"{out}/frontier.db", "--json")
-grid = {key(p): p for p in grid_all if p["status"] == "VALID"}
-front = {key(p): p for p in front_all if p["status"] == "VALID"}
-times = dict(line.split() for line in open(f"{out}/times.txt"))
-gf = [key(f["candidate"]["point"]) for f in run("frontier", "--db", f"{out}/grid.db", "--json")["frontier"]]
-recall = sum(1 for k in gf if k in front) / len(gf)
-energies = sorted(p["energy"]["j_per_inference"] for p in grid.values())
-lo, hi = energies[0], energies[-1]
-budgets = [lo * (hi / lo) ** (i / 19) for i in range(20)]
-regret, violations, same = [], 0, 0
-for b in budgets:
-    g = run("recommend", "--db", f"{out}/grid.db", "--energy-budget-j", repr(b), "--json")
-    f = run("recommend", "--db", f"{out}/frontier.db", "--energy-budget-j", repr(b), "--json")
-    gt = g["chosen"]["point"]["accuracy"]["top1"] if g and g.get("chosen") else None
-    ft = f["chosen"]["point"]["accuracy"]["top1"] if f and f.get("chosen") else None
-    regret.append((gt or 0) - (ft or 0))
-    if f and f.get("chosen"):
-        k = key(f["chosen"]["point"])
-        same += g and g.get("chosen") and key(g["chosen"]["point"]) == k
-        if k in grid and grid[k]["energy"]["j_per_inference"] > b:
-            violations += 1
-print("| strategy | points measured | device time (s) | frontier recall | picks equal to the grid's (20 budgets) | max accuracy regret (points) | budget violations |")
-print("|---|---|---|---|---|---|---|")
-print(f"| grid | {len(grid_all)} ({len(grid)} VALID) | {float(times['grid']):.0f} | 100 % | 20 | 0 | 0 |")
-print(f"| frontier | {len(front_all)} ({len(front)} VALID) | {float(times['frontier']):.0f} ({100 * float(times['frontier']) / float(times['grid']):.0f} % of the grid's) "
-      f"| {100 * recall:.0f} % ({sum(1 for k in gf if k in front)} of {len(gf)}) | {same} | {max(regret):.2f} | {violations} |")
-PY
+sum() { awk '{ s += $1 } END { printf "%.1f", s }' "$1"; }
+rows=(frontier "$out/frontier.db" "$(sum "$out/frontier.seconds")")
+regrid_again=
+if [[ -f "$out/regrid.seconds" ]]; then
+  rows+=("grid, measured again" "$out/regrid.db" "$(sum "$out/regrid.seconds")" --again "$out/regrid.db")
+  regrid_again=1
+fi
+"$here/bench/frontier_summary.py" "$build/edgejoule" "$out/grid.db" "$(sum "$out/grid.seconds")" "${rows[@]}" \
+    | tee "$out/summary.md"
+# The stores as CSV (the .db files stay local), and the frontier sweep's stored predictions.
+for name in grid frontier regrid; do
+  [[ -f "$out/$name.db" ]] && "$build/edgejoule" export --db "$out/$name.db" --format csv > "$out/points-$name.csv"
+done
+"$build/edgejoule" list --db "$out/frontier.db" --status PREDICTED > "$out/frontier-predicted.txt"
+# The sweep's decisions replayed against grid.db: the strict rule, other tolerances, round size
+# and the first design's anchors, next to the defaults (seconds, no device time).
+if [[ -x "$build/bench/edgejoule_bench_frontier_replay" ]]; then
+  replays=()
+  for variant in "0 1 spread" "0.05 1 spread" "0.1 1 spread" "0.15 1 spread" "0.1 4 spread" "0.1 1 reference"; do
+    set -- $variant
+    label="replay: tolerance $1, round size $2, $3 anchors"
+    line=$("$build/bench/edgejoule_bench_frontier_replay" "$out/grid.db" "$zoo" "$out/replay.db" "$2" - "$3" "$1" 2>/dev/null | tail -1)
+    mv "$out/replay.db" "$out/replay-$1-$2-$3.db"
+    replays+=("$label" "$out/replay-$1-$2-$3.db" "$(sed 's/.*rounds, \([0-9]*\) s measuring.*/\1/' <<< "$line")")
+  done
+  grid_point_seconds=$("$build/bench/edgejoule_bench_frontier_replay" "$out/grid.db" "$zoo" "$out/replay.db" 2>/dev/null \
+                       | sed -n 's/^grid: [0-9]* points, \([0-9]*\) s measuring/\1/p')
+  rm -f "$out/replay.db"
+  "$here/bench/frontier_summary.py" "$build/edgejoule" "$out/grid.db" "$grid_point_seconds" "${replays[@]}" \
+      ${regrid_again:+--again "$out/regrid.db"} | tee "$out/replay.md"
+fi

@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "common/strings.h"
 #include "predict/graph_model.h"
 #include "predict/predictor.h"
+#include "predict/transfer_model.h"
 #include "recommend/frontier_plan.h"
 
 namespace edgejoule {
@@ -30,6 +32,7 @@ ResultRow query_row(const SweepItem& item, const HostInfo& host) {
   r.precision = item.config.precision;
   r.batch = item.config.batch;
   r.threads = item.config.threads;
+  r.sample_shape = format_shape(item.config.sample_shape);
   r.knobs = item.config.knobs;
   r.platform = item.config.platform;
   r.config_meter = item.config.meter;
@@ -38,32 +41,46 @@ ResultRow query_row(const SweepItem& item, const HostInfo& host) {
   return r;
 }
 
-// Every model at the reference configuration (the smallest batch, then the most threads: the
-// cheapest per call), and the smallest, median and largest model by FLOPs at every other: what
-// the cost models need before they can say anything about the rest.
-std::set<size_t> anchors(const std::vector<SweepItem>& items) {
+// The smallest, median and largest model by FLOPs, at every configuration: what the
+// configuration ratios and the cost models start from (kSpread). The same three models
+// everywhere (by name: each engine runs its own file of a model), chosen among the models every
+// configuration can run where there are three such. With kReference, also every model at the
+// reference configuration (the smallest batch, then the most threads).
+std::set<size_t> anchors(const std::vector<SweepItem>& items, AnchorPolicy policy) {
   std::map<std::string, std::vector<size_t>> by_config;
+  std::map<std::string, size_t> runnable;   // model name -> configurations that can run it
+  std::map<std::string, int64_t> flops_of;  // model name -> FLOPs (its first file's)
   for (size_t i = 0; i < items.size(); ++i) {
-    if (items[i].unsupported_reason.empty()) by_config[items[i].config.key()].push_back(i);
+    if (!items[i].unsupported_reason.empty()) continue;
+    by_config[items[i].config.key()].push_back(i);
+    ++runnable[items[i].model.name];
+    flops_of.emplace(items[i].model.name, items[i].model.flops.value_or(0));
   }
   std::set<size_t> out;
   if (by_config.empty()) return out;
+  std::vector<std::string> names;
+  for (const auto& [name, configs] : runnable) {
+    if (configs == by_config.size()) names.push_back(name);
+  }
+  if (names.size() < 3) {
+    names.clear();
+    for (const auto& entry : runnable) names.push_back(entry.first);
+  }
+  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    return std::make_pair(flops_of[a], a) < std::make_pair(flops_of[b], b);
+  });
+  const std::set<std::string> chosen = {names.front(), names[names.size() / 2], names.back()};
   const auto reference = std::min_element(by_config.begin(), by_config.end(), [&](const auto& a, const auto& b) {
     const Configuration& x = items[a.second.front()].config;
     const Configuration& y = items[b.second.front()].config;
     return std::make_pair(x.batch, -x.threads) < std::make_pair(y.batch, -y.threads);
   });
-  for (auto& [key, members] : by_config) {
-    if (key == reference->first) {
-      out.insert(members.begin(), members.end());
-      continue;
+  for (const auto& [key, members] : by_config) {
+    for (size_t i : members) {
+      if (chosen.count(items[i].model.name) || (policy == AnchorPolicy::kReference && key == reference->first)) {
+        out.insert(i);
+      }
     }
-    std::sort(members.begin(), members.end(), [&](size_t a, size_t b) {
-      return items[a].model.flops.value_or(0) < items[b].model.flops.value_or(0);
-    });
-    out.insert(members.front());
-    out.insert(members[members.size() / 2]);
-    out.insert(members.back());
   }
   return out;
 }
@@ -79,11 +96,10 @@ void add(SweepOutcome& total, const SweepOutcome& part) {
 }  // namespace
 
 FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Store& store, const HostInfo& host,
-                                       const DeviceMeters& meters, const SessionSettings& session,
-                                       ProfileListener& listener, const FrontierSweepSettings& settings) {
+                                       const MeasureRound& measure, const FrontierSweepSettings& settings) {
   FrontierSweepResult result;
   result.planned = items.size();
-  const std::set<size_t> anchor = anchors(items);
+  const std::set<size_t> anchor = anchors(items, settings.anchors);
   std::vector<ModelInfo> models;
   for (const auto& item : items) models.push_back(item.model);
   const GraphFeatureMap features = graph_features_of(models);
@@ -101,6 +117,7 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
     }
     std::string why;
     const auto baseline = train_predictor(valid, &why);
+    const TransferModel transfer = TransferModel::fit(valid);
     const GraphCostModel graph = GraphCostModel::fit(valid, features);
     const GraphCrossValidation graph_cv = cross_validate_graph(valid, features);
     double baseline_margin = 0;
@@ -116,6 +133,7 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
     std::vector<size_t> item_of;      // points -> items
     std::vector<std::string> model_of;  // which cost model predicted each point
     std::vector<std::optional<double>> latency_of;  // its predicted latency p50 per call (ms)
+    std::vector<std::string> predictor_of, basis_of;  // the cost model's name, and what it predicted from
     for (size_t i = 0; i < items.size(); ++i) {
       const SweepItem& item = items[i];
       if (!item.unsupported_reason.empty()) {
@@ -124,12 +142,16 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
           points.push_back({});
           item_of.push_back(i);
           model_of.emplace_back();
+          predictor_of.emplace_back();
+          basis_of.emplace_back();
           latency_of.emplace_back();
         }
         continue;
       }
       const auto it = stored.find({item.model.content_sha256, item.config.key()});
       PlannedPoint p;
+      p.group = item.model.name;
+      p.anchor = anchor.count(i) > 0;
       ResultRow query = query_row(item, host);
       if (it != stored.end()) {
         if (it->second.status != Verdict::kValid || !it->second.energy_j_per_inference) continue;  // tried: not a candidate
@@ -139,35 +161,50 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
         points.push_back(p);
         item_of.push_back(i);
         model_of.emplace_back();
+        predictor_of.emplace_back();
+        basis_of.emplace_back();
         latency_of.emplace_back();
         continue;
       }
       if (attempted.count(i)) continue;  // failed in this sweep: not again
       p.top1 = item.model.top1.value_or(0);
-      std::string predicted_by;
+      std::string predicted_by, basis;
       std::optional<double> latency_ms;
       if (item.model.top1 && !anchor.count(i)) {
+        // Every model that can predict the point offers its prediction with its own
+        // cross-validated margin; the tightest is taken.
+        auto offer = [&](double energy_j, double latency, double margin, const std::string& by) {
+          if (p.predicted_energy_j && margin >= p.margin) return;
+          basis.clear();
+          p.predicted_energy_j = energy_j;
+          p.margin = margin;
+          predicted_by = by;
+          latency_ms = latency;
+        };
+        if (const auto t = transfer.predict(query)) {
+          offer(t->energy_j, t->latency_p50_ms, t->margin, TransferModel::name());
+          if (predicted_by == TransferModel::name()) {
+            basis = fmt::format("from its point at {}, over {} reference models", t->from_config, t->reference_models);
+          }
+        }
         if (const auto g = graph.predict(query, features); g && graph_cv.energy.points >= 5) {
-          p.predicted_energy_j = g->energy_j;
-          p.margin = graph_margin;
-          predicted_by = GraphCostModel::name();
-          latency_ms = g->latency_p50_ms;
-        } else if (baseline) {
+          offer(g->energy_j, g->latency_p50_ms, graph_margin, GraphCostModel::name());
+        }
+        if (baseline) {
           if (const auto b = baseline->model.predict(query)) {
-            p.predicted_energy_j = b->energy_j;
-            p.margin = baseline_margin;
-            predicted_by = baseline->model.name();
-            latency_ms = b->latency_p50_ms;
+            offer(b->energy_j, b->latency_p50_ms, baseline_margin, baseline->model.name());
           }
         }
       }
       points.push_back(p);
       item_of.push_back(i);
-      model_of.push_back(predicted_by);
+      model_of.push_back(basis.empty() ? predicted_by : predicted_by + ", " + basis);
+      predictor_of.push_back(predicted_by);
+      basis_of.push_back(basis);
       latency_of.push_back(latency_ms);
     }
 
-    const FrontierPlan plan = plan_frontier(points, settings.round_size, settings.max_budget_j);
+    const FrontierPlan plan = plan_frontier(points, settings.round_size, settings.max_budget_j, settings.tolerance);
     if (plan.settled) {
       result.settled = true;
       std::vector<PredictionRecord> predicted;
@@ -177,8 +214,9 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
           const ResultRow q = query_row(item, host);
           result.skipped.push_back({q.model + " " + configuration_label(q), points[k].top1,
                                     *points[k].predicted_energy_j, points[k].margin, why_skipped, model_of[k]});
-          predicted.push_back({item.model, item.config, model_of[k], *points[k].predicted_energy_j, latency_of[k],
-                               points[k].margin, why_skipped});
+          predicted.push_back({item.model, item.config, predictor_of[k], *points[k].predicted_energy_j, latency_of[k],
+                               points[k].margin,
+                               basis_of[k].empty() ? why_skipped : std::string(why_skipped) + " (" + basis_of[k] + ")"});
         }
       };
       skip(plan.cannot_enter, "dominated by a measured point even at its optimistic energy");
@@ -193,7 +231,7 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
       attempted.insert(item_of[k]);
       round.push_back(items[item_of[k]]);
     }
-    add(result.outcome, run_session(round, store, host, meters, session, listener));
+    add(result.outcome, measure(round));
     if (result.outcome.interrupted) break;
   }
   return result;

@@ -8,6 +8,7 @@
 // round starts from what the store holds.
 
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,9 +20,17 @@
 
 namespace edgejoule {
 
+// The points measured before any prediction. kSpread: the smallest, median and largest model by
+// FLOPs at every configuration (what the configuration ratios and the cost models start from);
+// kReference: as kSpread, plus every model at the reference configuration (the smallest batch
+// with the most threads): session 7's first design, kept to compare against (the replay bench).
+enum class AnchorPolicy { kSpread, kReference };
+
 struct FrontierSweepSettings {
-  size_t round_size = 4;               // points measured between refits
+  size_t round_size = 1;               // points measured between refits
   std::optional<double> max_budget_j;  // the largest budget of interest (J per inference)
+  AnchorPolicy anchors = AnchorPolicy::kSpread;
+  double tolerance = 0.1;  // plan_frontier's: an energy difference too small to matter (the noise)
 };
 
 // A point the sweep left unmeasured, with what the cost model predicts for it.
@@ -42,9 +51,12 @@ struct FrontierSweepResult {
   std::vector<SkippedPoint> skipped;
 };
 
+// Measures one round's points into the store (profile: run_session on this device; the replay
+// benchmark: copies them from a store where the whole grid was measured).
+using MeasureRound = std::function<SweepOutcome(const std::vector<SweepItem>& round)>;
+
 FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Store& store, const HostInfo& host,
-                                       const DeviceMeters& meters, const SessionSettings& session,
-                                       ProfileListener& listener, const FrontierSweepSettings& settings);
+                                       const MeasureRound& measure, const FrontierSweepSettings& settings);
 
 void write_skipped(std::FILE* out, const FrontierSweepResult& result);
 

@@ -125,8 +125,10 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   }
   std::optional<PlatformController> platform;
   if (!platform_control(flags, lists, global, platform)) return exit_code::kOk;  // --dry-run
-  if ((!flags.budgets.empty() || flags.round_size != 4) && flags.strategy != "frontier") {
-    throw Error("--budgets and --round-size steer --strategy frontier; add it, or leave them out");
+  if ((!flags.budgets.empty() || flags.round_size != ProfileFlags().round_size ||
+       flags.tolerance != ProfileFlags().tolerance) &&
+      flags.strategy != "frontier") {
+    throw Error("--budgets, --round-size and --tolerance steer --strategy frontier; add it, or leave them out");
   }
   if (flags.strategy == "frontier" && (flags.enqueue || !flags.queue.empty())) {
     throw Error("--strategy frontier decides as points arrive on this machine; a fleet queue sweeps the grid "
@@ -174,8 +176,12 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   if (flags.strategy == "frontier") {
     FrontierSweepSettings frontier;
     frontier.round_size = static_cast<size_t>(flags.round_size);
+    frontier.tolerance = flags.tolerance;
     if (!flags.budgets.empty()) frontier.max_budget_j = *std::max_element(flags.budgets.begin(), flags.budgets.end());
-    const FrontierSweepResult result = run_frontier_sweep(items, *store, host, meters, session, *progress, frontier);
+    const FrontierSweepResult result = run_frontier_sweep(
+        items, *store, host,
+        [&](const std::vector<SweepItem>& round) { return run_session(round, *store, host, meters, session, *progress); },
+        frontier);
     outcome = result.outcome;
     meters.stop();
     write_skipped(stderr, result);

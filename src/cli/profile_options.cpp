@@ -69,7 +69,14 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
       ->check(CLI::PositiveNumber);
   cmd.add_option("--round-size", flags.round_size, "With --strategy frontier: points measured between refits")
       ->check(CLI::Range(1, 1000))
-      ->default_str("4");
+      ->default_str("1");
+  cmd.add_option("--tolerance", flags.tolerance,
+                 "With --strategy frontier: a relative energy difference too small to be worth a measurement (the "
+                 "measurement noise: the same point re-measured here spreads by about 10 %); a point is left "
+                 "unmeasured when a measured point at least as accurate costs at most its optimistic energy x (1 + "
+                 "this). 0: the strict rule")
+      ->check(CLI::Range(0.0, 1.0))
+      ->default_str("0.1");
   cmd.add_flag("--json", flags.json, "Print the results as JSON on stdout");
   cmd.add_flag("--quiet", flags.quiet, "No progress output");
   for (const auto& f : platform_knob_flags()) cmd.add_option(f.flag, flags.platform[f.flag], f.help);

@@ -30,7 +30,8 @@ struct ProfileFlags {
   bool enqueue = false;
   std::string strategy = "grid";  // grid | frontier (cli/frontier_sweep.h)
   std::vector<double> budgets;    // J per inference: with frontier, the largest bounds the search
-  int round_size = 4;
+  int round_size = 1;       // with frontier: points between refits
+  double tolerance = 0.1;  // with frontier: energy differences below this are left unresolved
 };
 
 void add_profile_options(CLI::App& cmd, ProfileFlags& flags);

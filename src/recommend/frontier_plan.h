@@ -19,6 +19,11 @@ struct PlannedPoint {
   // How far below its prediction the point's energy may turn out: the cost model's
   // cross-validated relative error (e.g. 0.3); the optimistic energy is prediction / (1 + margin).
   double margin = 0;
+  // The model it belongs to (its points share its accuracy): a model with no measured point yet
+  // is measured at one configuration first, since that point predicts its others best.
+  std::string group;
+  // Measured before anything unpredicted (the points the cost models start from).
+  bool anchor = false;
   double optimistic_energy_j() const { return *predicted_energy_j / (1 + margin); }
 };
 
@@ -31,10 +36,13 @@ struct FrontierPlan {
 
 // `batch`: how many points to measure before asking again. `max_budget_j`: with budgets of
 // interest, the largest; a point whose optimistic energy exceeds it cannot change a pick.
-// Unmeasured points without a prediction come first (the cost model needs them); then those that
-// could enter the frontier, the ones that would dominate the most others (at their predicted
-// energy) first, then the most accurate.
+// Unmeasured points without a prediction come first (the cost model needs them: anchors first,
+// then one point of each model not measured yet); then those that could enter the frontier: first one point of each model not measured anywhere yet, then the
+// ones that would dominate the most others (at their predicted energy), then the most accurate.
+// `tolerance`: an energy difference too small to matter (relative, e.g. 0.1): a point is left
+// unmeasured when a measured point at least as accurate costs at most its optimistic energy x
+// (1 + tolerance). 0 keeps the strict rule.
 FrontierPlan plan_frontier(const std::vector<PlannedPoint>& points, size_t batch,
-                           std::optional<double> max_budget_j = std::nullopt);
+                           std::optional<double> max_budget_j = std::nullopt, double tolerance = 0);
 
 }  // namespace edgejoule

@@ -78,7 +78,7 @@ TEST_F(CliTest, AStoreWrittenWithAnotherEngineSetResumes) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "UPDATE hosts SET fingerprint = 'v4-fingerprint-with-engines', "
-                             "engine_versions = 'torchscript=libtorch 1.13.1'; DROP TABLE model_paths; "
+                             "engine_versions = 'torchscript=libtorch 1.13.1'; DROP TABLE model_paths; DROP TABLE predictions; "
                              "PRAGMA user_version = 4;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

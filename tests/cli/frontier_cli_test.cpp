@@ -58,7 +58,7 @@ TEST_F(CliTest, ListShowsStoredPredictionsOnlyWhenAskedFor) {
 TEST_F(CliTest, FrontierFlagsAreRefusedWhereTheyMeanNothing) {
   const auto budgets = profile({"--zoo", kFmnistZoo, "--budgets", "0.1"});
   EXPECT_EQ(budgets.exit_code, 2);
-  EXPECT_NE(budgets.err.find("--budgets and --round-size steer --strategy frontier"), std::string::npos) << budgets.err;
+  EXPECT_NE(budgets.err.find("--budgets, --round-size and --tolerance steer --strategy frontier"), std::string::npos) << budgets.err;
   const auto queue = edgejoule({"profile", "--zoo", kFmnistZoo, "--strategy", "frontier", "--queue", "q", "--enqueue",
                                 "--db", db_});
   EXPECT_EQ(queue.exit_code, 2);

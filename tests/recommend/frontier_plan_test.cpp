@@ -115,6 +115,35 @@ TEST(FrontierPlan, UnpredictedPointsFirstAndBudgetsBoundTheSearch) {
   EXPECT_EQ(plan.measure_next.back(), 1u);
 }
 
+TEST(FrontierPlan, ADifferenceWithinTheToleranceIsNotWorthAMeasurement) {
+  std::vector<PlannedPoint> p(2);
+  p[0] = {75, 0.100, std::nullopt, 0, "m"};
+  p[1] = {75, std::nullopt, 0.105, 0.1, "m"};  // the same model elsewhere: optimistic 0.0955 J
+  EXPECT_EQ(plan_frontier(p, 10).measure_next, std::vector<size_t>{1});  // strict: it could be 4.5 % cheaper
+  const FrontierPlan tolerant = plan_frontier(p, 10, std::nullopt, 0.1);
+  EXPECT_TRUE(tolerant.settled);
+  EXPECT_EQ(tolerant.cannot_enter, std::vector<size_t>{1});
+  p[1].predicted_energy_j = 0.08;  // optimistic 0.073 J: 27 % cheaper, more than the tolerance
+  EXPECT_EQ(plan_frontier(p, 10, std::nullopt, 0.1).measure_next, std::vector<size_t>{1});
+}
+
+TEST(FrontierPlan, AnchorsFirstThenOnePointOfEachUnmeasuredModel) {
+  std::vector<PlannedPoint> p(6);
+  p[0] = {70, std::nullopt, std::nullopt, 0, "a"};
+  p[1] = {70, std::nullopt, std::nullopt, 0, "a"};
+  p[2] = {72, std::nullopt, std::nullopt, 0, "b"};
+  p[2].anchor = true;
+  p[3] = {74, std::nullopt, 0.2, 0.3, "c"};
+  p[4] = {74, std::nullopt, 0.1, 0.3, "c"};
+  p[5] = {76, std::nullopt, 0.3, 0.3, "d"};
+  // Anchors before anything: nothing else while one is left.
+  EXPECT_EQ(plan_frontier(p, 10).measure_next, std::vector<size_t>{2});
+  p[2].measured_energy_j = 0.5;
+  // Then one point of each model measured nowhere yet; its other points wait for what it says.
+  const FrontierPlan plan = plan_frontier(p, 10);
+  EXPECT_EQ(plan.measure_next, (std::vector<size_t>{0, 4, 5}));
+}
+
 TEST(FrontierPlan, AnInterruptedSweepResumesToTheSameMeasurements) {
   const auto truth = synthetic_truth(4);
   const auto whole = sweep(truth, 0.2, 0.25, 4);
