@@ -15,6 +15,7 @@
 
 #include "common/strings.h"
 #include "engines/engine.h"
+#include "core/stats.h"
 #include "profiler/protocol.h"
 
 using namespace edgejoule;
@@ -23,8 +24,7 @@ namespace {
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return percentile(v, 0.5);
 }
 
 }  // namespace

@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/stats.h"
+
 namespace edgejoule {
 namespace {
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return percentile(v, 0.5);
 }
 
 }  // namespace

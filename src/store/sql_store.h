@@ -56,9 +56,7 @@ class SqlStore : public Store {
   }
 
   std::vector<ResultRow> rows(const RowFilter& filter) override {
-    std::string sql = R"sql(
-      SELECT p.id, m.name, m.family, coalesce(mp.path, m.path), m.content_sha256, m.params, m.flops,
-             c.engine, c.device, c.precision, c.batch, c.threads, c.sample_shape,
+    std::string sql = std::string("SELECT p.id, ") + kModelConfigColumns + R"sql(,
              p.engine_version, p.effective_threads, h.hostname, h.cpu_model, h.blas,
              p.status, p.reason, p.started_at_utc, p.repetitions, p.iterations,
              p.latency_ms_p50, p.latency_ms_p90, p.latency_ms_p99, p.latency_ms_mean,
@@ -90,18 +88,7 @@ class SqlStore : public Store {
       ResultRow r;
       int i = 0;
       r.point_id = q.int64(i++);
-      r.model = q.text(i++);
-      r.family = q.text(i++);
-      r.model_path = q.text(i++);
-      r.model_sha256 = q.text(i++);
-      r.params = q.opt_int64(i++);
-      r.flops = q.opt_int64(i++);
-      r.engine = q.text(i++);
-      r.device = q.text(i++);
-      r.precision = q.text(i++);
-      r.batch = static_cast<int>(q.int64(i++));
-      r.threads = static_cast<int>(q.int64(i++));
-      r.sample_shape = q.text(i++);
+      read_model_and_config(q, i, r);
       r.engine_version = q.text(i++);
       r.effective_threads = static_cast<int>(q.int64(i++));
       r.hostname = q.text(i++);
@@ -153,14 +140,7 @@ class SqlStore : public Store {
                                                                      : declared_dataset;
       r.platform = q.text(i++);
       r.platform_state_json = q.text(i++);
-      {
-        HostInfo h;
-        h.cpu_model = r.cpu_model;
-        h.cpu_cores = static_cast<int>(q.int64(i++));
-        h.memory_mb = q.int64(i++);
-        h.gpu_name = q.text(i++);
-        r.device_class = h.device_class();
-      }
+      read_device_class(q, i, r);
       read_knobs(q, i, r);
       if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
       out.push_back(std::move(r));
@@ -202,9 +182,7 @@ class SqlStore : public Store {
   }
 
   std::vector<StoredPrediction> predictions(const RowFilter& filter) override {
-    auto q = db_->prepare(R"sql(
-      SELECT m.name, m.family, coalesce(mp.path, m.path), m.content_sha256, m.params, m.flops,
-             c.engine, c.device, c.precision, c.batch, c.threads, c.sample_shape, c.meter, c.platform,
+    auto q = db_->prepare(std::string("SELECT ") + kModelConfigColumns + R"sql(, c.meter, c.platform,
              h.hostname, h.cpu_model, h.blas, h.fingerprint, h.cpu_cores, h.memory_mb, h.gpu_name,
              m.top1_declared, m.top5_declared, m.accuracy_source, m.accuracy_dataset,
              r.predictor, r.energy_j_per_inference, r.latency_ms_p50, r.margin, r.reason,
@@ -224,32 +202,14 @@ class SqlStore : public Store {
       ResultRow& r = p.row;
       int i = 0;
       r.status = Verdict::kPredicted;
-      r.model = q.text(i++);
-      r.family = q.text(i++);
-      r.model_path = q.text(i++);
-      r.model_sha256 = q.text(i++);
-      r.params = q.opt_int64(i++);
-      r.flops = q.opt_int64(i++);
-      r.engine = q.text(i++);
-      r.device = q.text(i++);
-      r.precision = q.text(i++);
-      r.batch = static_cast<int>(q.int64(i++));
-      r.threads = static_cast<int>(q.int64(i++));
-      r.sample_shape = q.text(i++);
+      read_model_and_config(q, i, r);
       r.config_meter = q.text(i++);
       r.platform = q.text(i++);
       r.hostname = q.text(i++);
       r.cpu_model = q.text(i++);
       r.blas = q.text(i++);
       r.host_fingerprint = q.text(i++);
-      {
-        HostInfo h;
-        h.cpu_model = r.cpu_model;
-        h.cpu_cores = static_cast<int>(q.int64(i++));
-        h.memory_mb = q.int64(i++);
-        h.gpu_name = q.text(i++);
-        r.device_class = h.device_class();
-      }
+      read_device_class(q, i, r);
       r.top1 = q.opt_real(i++);
       r.top5 = q.opt_real(i++);
       r.accuracy_source = q.text(i++);
@@ -460,6 +420,38 @@ class SqlStore : public Store {
   void drop_prediction(const Id& model_id, const Id& config_id, const Id& host_id) {
     auto q = db_->prepare("DELETE FROM predictions WHERE model_id = ?1 AND config_id = ?2 AND host_id = ?3");
     q.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
+  }
+
+  // What rows() and predictions() read first of a model and its configuration, in this order
+  // (read_model_and_config).
+  static constexpr const char* kModelConfigColumns =
+      "m.name, m.family, coalesce(mp.path, m.path), m.content_sha256, m.params, m.flops, c.engine, c.device, "
+      "c.precision, c.batch, c.threads, c.sample_shape";
+  template <class Statement>
+  static void read_model_and_config(const Statement& q, int& i, ResultRow& r) {
+    r.model = q.text(i++);
+    r.family = q.text(i++);
+    r.model_path = q.text(i++);
+    r.model_sha256 = q.text(i++);
+    r.params = q.opt_int64(i++);
+    r.flops = q.opt_int64(i++);
+    r.engine = q.text(i++);
+    r.device = q.text(i++);
+    r.precision = q.text(i++);
+    r.batch = static_cast<int>(q.int64(i++));
+    r.threads = static_cast<int>(q.int64(i++));
+    r.sample_shape = q.text(i++);
+  }
+  // h.cpu_cores, h.memory_mb, h.gpu_name from column i on (r.cpu_model read before): the
+  // host's device class.
+  template <class Statement>
+  static void read_device_class(const Statement& q, int& i, ResultRow& r) {
+    HostInfo h;
+    h.cpu_model = r.cpu_model;
+    h.cpu_cores = static_cast<int>(q.int64(i++));
+    h.memory_mb = q.int64(i++);
+    h.gpu_name = q.text(i++);
+    r.device_class = h.device_class();
   }
 
   // The configuration fields' columns (knob_select) from column i on, into r.knobs (defaults left out).
