@@ -121,6 +121,7 @@ int run_predict(PredictFlags& flags) {
     if (noise) {
       errors["noise_floor"] = {{"points", noise->points},
                                {"latency_p50", distribution_json(noise->latency)},
+                               {"latency_p50_per_model", distribution_json(noise->latency_per_model)},
                                {"energy", distribution_json(noise->energy)}};
     }
     std::cout << nlohmann::json{{"model", p->model.name()},
@@ -171,6 +172,7 @@ int run_predict(PredictFlags& flags) {
   }
   if (noise) {
     print_distribution(fmt::format("noise floor: {} point(s) re-measured, latency p50", noise->points), noise->latency);
+    print_distribution("  per model (its median over configurations)", noise->latency_per_model);
     print_distribution("noise floor, energy", noise->energy);
   } else {
     std::printf("  noise floor: not measured (give --remeasured DB: a store with the same points measured again)\n");

@@ -185,18 +185,23 @@ NoiseFloor noise_floor(const std::vector<ResultRow>& rows, const std::vector<std
   NoiseFloor floor;
   std::vector<double> latency, energy;
   std::set<std::string> seen;
+  std::map<std::string, std::vector<double>> by_model;
   for (const auto& store : remeasured) {
     for (const auto& r : store) {
       if (!GraphCostModel::usable(r)) continue;
       const auto it = first.find(point_key(r));
       if (it == first.end()) continue;
       latency.push_back(relative_error_pct(*r.latency_ms_p50, *it->second->latency_ms_p50));
+      by_model[r.model].push_back(latency.back());
       energy.push_back(relative_error_pct(*r.energy_j_per_inference, *it->second->energy_j_per_inference));
       seen.insert(it->first);
     }
   }
   floor.latency = ErrorDistribution::of(latency);
   floor.energy = ErrorDistribution::of(energy);
+  std::vector<double> per_model;
+  for (const auto& entry : by_model) per_model.push_back(summarize(entry.second).p50);
+  floor.latency_per_model = ErrorDistribution::of(per_model);
   floor.points = seen.size();
   return floor;
 }

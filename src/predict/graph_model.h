@@ -92,6 +92,9 @@ GraphCrossValidation cross_validate_graph(const std::vector<ResultRow>& rows, co
 // Each re-measurement's |difference| / the first measurement, for latency p50 and energy.
 struct NoiseFloor {
   ErrorDistribution latency, energy;
+  // Per model: its median re-measurement error over its points (what the cost models' "per
+  // model" rows compare with).
+  ErrorDistribution latency_per_model;
   size_t points = 0;  // distinct points re-measured
 };
 NoiseFloor noise_floor(const std::vector<ResultRow>& rows, const std::vector<std::vector<ResultRow>>& remeasured);

@@ -127,6 +127,10 @@ TEST(GraphModel, NoiseFloorComparesTheSamePointMeasuredAgain) {
   EXPECT_NEAR(floor.latency.median_pct, 7.0, 2.1);
   EXPECT_DOUBLE_EQ(floor.latency.within_10_pct, 100.0);
   EXPECT_NEAR(floor.energy.median_pct, 0.0, 1e-9);
+  // Per model: the median of its -5 % and +9 % (7 %), 5 % for the model re-measured once.
+  EXPECT_EQ(floor.latency_per_model.points, 10u);
+  EXPECT_NEAR(floor.latency_per_model.median_pct, 7.0, 1e-6);
+  EXPECT_DOUBLE_EQ(floor.latency_per_model.within_10_pct, 100.0);
 }
 
 }  // namespace
