@@ -226,6 +226,27 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
       store.save_predictions(predicted, host);
       break;
     }
+    if (settings.progress) {
+      size_t stored_now = 0;
+      for (const auto& item : items) stored_now += stored.count({item.model.content_sha256, item.config.key()});
+      const size_t open = points.size() - plan.cannot_enter.size() - plan.beyond_budgets.size() -
+                          static_cast<size_t>(std::count_if(points.begin(), points.end(), [](const PlannedPoint& p) {
+                            return p.measured_energy_j.has_value();
+                          }));
+      std::fprintf(settings.progress, "frontier round %zu: %zu of %zu grid point(s) stored, %zu could still enter\n",
+                   result.rounds + 1, stored_now, items.size(), open);
+      for (size_t k : plan.measure_next) {
+        const SweepItem& item = items[item_of[k]];
+        const std::string why =
+            !item.unsupported_reason.empty() ? "stored UNSUPPORTED"
+            : points[k].anchor               ? "anchor"
+            : !points[k].predicted_energy_j  ? "no cost model can predict it yet"
+                                             : fmt::format("predicted {:.3g} J +-{:.0f} % by {}", *points[k].predicted_energy_j,
+                                                           points[k].margin * 100, predictor_of[k]);
+        std::fprintf(settings.progress, "  next: %s %s (%s)\n", item.model.name.c_str(), item.config.describe().c_str(),
+                     why.c_str());
+      }
+    }
     std::vector<SweepItem> round;
     for (size_t k : plan.measure_next) {
       attempted.insert(item_of[k]);

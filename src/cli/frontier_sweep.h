@@ -31,6 +31,8 @@ struct FrontierSweepSettings {
   std::optional<double> max_budget_j;  // the largest budget of interest (J per inference)
   AnchorPolicy anchors = AnchorPolicy::kSpread;
   double tolerance = 0.1;  // plan_frontier's: an energy difference too small to matter (the noise)
+  // One line per round before it is measured (what, why, how far the sweep is); null: quiet.
+  std::FILE* progress = nullptr;
 };
 
 // A point the sweep left unmeasured, with what the cost model predicts for it.

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -141,8 +142,22 @@ class FrontierSweep : public ::testing::Test {
 
 TEST_F(FrontierSweep, FindsTheFrontierMeasuringAFractionAndStoresTheRestAsPredictions) {
   size_t count = 0;
-  const FrontierSweepResult result = run_frontier_sweep(world_.items, *store_, host_, measure(&count), {});
+  FrontierSweepSettings settings;
+  std::FILE* progress = std::tmpfile();
+  ASSERT_NE(progress, nullptr);
+  settings.progress = progress;
+  const FrontierSweepResult result = run_frontier_sweep(world_.items, *store_, host_, measure(&count), settings);
   ASSERT_TRUE(result.settled);
+  // One line per round, then what it measures and why.
+  std::rewind(progress);
+  std::string lines;
+  for (int c = std::fgetc(progress); c != EOF; c = std::fgetc(progress)) lines += static_cast<char>(c);
+  std::fclose(progress);
+  EXPECT_NE(lines.find("frontier round 1: 0 of 96 grid point(s) stored"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("(anchor)"), std::string::npos);
+  EXPECT_NE(lines.find("(predicted "), std::string::npos);
+  EXPECT_EQ(lines.find("frontier round " + std::to_string(result.rounds + 1) + ":"), std::string::npos)
+      << "no line for a round that was not measured";
   EXPECT_EQ(result.planned, 96u);
   EXPECT_EQ(count + result.skipped.size(), 96u);
   EXPECT_LT(count, 96u / 2) << "measured half the grid or more";

@@ -34,7 +34,11 @@ Configuration config_with_batch(int batch) {
 TEST(Protocol, WindowsLastAtLeastMinTimeAndLatencyIsPerCall) {
   FakeEngine engine([](int64_t) { return microseconds(2000); });
   ProfileListener none;
-  const auto settings = quick_settings();
+  auto settings = quick_settings();
+  // The windows' spread is not this test's subject (UnstableWindowsAreInvalidWithTheirCv is):
+  // on a loaded machine (a sanitized build beside other work) 50 ms windows of a 2 ms
+  // busy-wait spread by 80 %, which made this test fail for what it does not test.
+  settings.max_cv = 100;
   const auto result = run_protocol(engine, config_with_batch(4), settings, none, {});
   ASSERT_EQ(result.windows.size(), 3u);
   int64_t calls = 0;
