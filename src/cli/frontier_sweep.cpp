@@ -130,21 +130,22 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
     const double graph_margin = graph_cv.energy.p90_pct / 100;
 
     std::vector<PlannedPoint> points;
-    std::vector<size_t> item_of;      // points -> items
-    std::vector<std::string> model_of;  // which cost model predicted each point
-    std::vector<std::optional<double>> latency_of;  // its predicted latency p50 per call (ms)
-    std::vector<std::string> predictor_of, basis_of;  // the cost model's name, and what it predicted from
+    // Beside each point: its item, and for a predicted one the cost model, what that model
+    // predicted from (the transfer model's measured configuration) and the latency p50 per call.
+    struct Origin {
+      size_t item = 0;
+      std::string predictor, basis;
+      std::optional<double> latency_ms;
+      std::string label() const { return basis.empty() ? predictor : predictor + ", " + basis; }
+    };
+    std::vector<Origin> origin;
     for (size_t i = 0; i < items.size(); ++i) {
       const SweepItem& item = items[i];
       if (!item.unsupported_reason.empty()) {
         if (!attempted.count(i) && !stored.count({item.model.content_sha256, item.config.key()})) {
           // Stored UNSUPPORTED on the first round, with its reason, as a grid sweep does.
           points.push_back({});
-          item_of.push_back(i);
-          model_of.emplace_back();
-          predictor_of.emplace_back();
-          basis_of.emplace_back();
-          latency_of.emplace_back();
+          origin.push_back({i});
         }
         continue;
       }
@@ -152,40 +153,32 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
       PlannedPoint p;
       p.group = item.model.name;
       p.anchor = anchor.count(i) > 0;
-      ResultRow query = query_row(item, host);
       if (it != stored.end()) {
         if (it->second.status != Verdict::kValid || !it->second.energy_j_per_inference) continue;  // tried: not a candidate
         if (!it->second.top1) continue;  // no accuracy: not on the accuracy frontier
         p.top1 = *it->second.top1;
         p.measured_energy_j = it->second.energy_j_per_inference;
         points.push_back(p);
-        item_of.push_back(i);
-        model_of.emplace_back();
-        predictor_of.emplace_back();
-        basis_of.emplace_back();
-        latency_of.emplace_back();
+        origin.push_back({i});
         continue;
       }
       if (attempted.count(i)) continue;  // failed in this sweep: not again
       p.top1 = item.model.top1.value_or(0);
-      std::string predicted_by, basis;
-      std::optional<double> latency_ms;
-      if (item.model.top1 && !anchor.count(i)) {
+      Origin from{i};
+      if (item.model.top1 && !p.anchor) {
+        const ResultRow query = query_row(item, host);
         // Every model that can predict the point offers its prediction with its own
         // cross-validated margin; the tightest is taken.
-        auto offer = [&](double energy_j, double latency, double margin, const std::string& by) {
+        auto offer = [&](double energy_j, double latency, double margin, const std::string& by,
+                         const std::string& basis = "") {
           if (p.predicted_energy_j && margin >= p.margin) return;
-          basis.clear();
           p.predicted_energy_j = energy_j;
           p.margin = margin;
-          predicted_by = by;
-          latency_ms = latency;
+          from = {i, by, basis, latency};
         };
         if (const auto t = transfer.predict(query)) {
-          offer(t->energy_j, t->latency_p50_ms, t->margin, TransferModel::name());
-          if (predicted_by == TransferModel::name()) {
-            basis = fmt::format("from its point at {}, over {} reference models", t->from_config, t->reference_models);
-          }
+          offer(t->energy_j, t->latency_p50_ms, t->margin, TransferModel::name(),
+                fmt::format("from its point at {}, over {} reference models", t->from_config, t->reference_models));
         }
         if (const auto g = graph.predict(query, features); g && graph_cv.energy.points >= 5) {
           offer(g->energy_j, g->latency_p50_ms, graph_margin, GraphCostModel::name());
@@ -197,11 +190,7 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
         }
       }
       points.push_back(p);
-      item_of.push_back(i);
-      model_of.push_back(basis.empty() ? predicted_by : predicted_by + ", " + basis);
-      predictor_of.push_back(predicted_by);
-      basis_of.push_back(basis);
-      latency_of.push_back(latency_ms);
+      origin.push_back(from);
     }
 
     const FrontierPlan plan = plan_frontier(points, settings.round_size, settings.max_budget_j, settings.tolerance);
@@ -210,13 +199,14 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
       std::vector<PredictionRecord> predicted;
       auto skip = [&](const std::vector<size_t>& list, const char* why_skipped) {
         for (size_t k : list) {
-          const SweepItem& item = items[item_of[k]];
+          const Origin& o = origin[k];
+          const SweepItem& item = items[o.item];
           const ResultRow q = query_row(item, host);
           result.skipped.push_back({q.model + " " + configuration_label(q), points[k].top1,
-                                    *points[k].predicted_energy_j, points[k].margin, why_skipped, model_of[k]});
-          predicted.push_back({item.model, item.config, predictor_of[k], *points[k].predicted_energy_j, latency_of[k],
+                                    *points[k].predicted_energy_j, points[k].margin, why_skipped, o.label()});
+          predicted.push_back({item.model, item.config, o.predictor, *points[k].predicted_energy_j, o.latency_ms,
                                points[k].margin,
-                               basis_of[k].empty() ? why_skipped : std::string(why_skipped) + " (" + basis_of[k] + ")"});
+                               o.basis.empty() ? why_skipped : std::string(why_skipped) + " (" + o.basis + ")"});
         }
       };
       skip(plan.cannot_enter, "dominated by a measured point even at its optimistic energy");
@@ -236,21 +226,21 @@ FrontierSweepResult run_frontier_sweep(const std::vector<SweepItem>& items, Stor
       std::fprintf(settings.progress, "frontier round %zu: %zu of %zu grid point(s) stored, %zu could still enter\n",
                    result.rounds + 1, stored_now, items.size(), open);
       for (size_t k : plan.measure_next) {
-        const SweepItem& item = items[item_of[k]];
+        const SweepItem& item = items[origin[k].item];
         const std::string why =
             !item.unsupported_reason.empty() ? "stored UNSUPPORTED"
             : points[k].anchor               ? "anchor"
             : !points[k].predicted_energy_j  ? "no cost model can predict it yet"
                                              : fmt::format("predicted {:.3g} J +-{:.0f} % by {}", *points[k].predicted_energy_j,
-                                                           points[k].margin * 100, predictor_of[k]);
+                                                           points[k].margin * 100, origin[k].predictor);
         std::fprintf(settings.progress, "  next: %s %s (%s)\n", item.model.name.c_str(), item.config.describe().c_str(),
                      why.c_str());
       }
     }
     std::vector<SweepItem> round;
     for (size_t k : plan.measure_next) {
-      attempted.insert(item_of[k]);
-      round.push_back(items[item_of[k]]);
+      attempted.insert(origin[k].item);
+      round.push_back(items[origin[k].item]);
     }
     add(result.outcome, measure(round));
     if (result.outcome.interrupted) break;

@@ -30,23 +30,6 @@
 namespace edgejoule {
 namespace {
 
-// The progress of a frontier sweep's rounds: every call but on_sweep_start (the round's line
-// stands for it) goes to the progress listener.
-class RoundProgress final : public ProfileListener {
- public:
-  explicit RoundProgress(ProfileListener& inner) : inner_(inner) {}
-  void on_point_skipped(const PointContext& c, const std::string& why) override { inner_.on_point_skipped(c, why); }
-  void on_point_start(const PointContext& c) override { inner_.on_point_start(c); }
-  void on_warmup_end(const PointContext& c, double s, int64_t n) override { inner_.on_warmup_end(c, s, n); }
-  void on_window_end(const PointContext& c, const WindowResult& w) override { inner_.on_window_end(c, w); }
-  void on_point_end(const PointContext& c, const PointRecord& r) override { inner_.on_point_end(c, r); }
-  void on_point_failed(const PointContext& c, const std::string& m) override { inner_.on_point_failed(c, m); }
-  void on_sweep_end(bool interrupted) override { inner_.on_sweep_end(interrupted); }
-
- private:
-  ProfileListener& inner_;
-};
-
 // Platform power knobs: refused without --allow-platform-changes, checked (values, privileges)
 // before anything is measured. Makes the controller in `platform` (none without knobs); false
 // after a --dry-run printed what would change.
@@ -188,7 +171,9 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     const bool gpu = item.config.device == "cuda" || item.config.platform.find("gpu_") != std::string::npos;
     return read_platform_state(global.sysfs_root, gpu).to_json();
   };
-  auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet);
+  // A frontier sweep's rounds each say what they measure and why; a "profiling N point(s)" line
+  // per round would only repeat the round's size.
+  auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet, flags.strategy != "frontier");
   SweepOutcome outcome;
   if (flags.strategy == "frontier") {
     FrontierSweepSettings frontier;
@@ -196,14 +181,9 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     frontier.tolerance = flags.tolerance;
     if (!flags.budgets.empty()) frontier.max_budget_j = *std::max_element(flags.budgets.begin(), flags.budgets.end());
     if (!flags.quiet) frontier.progress = stderr;
-    // Each round's line says what is measured and why; the session's own "profiling N point(s)"
-    // would only repeat the round's size.
-    RoundProgress round_progress(*progress);
     const FrontierSweepResult result = run_frontier_sweep(
         items, *store, host,
-        [&](const std::vector<SweepItem>& round) {
-          return run_session(round, *store, host, meters, session, round_progress);
-        },
+        [&](const std::vector<SweepItem>& round) { return run_session(round, *store, host, meters, session, *progress); },
         frontier);
     outcome = result.outcome;
     meters.stop();

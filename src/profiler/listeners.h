@@ -60,6 +60,8 @@ class ListenerList final : public ProfileListener {
 };
 
 // Progress on stderr: one rewritten line on a terminal, plain lines otherwise (logs, CI).
-std::unique_ptr<ProfileListener> make_progress_listener(bool is_terminal, bool quiet);
+// `announce_sweeps`: a "profiling N point(s)" line as each sweep starts (off where the caller
+// says what each sweep is: the frontier sweep's rounds).
+std::unique_ptr<ProfileListener> make_progress_listener(bool is_terminal, bool quiet, bool announce_sweeps = true);
 
 }  // namespace edgejoule

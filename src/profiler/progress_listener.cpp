@@ -9,10 +9,11 @@ namespace {
 
 class ProgressListener final : public ProfileListener {
  public:
-  ProgressListener(bool is_terminal, bool quiet) : terminal_(is_terminal), quiet_(quiet) {}
+  ProgressListener(bool is_terminal, bool quiet, bool announce_sweeps)
+      : terminal_(is_terminal), quiet_(quiet), announce_sweeps_(announce_sweeps) {}
 
   void on_sweep_start(size_t points) override {
-    if (!quiet_) emit_line(fmt::format("profiling {} point(s)", points));
+    if (!quiet_ && announce_sweeps_) emit_line(fmt::format("profiling {} point(s)", points));
   }
   void on_point_skipped(const PointContext& c, const std::string& why) override {
     if (!quiet_) emit_line(fmt::format("{} skipped: {}", prefix(c), why));
@@ -70,13 +71,14 @@ class ProgressListener final : public ProfileListener {
 
   bool terminal_;
   bool quiet_;
+  bool announce_sweeps_;
   bool status_shown_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<ProfileListener> make_progress_listener(bool is_terminal, bool quiet) {
-  return std::make_unique<ProgressListener>(is_terminal, quiet);
+std::unique_ptr<ProfileListener> make_progress_listener(bool is_terminal, bool quiet, bool announce_sweeps) {
+  return std::make_unique<ProgressListener>(is_terminal, quiet, announce_sweeps);
 }
 
 }  // namespace edgejoule

@@ -182,6 +182,8 @@ class SqlStore : public Store {
   }
 
   std::vector<StoredPrediction> predictions(const RowFilter& filter) override {
+    std::vector<StoredPrediction> out;
+    if (filter.status && *filter.status != Verdict::kPredicted) return out;
     auto q = db_->prepare(std::string("SELECT ") + kModelConfigColumns + R"sql(, c.meter, c.platform,
              h.hostname, h.cpu_model, h.blas, h.fingerprint, h.cpu_cores, h.memory_mb, h.gpu_name,
              m.top1_declared, m.top5_declared, m.accuracy_source, m.accuracy_dataset,
@@ -195,8 +197,6 @@ class SqlStore : public Store {
       WHERE (CAST(?1 AS TEXT) = '' OR m.name = ?1) AND (CAST(?2 AS TEXT) = '' OR h.fingerprint = ?2)
       ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads)sql");
     q.bind(1, filter.model).bind(2, filter.host_fingerprint);
-    std::vector<StoredPrediction> out;
-    if (filter.status && *filter.status != Verdict::kPredicted) return out;
     while (q.step()) {
       StoredPrediction p;
       ResultRow& r = p.row;
