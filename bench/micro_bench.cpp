@@ -23,6 +23,9 @@ class NoopEngine final : public Engine {
   void load(const std::filesystem::path&, const EngineOptions&) override {}
   void prepare(const std::vector<int64_t>&) override {}
   void run() override { benchmark::ClobberMemory(); }
+  int prepare_requests(int requested) override { return requested > 0 ? requested : 1; }
+  void run_request(int) override { benchmark::ClobberMemory(); }
+  std::vector<float> request_output(int) const override { return {}; }
   std::vector<float> infer(const std::vector<float>&, const std::vector<int64_t>&, int64_t*) override { return {}; }
   EngineRuntime runtime() const override { return {}; }
 };

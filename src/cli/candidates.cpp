@@ -39,6 +39,14 @@ void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
       ->default_str("auto");
 }
 
+void add_rate_option(CLI::App* cmd, CandidateFlags& flags) {
+  cmd->add_option("--rate", flags.rate_qps,
+                  "For a device serving this many inferences per second: server points measured at the rate, "
+                  "else the energy derived from back-to-back points (above-idle energy + idle power / rate, marked "
+                  "derived:rate)")
+      ->check(CLI::PositiveNumber);
+}
+
 std::vector<ResultRow> load_rows(CandidateFlags& flags) {
   flags.filter.energy_source = *energy_source_from_string(flags.energy_source);
   auto store = open_store(flags.db, OpenMode::kReadOnly);
@@ -49,6 +57,9 @@ std::vector<ResultRow> load_rows(CandidateFlags& flags) {
 
 CandidateSet load_candidates(CandidateFlags& flags) {
   CandidateSet set = candidates_from_rows(load_rows(flags), flags.filter);
+  RateCandidates at_rate = candidates_for_rate(set.candidates, flags.rate_qps);
+  set.candidates = std::move(at_rate.candidates);
+  set.notes.insert(set.notes.end(), at_rate.notes.begin(), at_rate.notes.end());
   if (set.datasets.size() > 1) {
     std::string list;
     for (const auto& [name, n] : set.datasets) {

@@ -70,6 +70,9 @@ void add_protocol_options(CLI::App& cmd, ProtocolSettings& protocol) {
   cmd.add_option("--meter-periods", protocol.meter_periods_per_window,
                  "Each window lasts at least this many of the meter's update periods")
       ->default_val(protocol.meter_periods_per_window);
+  cmd.add_option("--arrival-seed", protocol.arrival_seed,
+                 "Server scenario: the seed of the Poisson arrivals (stored with every server point)")
+      ->default_val(protocol.arrival_seed);
 }
 
 }  // namespace edgejoule

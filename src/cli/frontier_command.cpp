@@ -116,6 +116,7 @@ CommandRun add_frontier_command(CLI::App& app, const GlobalOptions&) {
   auto* cmd = app.add_subcommand("frontier", "The Pareto frontier of accuracy vs energy (or latency), with the "
                                              "marginal cost of each step up");
   add_candidate_options(cmd, flags->candidates);
+  add_rate_option(cmd, flags->candidates);
   cmd->add_option("--x", flags->x, "energy or latency")->check(CLI::IsMember({"energy", "latency"}))->default_str("energy");
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
   return [flags] { return run_frontier(*flags); };

@@ -52,6 +52,7 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
     } else {
       write_table(std::cout, rows);
       write_engine_comparison(std::cout, rows);
+      write_scenario_comparison(std::cout, rows);
     }
     return 0;
   };

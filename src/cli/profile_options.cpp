@@ -111,7 +111,7 @@ SweepLists sweep_lists(const ProfileFlags& flags) {
       "--threads");
   for (const auto& [name, text] : flags.knobs) {
     const ConfigField& field = config_field(name);
-    if (!text.empty()) lists.knobs[name] = parse_name_list(text, field.flag, field.values);
+    if (!text.empty()) lists.knobs[name] = parse_field_list(text, field);
   }
   return lists;
 }

@@ -24,6 +24,7 @@ namespace {
 struct RecommendFlags {
   CandidateFlags candidates;
   double budget_j = 0;
+  std::optional<double> power_budget_w;
   std::optional<double> latency_p99_ms, min_accuracy, max_memory_mb;
   std::string objective = "accuracy";
   bool predict = false;
@@ -90,7 +91,18 @@ nlohmann::json groups_json(const std::vector<GroupChoice>& groups, const std::ve
 }
 
 int run_recommend(RecommendFlags& flags) {
-  if (!(flags.budget_j > 0)) throw Error("--energy-budget-j must be a positive number of joules per inference");
+  if (flags.power_budget_w) {
+    // Average power at a rate is energy per inference: W / (inferences/s) = J per inference.
+    if (!flags.candidates.rate_qps) throw Error("--power-budget-w needs --rate R: the average power is spent serving R inferences/s");
+    const double from_power_j = *flags.power_budget_w / *flags.candidates.rate_qps;
+    flags.budget_j = flags.budget_j > 0 ? std::min(flags.budget_j, from_power_j) : from_power_j;
+  }
+  if (!(flags.budget_j > 0)) {
+    throw Error("give --energy-budget-j J (a positive number of joules per inference) or --power-budget-w W with --rate R");
+  }
+  if (flags.predict && flags.candidates.rate_qps) {
+    throw Error("--predict does not combine with --rate: predictions are of back-to-back points; drop one of them");
+  }
   CandidateSet set = load_candidates(flags.candidates);
   std::vector<Candidate> candidates = set.candidates;
   std::optional<TrainedPredictor> predictor;
@@ -131,6 +143,8 @@ int run_recommend(RecommendFlags& flags) {
     nlohmann::json j = {
         {"constraints",
          {{"energy_budget_j", k.energy_budget_j},
+          {"rate_qps", json_or_null(flags.candidates.rate_qps)},
+          {"power_budget_w", json_or_null(flags.power_budget_w)},
           {"latency_ms_p99", json_or_null(k.latency_p99_ms)},
           {"min_accuracy", json_or_null(k.min_accuracy)},
           {"max_memory_mb", json_or_null(k.max_memory_mb)}}},
@@ -168,6 +182,10 @@ int run_recommend(RecommendFlags& flags) {
   } else {
     std::printf("Recommendation for %s per inference (objective: %s; energy figures: %s)\n",
                 format_energy(k.energy_budget_j).c_str(), to_string(objective), set.energy_kind.c_str());
+    if (flags.candidates.rate_qps) {
+      std::printf("  serving %g inferences/s%s\n", *flags.candidates.rate_qps,
+                  flags.power_budget_w ? fmt::format(" within {:g} W on average", *flags.power_budget_w).c_str() : "");
+    }
     if (k.latency_p99_ms) std::printf("  latency p99 <= %g ms per call\n", *k.latency_p99_ms);
     if (k.min_accuracy) std::printf("  top-1 >= %g %%\n", *k.min_accuracy);
     if (k.max_memory_mb) std::printf("  peak memory <= %g MiB\n", *k.max_memory_mb);
@@ -238,8 +256,12 @@ CommandRun add_recommend_command(CLI::App& app, const GlobalOptions&) {
   auto* cmd = app.add_subcommand(
       "recommend", "The model and configuration with the best accuracy within an energy budget per inference");
   add_candidate_options(cmd, flags->candidates);
-  cmd->add_option("--energy-budget-j", flags->budget_j, "Energy budget per inference (one sample), joules")
-      ->required();
+  cmd->add_option("--energy-budget-j", flags->budget_j, "Energy budget per inference (one sample), joules");
+  add_rate_option(cmd, flags->candidates);
+  cmd->add_option("--power-budget-w", flags->power_budget_w,
+                  "With --rate: average power budget while serving the rate, watts (W / rate joules per inference; "
+                  "with --energy-budget-j, the tighter of the two)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--latency-p99-ms", flags->latency_p99_ms, "Latency target: p99 per forward call, ms");
   cmd->add_option("--min-accuracy", flags->min_accuracy, "Accuracy floor: top-1, percent");
   cmd->add_option("--max-memory-mb", flags->max_memory_mb, "Memory limit: peak resident memory, MiB");

@@ -2,6 +2,9 @@
 #include "core/config_fields.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/strings.h"
@@ -28,6 +31,24 @@ const std::vector<ConfigField>& config_fields() {
       {"ov_streams", "--ov-streams",
        "OpenVINO inference streams to sweep: auto (what the hint chooses), 1, 2, 4, 8",
        {"auto", "1", "2", "4", "8"}, "streams:{}", false, false, {"openvino"}},
+      // How the device is used (MLPerf loadgen's scenarios, docs/protocol.md). Every engine runs
+      // them: the harness issues the requests, the engine only runs them concurrently.
+      {"scenario", "--scenario",
+       "Scenarios to sweep: single-stream (one inference after another), offline (--concurrency requests in "
+       "flight, back to back: samples/s and energy per sample), server (Poisson arrivals at --rate queries/s; "
+       "latency from the arrival, queueing included; energy over the whole window, idle gaps included)",
+       {"single-stream", "offline", "server"}, "{}", false, false, {}},
+      {"concurrency", "--concurrency",
+       "Offline and server: requests in flight, N or auto (the engine's own optimum, e.g. OpenVINO's "
+       "optimal_number_of_infer_requests; the number of threads for LibTorch and OpenCV)",
+       {"1", "auto"}, "x{}", false, false, {}, ConfigField::Accepts::kPositiveInteger, "scenario",
+       {"offline", "server"}},
+      {"rate", "--rate", "Server: queries per second arriving (Poisson, seeded by --arrival-seed)", {"none"},
+       "{}/s", false, false, {}, ConfigField::Accepts::kPositiveNumber, "scenario", {"server"}},
+      {"latency_bound_ms", "--latency-bound-ms",
+       "Server: a point is VALID only if its p99 latency, queueing included, is within this many ms (MLPerf's "
+       "Server rule)",
+       {"none"}, "p99<={}ms", false, false, {}, ConfigField::Accepts::kPositiveNumber, "scenario", {"server"}},
   };
   return table;
 }
@@ -44,6 +65,53 @@ std::string ConfigField::label_for(const std::string& value) const {
   std::string out = label;
   if (const auto pos = out.find("{}"); pos != std::string::npos) out.replace(pos, 2, value);
   return out;
+}
+
+bool ConfigField::honoured_by(const std::string& engine) const {
+  return engines.empty() || std::find(engines.begin(), engines.end(), engine) != engines.end();
+}
+
+std::string ConfigField::parse_value(const std::string& raw) const {
+  const std::string text = trim(raw);
+  if (std::find(values.begin(), values.end(), text) != values.end()) return text;
+  const std::string named = join(values, ", ");
+  if (accepts == Accepts::kPositiveInteger) {
+    const auto n = parse_int(text);
+    if (!n || *n < 1 || *n > 4096) {
+      throw Error("invalid value '" + text + "' for " + flag + ": give a whole number from 1 to 4096, or " + named);
+    }
+    return std::to_string(*n);
+  }
+  if (accepts == Accepts::kPositiveNumber) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v <= 0) {
+      throw Error("invalid value '" + text + "' for " + flag + ": give a number above 0 (e.g. 15 or 2.5)");
+    }
+    return fmt::format("{:g}", v);
+  }
+  throw Error("unknown value '" + text + "' for " + flag + ": choose from " + named);
+}
+
+std::optional<double> ConfigField::number(const std::string& value) const {
+  if (accepts == Accepts::kChoice) return std::nullopt;
+  if (std::find(values.begin(), values.end(), value) != values.end() && !parse_int(value)) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(value.c_str(), &end);
+  if (value.empty() || end != value.c_str() + value.size()) return std::nullopt;
+  return v;
+}
+
+bool field_applies(const ConfigField& field, const KnobValues& knobs) {
+  if (field.applies_with.empty()) return true;
+  const std::string value = knob_value(knobs, field.applies_with);
+  return std::find(field.applies_with_values.begin(), field.applies_with_values.end(), value) !=
+         field.applies_with_values.end();
+}
+
+std::optional<double> knob_number(const KnobValues& knobs, const std::string& name) {
+  const ConfigField& field = config_field(name);
+  return field.number(knob_value(knobs, name));
 }
 
 std::string knob_value(const KnobValues& knobs, const std::string& name) {
@@ -66,7 +134,7 @@ std::vector<std::string> knobs_not_honoured(const KnobValues& knobs, const std::
   for (const auto& field : config_fields()) {
     const std::string value = knob_value(knobs, field.name);
     if (value == field.default_value()) continue;
-    if (std::find(field.engines.begin(), field.engines.end(), engine) == field.engines.end()) {
+    if (!field.honoured_by(engine)) {
       out.push_back(field.flag + " " + value + " (honoured by " + join(field.engines, ", ") + ")");
     }
   }

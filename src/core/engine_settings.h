@@ -20,7 +20,7 @@ struct EngineOptions {
 
 // What the engine actually did with the requested options (requested vs effective, as loadgen).
 struct EngineRuntime {
-  std::string engine;            // "torchscript" | "opencv"
+  std::string engine;            // "torchscript" | "opencv" | "openvino"
   std::string engine_version;    // e.g. "libtorch 1.13.0"
   std::string device;            // effective device
   std::string device_name;       // e.g. CPU model or "NVIDIA H200"
@@ -29,6 +29,10 @@ struct EngineRuntime {
   std::string backend;           // the engine's backend/target where it has several ("OPENCV/CPU";
                                  // LibTorch int8: the quantised engine, "qengine=onednn")
   KnobValues knobs;              // the configuration fields as the engine applied them
+  // Requests in flight (offline and server; 1 otherwise) and the intra-op threads each request
+  // ran with, read back from the engine's library where it tells (0: not known).
+  int requests = 1;
+  int threads_per_request = 0;
   bool cuda_available = false;   // whether this build/machine can run --device cuda
 };
 

@@ -9,6 +9,7 @@ EnergyProvenance energy_provenance_of(const std::string& text) {
   if (starts(text, "measured:")) return EnergyProvenance::kMeasured;
   if (starts(text, "estimated:")) return EnergyProvenance::kEstimated;
   if (starts(text, "predicted:")) return EnergyProvenance::kPredicted;
+  if (starts(text, "derived:")) return EnergyProvenance::kDerived;
   return EnergyProvenance::kNone;
 }
 
@@ -23,6 +24,7 @@ const char* to_string(EnergyProvenance kind) {
     case EnergyProvenance::kMeasured: return "measured";
     case EnergyProvenance::kEstimated: return "estimated";
     case EnergyProvenance::kPredicted: return "predicted";
+    case EnergyProvenance::kDerived: return "derived";
     case EnergyProvenance::kNone: break;
   }
   return "";

@@ -8,12 +8,14 @@
 
 namespace edgejoule {
 
-enum class EnergyProvenance { kNone, kMeasured, kEstimated, kPredicted };
+// kDerived: computed from another figure by a stated rule, e.g. the energy at an arrival rate
+// from a back-to-back point and the idle power ("derived:rate:<the figure it came from>").
+enum class EnergyProvenance { kNone, kMeasured, kEstimated, kPredicted, kDerived };
 enum class AccuracyProvenance { kNone, kMeasured, kDeclared };
 
 EnergyProvenance energy_provenance_of(const std::string& text);
 AccuracyProvenance accuracy_provenance_of(const std::string& text);
-const char* to_string(EnergyProvenance kind);    // "measured", "estimated", "predicted", ""
+const char* to_string(EnergyProvenance kind);    // "measured", "estimated", "predicted", "derived", ""
 const char* to_string(AccuracyProvenance kind);  // "measured", "declared", ""
 
 }  // namespace edgejoule

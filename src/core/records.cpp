@@ -14,7 +14,8 @@ void to_json(nlohmann::json& j, const ProtocolSettings& p) {
        {"repetitions", p.repetitions},
        {"max_cv", p.max_cv},
        {"meter_periods_per_window", p.meter_periods_per_window},
-       {"idle_baseline", p.idle_baseline}};
+       {"idle_baseline", p.idle_baseline},
+       {"arrival_seed", p.arrival_seed}};
 }
 
 void from_json(const nlohmann::json& j, ProtocolSettings& p) {
@@ -26,6 +27,8 @@ void from_json(const nlohmann::json& j, ProtocolSettings& p) {
   j.at("max_cv").get_to(p.max_cv);
   j.at("meter_periods_per_window").get_to(p.meter_periods_per_window);
   j.at("idle_baseline").get_to(p.idle_baseline);
+  // Settings stored before the server scenario existed have no seed: they never drew arrivals.
+  if (const auto it = j.find("arrival_seed"); it != j.end()) it->get_to(p.arrival_seed);
 }
 
 const char* to_string(Verdict verdict) {

@@ -81,6 +81,9 @@ struct ProtocolSettings {
   double max_cv = 0.10;                   // window-to-window cv (latency or energy) above this: INVALID
   double meter_periods_per_window = 10;   // with a meter, each window lasts >= this x its update period
   bool idle_baseline = true;              // with a meter, measure idle power before each point
+  // The server scenario's Poisson arrivals are drawn from this seed (the same arrivals in every
+  // window of a point, so windows differ only by the machine's noise).
+  uint64_t arrival_seed = 1;
 };
 
 // The protocol's settings as stored with every point (settings_json) and carried by a queued
@@ -121,6 +124,11 @@ struct WindowResult {
   int meter_updates = 0;
   std::string energy_invalid_reason;
   std::optional<double> cross_check_energy_j;  // a second meter over exactly this window
+  // Offline and server: the summed time requests spent running, over (requests x duration): the
+  // active share of the window (1 - it is idle, for a server between arrivals).
+  double busy_fraction = 1;
+  double service_ms_mean = 0;   // mean time of one call, without queueing
+  int64_t dropped_queries = 0;  // server: arrivals never run because the device fell behind
 };
 
 // The energy side of a point: where it came from and how it spread over the windows.
@@ -151,6 +159,12 @@ struct PointResult {
   Summary window_latency_ms;       // over the windows' mean latencies: cv, ci95 of the mean
   double throughput_sps = 0;       // all samples / all window time
   std::optional<EnergyResult> energy;  // absent when profiled without a meter
+  // The scenario as run: requests in flight (1 for single-stream), the active share of the
+  // windows and the mean call time without queueing (offline and server).
+  int requests_in_flight = 1;
+  std::optional<double> busy_fraction;
+  std::optional<double> service_ms_mean;
+  int64_t dropped_queries = 0;  // server: arrivals not run because the device fell behind
   // The process's peak resident memory from loading the model to the last window (MiB):
   // model, activations and the engine's buffers, plus the process's own baseline.
   std::optional<double> peak_rss_mb;

@@ -63,6 +63,11 @@ std::vector<RowField> make_row_fields() {
       {"window_latency_ms_ci95", "latency_ms/window_mean_ci95_half_width", false,
        [](const ResultRow& r) { return json_or_null(r.window_latency_ms_ci95); }},
       {"throughput_sps", "throughput_samples_per_s", true, [](const ResultRow& r) { return json_or_null(r.throughput_sps); }},
+      {"requests_in_flight", "scenario/requests_in_flight", true, [](const ResultRow& r) { return json(r.requests_in_flight); }},
+      {"busy_fraction", "scenario/busy_fraction", true, [](const ResultRow& r) { return json_or_null(r.busy_fraction); }},
+      {"service_ms_mean", "scenario/service_ms_mean", false, [](const ResultRow& r) { return json_or_null(r.service_ms_mean); }},
+      {"arrival_seed", "scenario/arrival_seed", false, [](const ResultRow& r) { return json_or_null(r.arrival_seed); }},
+      {"dropped_queries", "scenario/dropped_queries", false, [](const ResultRow& r) { return json(r.dropped_queries); }},
       {"energy_j_per_inference", "energy/j_per_inference", true,
        [](const ResultRow& r) { return json_or_null(r.energy_j_per_inference); }},
       {"energy_j_per_inference_ci95", "energy/j_per_inference_ci95_half_width", true,
@@ -116,6 +121,13 @@ void to_json(nlohmann::json& j, const ResultRow& r) {
 
 nlohmann::json knob_json(const ConfigField& field, const std::string& value) {
   if (field.is_switch) return value == "on";
+  if (field.accepts == ConfigField::Accepts::kChoice) return value;
+  if (const auto n = field.number(value)) {
+    if (field.accepts == ConfigField::Accepts::kPositiveInteger) return static_cast<int64_t>(*n);
+    return *n;
+  }
+  // "none" (no rate, no bound) is no figure; "auto" is a choice.
+  if (value == "none") return nullptr;
   return value;
 }
 

@@ -54,6 +54,14 @@ struct ResultRow {
       latency_ms_stddev, window_latency_ms_cv, window_latency_ms_ci95;
   std::optional<double> throughput_sps;
   std::optional<double> peak_rss_mb;  // the process's peak resident memory while the point ran
+  // how the queries were issued (the scenario is a configuration field): requests in flight, the
+  // windows' active share, the mean call time without queueing, the server's arrival seed and
+  // the arrivals it dropped
+  int requests_in_flight = 1;
+  std::optional<double> busy_fraction;
+  std::optional<double> service_ms_mean;
+  std::optional<int64_t> arrival_seed;
+  int64_t dropped_queries = 0;
   // energy per inference (one sample) with provenance; absent without a meter
   std::string config_meter;       // the meter in the configuration key
   std::string meter;              // e.g. "rapl:package-0"

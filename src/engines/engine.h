@@ -26,6 +26,19 @@ class Engine {
   // One forward call on the prepared input; returns once the result is complete on the device
   // (GPU work synchronised), so a timer around it measures the whole call.
   virtual void run() = 0;
+  // Requests in flight (the offline and server scenarios), after prepare(): makes `requested`
+  // requests over the loaded model (0: the engine's own optimum), each with its own copy of the
+  // prepared input and its own output, within the configuration's threads (LibTorch and OpenCV
+  // divide them among the requests; OpenVINO spreads its requests over its streams). Returns
+  // how many it made. Throws UnsupportedError when it cannot run that many within its threads.
+  virtual int prepare_requests(int requested) = 0;
+  // One forward call on request `slot` (0 <= slot < prepare_requests()'s result), complete when
+  // it returns. Calls on different slots may run at once on different threads; the harness
+  // never runs one slot on two threads at once.
+  virtual void run_request(int slot) = 0;
+  // Request `slot`'s last output as float32, flattened: requests in flight must compute what one
+  // request does (the conformance suite compares them).
+  virtual std::vector<float> request_output(int slot) const = 0;
   // Runs `input` (float32, row-major, `shape` with the batch first) through the model in the
   // loaded precision and returns the output as float32 [batch x width]. For accuracy, not for
   // timing. Throws Error when the model rejects the shape or does not return one 2-D tensor.

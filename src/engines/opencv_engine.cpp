@@ -201,6 +201,59 @@ class OpenCvEngine final : public Engine {
     }
   }
 
+  // A cv::dnn::Net runs one forward at a time, so N requests are N networks read from the same
+  // file. OpenCV's thread count is the process's: each request gets threads / N of it, so the N
+  // concurrent forwards stay within the configuration's threads.
+  int prepare_requests(int requested) override {
+    if (input_.empty()) throw Error("internal: prepare_requests() before prepare()", exit_code::kFailure);
+    const int n = requested > 0 ? requested : std::max(1, threads_);
+    if (n > threads_) {
+      throw UnsupportedError(std::to_string(n) + " requests in flight need at least " + std::to_string(n) +
+                             " threads in OpenCV (one each); this configuration has " + std::to_string(threads_) +
+                             ": raise --threads or lower --concurrency");
+    }
+    requests_.clear();
+    try {
+      for (int i = 0; i < n; ++i) {
+        Request r;
+        r.net = i == 0 ? net_ : cv::dnn::readNetFromONNX(path_);
+        r.net.setPreferableBackend(backend_);
+        r.net.setPreferableTarget(target_);
+        r.input = input_.clone();
+        requests_.push_back(std::move(r));
+      }
+      cv::setNumThreads(std::max(1, threads_ / n));
+      threads_per_request_ = cv::getNumThreads();
+      // The first forward of each network allocates its layers' buffers: outside the windows.
+      for (auto& r : requests_) {
+        r.net.setInput(r.input);
+        r.output = r.net.forward().clone();
+      }
+    } catch (const cv::Exception& e) {
+      throw UnsupportedError("OpenCV " + std::string(CV_VERSION) + " cannot make " + std::to_string(n) +
+                             " networks of '" + std::filesystem::path(path_).filename().string() +
+                             "': " + importer_reason(e.what()));
+    }
+    return n;
+  }
+
+  void run_request(int slot) override {
+    auto& r = requests_.at(static_cast<size_t>(slot));
+    try {
+      r.net.setInput(r.input);
+      r.output = r.net.forward();
+    } catch (const cv::Exception& e) {
+      throw Error("model '" + path_ + "' failed during inference (" + importer_reason(e.what()) + ")",
+                  exit_code::kFailure);
+    }
+  }
+
+  std::vector<float> request_output(int slot) const override {
+    const cv::Mat out = requests_.at(static_cast<size_t>(slot)).output;
+    const cv::Mat flat = out.isContinuous() ? out : out.clone();
+    return std::vector<float>(flat.ptr<float>(), flat.ptr<float>() + flat.total());
+  }
+
   std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
                            int64_t* output_width) override {
     if (net_.empty()) throw Error("internal: infer() before load()", exit_code::kFailure);
@@ -245,6 +298,8 @@ class OpenCvEngine final : public Engine {
     rt.threads = threads_;
     rt.backend = backend_name(backend_) + "/" + target_name(target_);
     rt.cuda_available = choose_backend("cuda", "fp32").has_value();
+    rt.requests = requests_.empty() ? 1 : static_cast<int>(requests_.size());
+    rt.threads_per_request = requests_.empty() ? threads_ : threads_per_request_;
     return rt;
   }
 
@@ -264,6 +319,13 @@ class OpenCvEngine final : public Engine {
   int threads_ = 0;
   cv::Mat input_;
   cv::Mat output_;
+  struct Request {
+    cv::dnn::Net net;
+    cv::Mat input;
+    cv::Mat output;
+  };
+  std::vector<Request> requests_;
+  int threads_per_request_ = 1;
 };
 
 }  // namespace

@@ -167,6 +167,47 @@ class OpenVinoEngine final : public Engine {
     }
   }
 
+  // Asynchronous infer requests of the compiled model: OpenVINO runs them over its streams (the
+  // hint and --ov-streams choose how many), within its inference_num_threads. auto takes the
+  // compiled model's optimal_number_of_infer_requests, as benchmark_app does.
+  int prepare_requests(int requested) override {
+    if (!compiled_) throw Error("internal: prepare_requests() before prepare()", exit_code::kFailure);
+    uint32_t n = requested > 0 ? static_cast<uint32_t>(requested) : 0;
+    try {
+      if (n == 0) n = std::max<uint32_t>(1, compiled_->get_property(ov::optimal_number_of_infer_requests));
+      requests_.clear();
+      for (uint32_t i = 0; i < n; ++i) {
+        requests_.push_back(compiled_->create_infer_request());
+        requests_.back().set_input_tensor(input_);
+      }
+      // The first call of each request allocates its buffers: outside the windows.
+      for (auto& r : requests_) r.start_async();
+      for (auto& r : requests_) r.wait();
+    } catch (const std::exception& e) {
+      throw UnsupportedError("OpenVINO " + openvino_library_version() + " cannot run " + std::to_string(n) +
+                             " requests of '" + std::filesystem::path(path_).filename().string() +
+                             "': " + first_line(e.what()));
+    }
+    return static_cast<int>(n);
+  }
+
+  void run_request(int slot) override {
+    auto& r = requests_.at(static_cast<size_t>(slot));
+    try {
+      r.start_async();
+      r.wait();
+    } catch (const std::exception& e) {
+      throw Error("model '" + path_ + "' failed during inference (" + first_line(e.what()) + ")", exit_code::kFailure);
+    }
+  }
+
+  std::vector<float> request_output(int slot) const override {
+    auto& request = const_cast<ov::InferRequest&>(requests_.at(static_cast<size_t>(slot)));  // a handle: reading its output changes nothing
+    const ov::Tensor out = request.get_output_tensor();
+    const float* data = out.data<const float>();
+    return std::vector<float>(data, data + out.get_size());
+  }
+
   std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
                            int64_t* output_width) override {
     if (!model_) throw Error("internal: infer() before load()", exit_code::kFailure);
@@ -203,6 +244,9 @@ class OpenVinoEngine final : public Engine {
       const auto streams = compiled_->get_property(ov::num_streams);
       const auto mode = compiled_->get_property(ov::hint::performance_mode);
       rt.threads = threads;
+      rt.requests = requests_.empty() ? 1 : static_cast<int>(requests_.size());
+      // A stream runs one request at a time on its share of the threads.
+      rt.threads_per_request = std::max(1, static_cast<int>(threads) / std::max(1, streams.num));
       rt.device_name = core().get_property(ov_device_, ov::device::full_name);
       std::ostringstream hint;
       hint << mode;
@@ -254,6 +298,7 @@ class OpenVinoEngine final : public Engine {
   ov::PartialShape declared_;
   std::optional<ov::CompiledModel> compiled_;
   ov::InferRequest request_;
+  std::vector<ov::InferRequest> requests_;
   ov::Tensor input_;
   std::vector<int64_t> compiled_shape_;
   std::string device_ = "cpu", ov_device_ = "CPU", precision_ = "fp32", hint_ = "latency", streams_ = "auto";

@@ -9,6 +9,8 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <optional>
 
@@ -125,6 +127,54 @@ class TorchScriptEngine final : public Engine {
     }
   }
 
+  // N workers share the loaded module (forward is safe from several threads); the
+  // configuration's intra-op threads are divided among them, so N x per-request threads stay
+  // within it.
+  int prepare_requests(int requested) override {
+    if (inputs_.empty()) throw Error("internal: prepare_requests() before prepare()", exit_code::kFailure);
+    const int n = requested > 0 ? requested : std::max(1, threads_);
+    if (n > threads_) {
+      throw UnsupportedError(std::to_string(n) + " requests in flight need at least " + std::to_string(n) +
+                             " intra-op threads in LibTorch (one each); this configuration has " +
+                             std::to_string(threads_) + ": raise --threads or lower --concurrency");
+    }
+    threads_per_request_ = threads_ / n;
+    threads_seen_ = 0;
+    request_inputs_.assign(static_cast<size_t>(n), {});
+    for (auto& in : request_inputs_) in.emplace_back(inputs_.front().toTensor().clone());
+    request_outputs_.assign(static_cast<size_t>(n), torch::jit::IValue());
+    return n;
+  }
+
+  void run_request(int slot) override {
+    // LibTorch's intra-op setting belongs to the calling thread (OpenMP's per-thread ICV), so
+    // each worker sets its share once.
+    thread_local int applied = 0;
+    if (applied != threads_per_request_) {
+      at::set_num_threads(threads_per_request_);
+      applied = threads_per_request_;
+    }
+    int seen = threads_seen_.load(std::memory_order_relaxed);
+    const int now = at::get_num_threads();
+    while (now > seen && !threads_seen_.compare_exchange_weak(seen, now)) {
+    }
+    try {
+      c10::InferenceMode guard;
+      request_outputs_[static_cast<size_t>(slot)] = module_->forward(request_inputs_[static_cast<size_t>(slot)]);
+      if (device_.is_cuda()) torch::cuda::synchronize();
+    } catch (const std::exception& e) {
+      throw Error("model '" + path_ + "' failed during inference (" + interpreter_message(e.what()) + ")",
+                  exit_code::kFailure);
+    }
+  }
+
+  std::vector<float> request_output(int slot) const override {
+    const auto& out = request_outputs_.at(static_cast<size_t>(slot));
+    if (!out.isTensor()) return {};
+    auto t = out.toTensor().to(torch::kCPU, torch::kFloat).contiguous();
+    return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  }
+
   std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
                            int64_t* output_width) override {
     if (!module_) throw Error("internal: infer() before load()", exit_code::kFailure);
@@ -162,6 +212,14 @@ class TorchScriptEngine final : public Engine {
     // What --qengine asked for was honoured: auto resolved to qengine_ (recorded in the backend).
     rt.knobs["qengine"] = qengine_requested_;
     rt.cuda_available = torch::cuda::is_available();
+    if (!request_inputs_.empty()) {
+      rt.requests = static_cast<int>(request_inputs_.size());
+      // What the workers' threads reported, once they ran; the share they were given before.
+      const int seen = threads_seen_.load();
+      rt.threads_per_request = seen > 0 ? seen : threads_per_request_;
+    } else {
+      rt.threads_per_request = threads_;
+    }
     return rt;
   }
 
@@ -258,6 +316,10 @@ class TorchScriptEngine final : public Engine {
   std::string qengine_requested_ = "auto";
   std::vector<torch::jit::IValue> inputs_;
   torch::jit::IValue output_;
+  int threads_per_request_ = 1;
+  std::atomic<int> threads_seen_{0};
+  std::vector<std::vector<torch::jit::IValue>> request_inputs_;
+  std::vector<torch::jit::IValue> request_outputs_;
 };
 
 }  // namespace

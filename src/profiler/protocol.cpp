@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "platform/memory.h"
+#include "profiler/scenario.h"
 
 namespace edgejoule {
 namespace {
@@ -41,8 +42,31 @@ void validate(const ProtocolSettings& s) {
           "--meter-periods must be at least 1");
 }
 
-void apply_verdict(PointResult& result, const ProtocolSettings& settings) {
+void apply_verdict(PointResult& result, const ProtocolSettings& settings, const ScenarioSettings& scenario) {
   std::vector<std::string> reasons;
+  if (scenario.scenario == "server" && scenario.rate_qps) {
+    const double rate = *scenario.rate_qps;
+    // Saturation: the device cannot serve the rate when the arrivals need more call time than
+    // its requests have, or when queries were still waiting after the window (dropped).
+    const double offered_load = result.service_ms_mean ? rate * *result.service_ms_mean / 1000 / scenario.requests : 0;
+    if (result.dropped_queries > 0 || offered_load >= 1) {
+      const double capacity_qps =
+          result.service_ms_mean && *result.service_ms_mean > 0 ? 1000.0 * scenario.requests / *result.service_ms_mean : 0;
+      reasons.push_back(fmt::format(
+          "saturated: {:g} queries/s need {:.0f} % of what {} request(s) at {:.2f} ms a call serve (about {:.1f} "
+          "queries/s){}; lower --rate or raise --concurrency",
+          rate, offered_load * 100, scenario.requests, result.service_ms_mean.value_or(0), capacity_qps,
+          result.dropped_queries > 0
+              ? fmt::format(", and {} arrival(s) were still waiting when the window ended", result.dropped_queries)
+              : ""));
+    }
+    if (scenario.latency_bound_ms && result.latency_ms.count > 0 && result.latency_ms.p99 > *scenario.latency_bound_ms) {
+      reasons.push_back(fmt::format(
+          "p99 latency {:.2f} ms (queueing included) is over the {:g} ms bound (--latency-bound-ms) at {:g} "
+          "queries/s",
+          result.latency_ms.p99, *scenario.latency_bound_ms, rate));
+    }
+  }
   if (result.windows.size() < 2) {
     reasons.push_back(fmt::format(
         "{} measured window(s): the spread between windows is unknown; use --repetitions 2 or more",
@@ -127,52 +151,50 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
   }
 
   // 1. Warm-up: one-off costs (allocator growth, JIT profiling runs, cache fills) stay out.
+  //    Offline and server warm up with every request in flight, as they will run.
+  const ScenarioSettings scenario = scenario_of(config, engine.runtime().requests, settings.arrival_seed);
+  result.requests_in_flight = scenario.requests;
   const auto warmup_start = Clock::now();
-  int64_t warmup_iterations = 0;
-  while (warmup_iterations < settings.warmup_min_iterations ||
-         seconds_between(warmup_start, Clock::now()) < settings.warmup_s) {
-    if (stop_requested(stop)) throw InterruptedError();
-    engine.run();
-    ++warmup_iterations;
-  }
+  const int64_t warmup_iterations =
+      warm_up(engine, scenario, settings.warmup_s, settings.warmup_min_iterations, stop);
   result.warmup_s = seconds_between(warmup_start, Clock::now());
   result.warmup_iterations = warmup_iterations;
   listener.on_warmup_end(context, result.warmup_s, warmup_iterations);
 
-  // 2. Measured windows: back-to-back calls, each timed; the window closes only after a call
-  //    returns, so it always holds whole calls.
+  // 2. Measured windows, each issued the scenario's way (profiler/scenario.h); a window closes
+  //    only after its calls return, so it always holds whole calls. A server's queries still
+  //    waiting this long after the last arrival are dropped: the device fell behind the rate.
+  const double drain_s = std::max(1.0, 0.25 * window_s);
   std::vector<double> all_latencies_ms;
   std::vector<double> window_means_ms;
   double total_window_s = 0;
   int64_t total_samples = 0;
+  double busy_sum = 0, service_sum_ms = 0;
+  int64_t dropped = 0;
   for (int rep = 0; rep < settings.repetitions; ++rep) {
-    std::vector<double> latencies_ms;
-    latencies_ms.reserve(1024);
     if (meter) meter->sample_now();
     if (cross_check) cross_check->sample_now();
-    const double window_start_unix_s = unix_now_s();
-    const auto window_start = Clock::now();
-    auto call_start = window_start;
-    Clock::time_point now;
-    do {
-      engine.run();
-      now = Clock::now();
-      latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - call_start).count());
-      call_start = now;
-    } while (seconds_between(window_start, now) < window_s ||
-             static_cast<int64_t>(latencies_ms.size()) < settings.min_window_iterations);
-    const double window_end_unix_s = unix_now_s();
+    IssuedWindow issued = issue_window(engine, scenario, window_s, settings.min_window_iterations, drain_s);
     if (meter) meter->sample_now();
     if (cross_check) cross_check->sample_now();
+    const double window_start_unix_s = issued.start_unix_s;
+    const double window_end_unix_s = issued.end_unix_s;
+    std::vector<double> latencies_ms = std::move(issued.latencies_ms);
 
     WindowResult window;
     window.start_unix_s = window_start_unix_s;
     window.end_unix_s = window_end_unix_s;
     window.index = rep;
-    window.duration_s = seconds_between(window_start, now);
+    window.duration_s = issued.duration_s;
+    window.busy_fraction = issued.busy_fraction;
+    window.service_ms_mean = issued.service_ms_mean;
+    window.dropped_queries = issued.dropped_queries;
+    busy_sum += issued.busy_fraction;
+    service_sum_ms += issued.service_ms_mean;
+    dropped += issued.dropped_queries;
     window.iterations = static_cast<int64_t>(latencies_ms.size());
     window.samples = window.iterations * config.batch;
-    window.throughput_sps = static_cast<double>(window.samples) / window.duration_s;
+    window.throughput_sps = window.duration_s > 0 ? static_cast<double>(window.samples) / window.duration_s : 0;
     if (meter) {
       // Outside the timed loop: may wait for the meter's next update past the window's end.
       const EnergyReading r = meter->energy_between(window_start_unix_s, window_end_unix_s, meter_wait_s);
@@ -209,7 +231,12 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
   // 3. Statistics and verdict.
   result.latency_ms = summarize(std::move(all_latencies_ms));
   result.window_latency_ms = summarize(std::move(window_means_ms));
-  result.throughput_sps = static_cast<double>(total_samples) / total_window_s;
+  result.throughput_sps = total_window_s > 0 ? static_cast<double>(total_samples) / total_window_s : 0;
+  if (scenario.scenario != "single-stream" && !result.windows.empty()) {
+    result.busy_fraction = busy_sum / static_cast<double>(result.windows.size());
+    result.service_ms_mean = service_sum_ms / static_cast<double>(result.windows.size());
+  }
+  result.dropped_queries = dropped;
   if (meter) {
     auto& e = *result.energy;
     // The period may only have become measurable during the windows (slow counters).
@@ -237,7 +264,7 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
       if (complete && main_j > 0) e.cross_check_difference_pct = (other_j - main_j) / main_j * 100;
     }
   }
-  apply_verdict(result, settings);
+  apply_verdict(result, settings, scenario);
   return result;
 }
 
@@ -291,11 +318,18 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         engine->load(item.model.path, engine_options);
         loaded = true;
         engine->prepare(item.config.input_shape());
+        if (item.config.knob("scenario") != "single-stream") engine->prepare_requests(requested_concurrency(item.config));
         record.runtime = engine->runtime();
         Meter* meter = options.meter_for ? options.meter_for(item.config) : nullptr;
         Meter* cross = options.cross_check_for ? options.cross_check_for(item.config) : nullptr;
         record.result = run_protocol(*engine, item.config, options.protocol, listener, context,
                                      options.stop, meter, cross);
+        // Read again after the windows: some engines only know what their workers applied then.
+        record.runtime = engine->runtime();
+        record.runtime.knobs["scenario"] = item.config.knob("scenario");
+        if (item.config.knob("scenario") != "single-stream") {
+          record.runtime.knobs["concurrency"] = std::to_string(record.runtime.requests);
+        }
         // Before the accuracy pass, whose dataset batches are not part of the configuration.
         if (peak_is_this_points) record.result.peak_rss_mb = peak_rss_mb();
         if (options.accuracy_for) record.accuracy = options.accuracy_for(*engine, item);

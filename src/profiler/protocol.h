@@ -11,6 +11,7 @@
 #include "engines/engine.h"
 #include "meters/meter.h"
 #include "profiler/listeners.h"
+#include "profiler/scenario.h"
 #include "core/records.h"
 
 namespace edgejoule {
@@ -27,8 +28,10 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
                          const PointContext& context, const std::atomic<bool>* stop = nullptr,
                          Meter* meter = nullptr, Meter* cross_check = nullptr);
 
-// The verdict rules, separate so they are testable without an engine.
-void apply_verdict(PointResult& result, const ProtocolSettings& settings);
+// The verdict rules, separate so they are testable without an engine. A server point is also
+// INVALID when saturated (the arrivals need more call time than its requests have, or queries
+// were dropped) and when its p99 latency is over its bound.
+void apply_verdict(PointResult& result, const ProtocolSettings& settings, const ScenarioSettings& scenario = {});
 
 struct SweepItem {
   ModelInfo model;

@@ -33,15 +33,41 @@ std::vector<KnobValues> knob_combinations(const SweepLists& lists) {
         it == lists.knobs.end() || it->second.empty() ? std::vector<std::string>{field.default_value()} : it->second;
     std::vector<KnobValues> next;
     for (const auto& partial : out) {
+      // A field that does not apply here (the rate outside the server scenario) stays at its
+      // default: one configuration, not one per value.
+      const bool applies = field_applies(field, partial);
       for (const auto& value : values) {
         KnobValues k = partial;
-        if (value != field.default_value()) k[field.name] = value;
-        next.push_back(std::move(k));
+        if (applies && value != field.default_value()) k[field.name] = value;
+        if (std::find(next.begin(), next.end(), k) == next.end()) next.push_back(std::move(k));
       }
     }
     out = std::move(next);
   }
   return out;
+}
+
+// A field given values it never takes (the rate without the server scenario), or a server
+// without a rate: the user's to fix, before anything runs.
+void check_fields(const SweepLists& lists, const std::vector<KnobValues>& combinations) {
+  for (const auto& [name, values] : lists.knobs) {
+    const ConfigField& field = config_field(name);
+    const bool given = std::any_of(values.begin(), values.end(),
+                                   [&](const std::string& v) { return v != field.default_value(); });
+    if (!given || field.applies_with.empty()) continue;
+    const bool used = std::any_of(combinations.begin(), combinations.end(),
+                                  [&](const KnobValues& k) { return field_applies(field, k); });
+    if (!used) {
+      std::vector<std::string> with;
+      for (const auto& v : field.applies_with_values) with.push_back(config_field(field.applies_with).flag + " " + v);
+      throw Error(field.flag + " applies only with " + join(with, " or ") + ": add it, or drop " + field.flag);
+    }
+  }
+  for (const auto& k : combinations) {
+    if (knob_value(k, "scenario") == "server" && !knob_number(k, "rate")) {
+      throw Error("--scenario server needs --rate R, the queries per second arriving (e.g. --rate 15)");
+    }
+  }
 }
 
 }  // namespace
@@ -95,7 +121,21 @@ std::vector<std::string> parse_name_list(std::string_view text, std::string_view
   return names;
 }
 
+std::vector<std::string> parse_field_list(std::string_view text, const ConfigField& field) {
+  std::vector<std::string> values;
+  for (const auto& raw : split(text, ',')) {
+    if (trim(raw).empty()) {
+      throw Error("invalid value '" + std::string(text) + "' for " + field.flag + ": empty item in the list");
+    }
+    const std::string value = field.parse_value(raw);
+    if (std::find(values.begin(), values.end(), value) == values.end()) values.push_back(value);
+  }
+  return values;
+}
+
 std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int64_t>& sample_shape) {
+  const std::vector<KnobValues> combinations = knob_combinations(lists);
+  check_fields(lists, combinations);
   std::vector<Configuration> configs;
   for (const auto& platform : lists.platforms)
     for (const auto& engine : lists.engines)
@@ -103,7 +143,7 @@ std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int
         for (const auto& precision : lists.precisions)
           for (int batch : lists.batches)
             for (int threads : lists.threads)
-              for (auto& knobs : knob_combinations(lists)) {
+              for (const auto& knobs : combinations) {
                 Configuration c;
                 c.platform = platform;
                 c.engine = engine;
@@ -111,7 +151,7 @@ std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int
                 c.precision = precision;
                 c.batch = batch;
                 c.threads = threads;
-                c.knobs = std::move(knobs);
+                c.knobs = knobs;
                 c.sample_shape = sample_shape;
                 configs.push_back(std::move(c));
               }

@@ -20,6 +20,10 @@ std::vector<int> parse_int_list(std::string_view text, std::string_view flag);
 std::vector<std::string> parse_name_list(std::string_view text, std::string_view flag,
                                          const std::vector<std::string>& allowed = {});
 
+// A configuration field's list ("1,auto", "5,10.5"), each value checked and canonical
+// (ConfigField::parse_value); throws Error naming the flag.
+std::vector<std::string> parse_field_list(std::string_view text, const ConfigField& field);
+
 struct SweepLists {
   std::vector<std::string> engines{"torchscript"};
   std::vector<std::string> devices{"cpu"};
@@ -33,7 +37,10 @@ struct SweepLists {
 };
 
 // Expands the lists for one model (platform outermost, then engine, device, precision, batch,
-// threads, then the configuration fields in the table's order, the last innermost).
+// threads, then the configuration fields in the table's order, the last innermost). A field
+// that does not apply to a combination (core/config_fields.h, applies_with) stays at its default
+// there. Throws Error (exit 2) for a field given only where it never applies (--rate without
+// --scenario server) and for a server scenario without a rate.
 std::vector<Configuration> expand(const SweepLists& lists, const std::vector<int64_t>& sample_shape);
 
 }  // namespace edgejoule

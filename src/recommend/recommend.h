@@ -135,6 +135,23 @@ std::vector<GroupChoice> recommend_by_group(const std::vector<Candidate>& candid
                                             Objective objective, GroupBy by);
 std::string group_of(const ResultRow& row, GroupBy by);
 
+// A device serving `rate_qps` inferences per second. The candidates that answer for it: server
+// points measured at that rate as they are; for a configuration without one, its back-to-back
+// point (single-stream or offline) with the energy derived as above-idle energy + idle power /
+// rate (provenance "derived:rate:<measured figure>"), where its throughput reaches the rate.
+// Without a rate: the back-to-back points; server points, which answer for their own rate, are
+// left out. Notes say what was left out and why.
+struct RateCandidates {
+  std::vector<Candidate> candidates;
+  std::vector<std::string> notes;
+  size_t measured_at_rate = 0;
+  size_t derived = 0;
+};
+RateCandidates candidates_for_rate(const std::vector<Candidate>& candidates, std::optional<double> rate_qps);
+// The energy per inference of a back-to-back row at `rate_qps`; nullopt when its throughput is
+// below the rate or it has no idle power.
+std::optional<double> derived_energy_at_rate_j(const ResultRow& row, double rate_qps);
+
 enum class FrontierAxis { kEnergy, kLatency };
 
 struct FrontierStep {

@@ -34,7 +34,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
   std::vector<std::string> notes;
   std::set<std::string> accuracy_sources;
   std::set<std::string> energy_sources;
-  bool any_predicted = false;
+  bool any_predicted = false, any_derived = false;
   for (const auto& r : rows) {
     std::string status = to_string(r.status);
     if (!r.reason.empty()) {
@@ -58,7 +58,9 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
       energy = fmt::format("{:.3f} {}", *r.energy_j_per_inference * 1e3,
                            kind == EnergyProvenance::kEstimated   ? "e"
                            : kind == EnergyProvenance::kPredicted ? "p"
+                           : kind == EnergyProvenance::kDerived   ? "d"
                                                                   : "m");
+      any_derived = any_derived || kind == EnergyProvenance::kDerived;
       energy_sources.insert(r.meter.empty() ? r.energy_provenance : r.energy_provenance + " (" + r.meter + ")");
     }
     const std::optional<double> cv_pct =
@@ -90,7 +92,8 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
   out << "latency is per forward call of `batch` samples; cv_% is the window-to-window spread;\n"
          "mJ/inf is energy per inference (one sample), W the mean power during the windows\n";
   if (!energy_sources.empty()) {
-    out << "mJ/inf: m = measured, e = ESTIMATED" << (any_predicted ? ", p = PREDICTED (not measured)" : "") << "; from";
+    out << "mJ/inf: m = measured, e = ESTIMATED" << (any_predicted ? ", p = PREDICTED (not measured)" : "")
+        << (any_derived ? ", d = DERIVED at a rate (from a back-to-back point and the idle power)" : "") << "; from";
     for (const auto& s : energy_sources) out << ' ' << s;
     out << '\n';
   }
@@ -167,6 +170,59 @@ void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& ro
       line += fmt::format(", less energy: {} ({})", c.lowest_energy, c.energy_provenance);
     }
     out << line << '\n';
+  }
+}
+
+void write_scenario_comparison(std::ostream& out, const std::vector<ResultRow>& rows) {
+  // Same model, engine, host, device, precision (with the knobs that change what is computed),
+  // batch, threads and energy source: the scenario's fields and the engine's execution settings
+  // (OpenVINO's hint and streams, shown with each entry) may differ, as each scenario has its own
+  // best setting.
+  std::map<std::string, std::vector<const ResultRow*>> groups;
+  std::vector<std::string> order;
+  for (const auto& r : rows) {
+    if (r.status != Verdict::kValid || !r.energy_j_per_inference || !r.throughput_sps) continue;
+    const std::string key = fmt::format("{}|{}|{}|{}|{}{}|{}|{}|{}", r.model, r.engine, r.host_fingerprint, r.device,
+                                        r.precision, knob_labels(r.knobs, /*outputs_only=*/true), r.batch, r.threads,
+                                        r.energy_provenance);
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) order.push_back(key);
+    it->second.push_back(&r);
+  }
+  bool header = false;
+  for (const auto& key : order) {
+    const auto& group = groups[key];
+    std::set<std::string> scenarios;
+    const ResultRow* single = nullptr;
+    for (const auto* r : group) {
+      scenarios.insert(knob_value(r->knobs, "scenario"));
+      if (knob_value(r->knobs, "scenario") == "single-stream") single = r;
+    }
+    if (group.size() < 2 || scenarios.size() < 2) continue;
+    if (!header) {
+      out << "\nscenarios compared (VALID points of one model, engine and configuration; mJ per inference, "
+             "inferences/s):\n";
+      header = true;
+    }
+    std::vector<std::string> parts;
+    for (const auto* r : group) {
+      const std::string scenario = knob_value(r->knobs, "scenario");
+      std::string name = scenario;
+      if (scenario != "single-stream") name += fmt::format(" x{}", r->requests_in_flight);
+      if (const auto rate = knob_number(r->knobs, "rate")) name += fmt::format(" at {:g}/s", *rate);
+      KnobValues execution = r->knobs;
+      for (const auto& field : config_fields()) {
+        if (field.changes_outputs || field.engines.empty()) execution.erase(field.name);  // shown apart
+      }
+      name += knob_labels(execution);
+      std::string part = fmt::format("{} {:.3f} mJ {:.1f}/s", name, *r->energy_j_per_inference * 1e3, *r->throughput_sps);
+      if (single && r != single) part += fmt::format(" ({:.2f}x)", *r->energy_j_per_inference / *single->energy_j_per_inference);
+      parts.push_back(part);
+    }
+    const ResultRow& f = *group.front();
+    out << fmt::format("  {} {} {} {}{} b{} t{}: {} ({})\n", f.model, f.engine, f.device, f.precision,
+                       knob_labels(f.knobs, /*outputs_only=*/true),
+                       f.batch, f.threads, fmt::join(parts, " | "), f.energy_provenance);
   }
 }
 

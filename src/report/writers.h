@@ -42,6 +42,10 @@ struct EngineComparison {
 std::vector<EngineComparison> compare_engines_per_model(const std::vector<ResultRow>& rows);
 // Those comparisons under a table (nothing when no model ran in two engines).
 void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& rows);
+// The scenario is a knob too: for each model, engine and configuration measured (VALID, with
+// energy) in several scenarios, the energy per inference and throughput of each side by side,
+// and each one's energy relative to single-stream (nothing when no point has another scenario).
+void write_scenario_comparison(std::ostream& out, const std::vector<ResultRow>& rows);
 
 // The --check-outputs table: per model, engine and precision, the largest relative difference
 // from the reference engine, the tolerance, the top-1 agreement and the verdict.

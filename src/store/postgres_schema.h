@@ -215,7 +215,15 @@ CREATE TABLE predictions (
   edgejoule_version         TEXT NOT NULL,
   UNIQUE (model_id, config_id, host_id)
 );
+)sql",
+// 6 -> 7: how the point's queries were issued (store/schema.h, kMigrateV6ToV7).
+R"sql(
+ALTER TABLE points ADD COLUMN requests_in_flight BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE points ADD COLUMN busy_fraction DOUBLE PRECISION;
+ALTER TABLE points ADD COLUMN service_ms_mean DOUBLE PRECISION;
+ALTER TABLE points ADD COLUMN arrival_seed BIGINT;
+ALTER TABLE points ADD COLUMN dropped_queries BIGINT NOT NULL DEFAULT 0;
 )sql"};
-inline constexpr int kPgMigrationCount = 1;
+inline constexpr int kPgMigrationCount = 2;
 
 }  // namespace edgejoule::pg_schema

@@ -218,8 +218,20 @@ CREATE TABLE predictions (
 );
 )sql";
 
+// Version 7: how the point's queries were issued (the scenario is in its configuration): requests
+// in flight, the active share of the windows (a server idles between arrivals), the mean call time
+// without queueing, the server's arrival seed and the arrivals it dropped when it fell behind.
+// Points from before are single-stream: one request, busy throughout, nothing dropped.
+inline constexpr const char* kMigrateV6ToV7 = R"sql(
+ALTER TABLE points ADD COLUMN requests_in_flight INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE points ADD COLUMN busy_fraction REAL;
+ALTER TABLE points ADD COLUMN service_ms_mean REAL;
+ALTER TABLE points ADD COLUMN arrival_seed INTEGER;
+ALTER TABLE points ADD COLUMN dropped_queries INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 // migrations[i] takes a store from version i + 1 to i + 2.
 inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4, kMigrateV4ToV5,
-                                              kMigrateV5ToV6};
+                                              kMigrateV5ToV6, kMigrateV6ToV7};
 
 }  // namespace edgejoule::schema

@@ -68,7 +68,8 @@ class SqlStore : public Store {
              p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
              p.cross_check_difference_pct, p.top1_measured, p.top5_measured, p.measured_accuracy_source,
              p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.platform, p.platform_json,
-             h.cpu_cores, h.memory_mb, h.gpu_name)sql" +
+             h.cpu_cores, h.memory_mb, h.gpu_name, p.requests_in_flight, p.busy_fraction,
+             p.service_ms_mean, p.arrival_seed, p.dropped_queries)sql" +
                       knob_select() + R"sql(
       FROM points p
       JOIN models m ON m.id = p.model_id
@@ -141,6 +142,11 @@ class SqlStore : public Store {
       r.platform = q.text(i++);
       r.platform_state_json = q.text(i++);
       read_device_class(q, i, r);
+      r.requests_in_flight = static_cast<int>(q.int64(i++));
+      r.busy_fraction = q.opt_real(i++);
+      r.service_ms_mean = q.opt_real(i++);
+      r.arrival_seed = q.opt_int64(i++);
+      r.dropped_queries = q.int64(i++);
       read_knobs(q, i, r);
       if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
       out.push_back(std::move(r));
@@ -609,6 +615,16 @@ class SqlStore : public Store {
     if (measured && res.peak_rss_mb) {
       auto up = db_->prepare("UPDATE points SET peak_rss_mb = ?2 WHERE id = ?1");
       up.bind(1, point_id).bind(2, res.peak_rss_mb).run();
+    }
+    if (measured) {
+      const bool server = r.config.knob("scenario") == "server";
+      auto up = db_->prepare(R"sql(
+        UPDATE points SET requests_in_flight = ?2, busy_fraction = ?3, service_ms_mean = ?4, arrival_seed = ?5,
+          dropped_queries = ?6 WHERE id = ?1)sql");
+      up.bind(1, point_id).bind(2, static_cast<int64_t>(res.requests_in_flight)).bind(3, res.busy_fraction)
+          .bind(4, res.service_ms_mean)
+          .bind(5, server ? std::optional<int64_t>(static_cast<int64_t>(r.protocol.arrival_seed)) : std::nullopt)
+          .bind(6, res.dropped_queries).run();
     }
     if (r.accuracy) {
       auto up = db_->prepare(R"sql(

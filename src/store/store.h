@@ -16,7 +16,7 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 inline constexpr const char* kDbHelp =
     "The store: an SQLite file (PATH or sqlite:PATH; created by profile when absent), or the fleet "

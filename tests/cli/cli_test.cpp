@@ -79,7 +79,9 @@ TEST_F(CliTest, AStoreWrittenWithAnotherEngineSetResumes) {
   ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "UPDATE hosts SET fingerprint = 'v4-fingerprint-with-engines', "
                              "engine_versions = 'torchscript=libtorch 1.13.1'; DROP TABLE model_paths; DROP TABLE predictions; "
-                             "PRAGMA user_version = 4;",
+                             "ALTER TABLE points DROP COLUMN requests_in_flight; ALTER TABLE points DROP COLUMN busy_fraction; "
+                             "ALTER TABLE points DROP COLUMN service_ms_mean; ALTER TABLE points DROP COLUMN arrival_seed; "
+                             "ALTER TABLE points DROP COLUMN dropped_queries; PRAGMA user_version = 4;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);

@@ -116,6 +116,9 @@ class ScriptedClassifier : public Engine {
   void load(const std::filesystem::path&, const EngineOptions&) override {}
   void prepare(const std::vector<int64_t>&) override {}
   void run() override {}
+  int prepare_requests(int) override { return 1; }
+  void run_request(int) override {}
+  std::vector<float> request_output(int) const override { return {}; }
   std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape, int64_t* width) override {
     *width = width_;
     std::vector<float> out(static_cast<size_t>(shape[0] * width_), 0.0f);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "support/process_usage.h"
 #include <fstream>
@@ -156,6 +157,62 @@ TEST_P(EngineConformance, TheThreadCountIsHonoured) {
     engine->prepare(shape_);
     engine->run();
     EXPECT_EQ(engine->runtime().threads, threads);
+  }
+}
+
+// Requests in flight (offline and server): two requests run at once on two threads compute what
+// one request computes alone, the engine says how many it made and with how many threads each,
+// and together they stay within the configuration's threads.
+TEST_P(EngineConformance, RequestsInFlightComputeWhatOneDoesWithinTheThreads) {
+  auto engine = descriptor_->make();
+  engine->load(model_path_, options(2));
+  engine->prepare(shape_);
+  ASSERT_EQ(engine->prepare_requests(2), 2);
+  engine->run_request(0);
+  const std::vector<float> alone = engine->request_output(0);
+  ASSERT_FALSE(alone.empty());
+  for (int round = 0; round < 20; ++round) {
+    std::thread other([&] { engine->run_request(1); });
+    engine->run_request(0);
+    other.join();
+    ASSERT_EQ(engine->request_output(0), alone) << "round " << round;
+    ASSERT_EQ(engine->request_output(1), alone) << "round " << round;
+  }
+  const EngineRuntime rt = engine->runtime();
+  EXPECT_EQ(rt.requests, 2);
+  EXPECT_GE(rt.threads_per_request, 1);
+  EXPECT_LE(rt.threads, 2);
+  // Requests that divide the threads (LibTorch, OpenCV) use one each here; OpenVINO's streams
+  // share its inference threads, which are within the bound above.
+  if (GetParam() != "openvino") EXPECT_LE(rt.requests * rt.threads_per_request, 2);
+
+  // auto: the engine's own choice, at least one request.
+  auto automatic = descriptor_->make();
+  automatic->load(model_path_, options(2));
+  automatic->prepare(shape_);
+  const int n = automatic->prepare_requests(0);
+  EXPECT_GE(n, 1);
+  for (int slot = 0; slot < n; ++slot) automatic->run_request(slot);
+  EXPECT_EQ(automatic->runtime().requests, n);
+}
+
+// More requests than threads: LibTorch and OpenCV give each request a thread of its own, so they
+// refuse with the reason; OpenVINO queues its requests on its streams, within its threads.
+TEST_P(EngineConformance, MoreRequestsThanThreadsStayWithinTheThreadsOrAreRefused) {
+  auto engine = descriptor_->make();
+  engine->load(model_path_, options(1));
+  engine->prepare(shape_);
+  if (GetParam() == "openvino") {
+    ASSERT_EQ(engine->prepare_requests(3), 3);
+    for (int slot = 0; slot < 3; ++slot) engine->run_request(slot);
+    EXPECT_LE(engine->runtime().threads, 1);
+    return;
+  }
+  try {
+    engine->prepare_requests(3);
+    ADD_FAILURE() << "3 requests on 1 thread were made";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("raise --threads or lower --concurrency"), std::string::npos) << e.what();
   }
 }
 

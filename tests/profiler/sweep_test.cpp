@@ -53,8 +53,8 @@ TEST(Sweep, ExpandsEveryCombination) {
   EXPECT_EQ(keys.size(), 8u);
 }
 
-// Issue 6's knobs are sweep dimensions; at their defaults they leave the key as it was, so
-// stores from before them keep matching (and resuming).
+// Knobs are sweep dimensions; at their defaults they leave the key as it was, so stores from
+// before them keep matching (and resuming).
 TEST(Sweep, OptimizeMemoryFormatAndPlatformAreDimensionsAndDefaultsKeepOldKeys) {
   SweepLists lists;
   lists.knobs["optimize"] = {"off", "on"};
@@ -73,6 +73,74 @@ TEST(Sweep, OptimizeMemoryFormatAndPlatformAreDimensionsAndDefaultsKeepOldKeys) 
   std::set<std::string> keys;
   for (const auto& c : configs) keys.insert(c.key());
   EXPECT_EQ(keys.size(), 8u);
+}
+
+// The scenario fields: single-stream is the default and leaves every key as it was; the
+// concurrency applies to offline and server only, the rate and the latency bound to server only,
+// so a sweep of scenarios makes one single-stream configuration, not one per rate.
+TEST(Sweep, ScenariosAreDimensionsAndSingleStreamKeepsOldKeys) {
+  SweepLists lists;
+  lists.knobs["scenario"] = {"single-stream", "offline", "server"};
+  lists.knobs["concurrency"] = parse_field_list("1,auto", config_field("concurrency"));
+  lists.knobs["rate"] = parse_field_list("5,10.0", config_field("rate"));
+  const auto configs = expand(lists, {3, 8, 8});
+  std::vector<std::string> keys;
+  for (const auto& c : configs) keys.push_back(c.key());
+  const std::string base = "engine=torchscript;device=cpu;precision=fp32;batch=1;threads=1;shape=3x8x8";
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      base,
+                      base + ";scenario=offline",
+                      base + ";scenario=offline;concurrency=auto",
+                      base + ";scenario=server;rate=5",
+                      base + ";scenario=server;rate=10",
+                      base + ";scenario=server;concurrency=auto;rate=5",
+                      base + ";scenario=server;concurrency=auto;rate=10",
+                  }));
+  EXPECT_EQ(configs.back().describe(), "torchscript cpu fp32 b1 t1 server xauto 10/s");
+  EXPECT_EQ(Configuration{}.key(), "engine=torchscript;device=cpu;precision=fp32;batch=1;threads=1;shape=");
+}
+
+TEST(Sweep, ScenarioFlagsThatCannotApplyAreTheUsersToFix) {
+  auto expect_error = [](SweepLists lists, const std::string& text) {
+    try {
+      expand(lists, {3, 8, 8});
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_code(), exit_code::kBadInput);
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+  };
+  SweepLists rate_alone;
+  rate_alone.knobs["rate"] = {"10"};
+  expect_error(rate_alone, "--rate applies only with --scenario server");
+  SweepLists offline_rate;
+  offline_rate.knobs["scenario"] = {"offline"};
+  offline_rate.knobs["rate"] = {"10"};
+  expect_error(offline_rate, "--rate applies only with --scenario server");
+  SweepLists bound;
+  bound.knobs["latency_bound_ms"] = {"20"};
+  expect_error(bound, "--latency-bound-ms applies only with --scenario server");
+  SweepLists concurrency;
+  concurrency.knobs["concurrency"] = {"4"};
+  expect_error(concurrency, "--concurrency applies only with --scenario offline or --scenario server");
+  SweepLists server;
+  server.knobs["scenario"] = {"server"};
+  expect_error(server, "--scenario server needs --rate R");
+
+  auto expect_bad_value = [](const std::string& field, const std::string& text, const std::string& message) {
+    try {
+      parse_field_list(text, config_field(field));
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_code(), exit_code::kBadInput);
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  };
+  expect_bad_value("concurrency", "0", "invalid value '0' for --concurrency: give a whole number from 1 to 4096, or 1, auto");
+  expect_bad_value("concurrency", "two", "invalid value 'two' for --concurrency");
+  expect_bad_value("rate", "-3", "invalid value '-3' for --rate: give a number above 0");
+  expect_bad_value("rate", "fast", "invalid value 'fast' for --rate");
+  expect_bad_value("scenario", "batch", "unknown value 'batch' for --scenario: choose from single-stream, offline, server");
 }
 
 }  // namespace

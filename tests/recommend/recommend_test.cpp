@@ -270,5 +270,58 @@ TEST(RecommendByGroup, EachDeviceTypeChoosesOnItsOwn) {
   EXPECT_TRUE(recommend_by_group(cs, k, Objective::kAccuracy, GroupBy::kDeviceType).empty());
 }
 
+// At a rate: a back-to-back point serving R inferences/s spends its energy above idle per
+// inference plus the idle power over 1/R; a server point measured at R stands for its
+// configuration; server points answer for their own rate only.
+Candidate back_to_back(const std::string& model, double above_idle_j, double idle_w, double throughput_sps) {
+  Candidate c = point(model, above_idle_j + idle_w / throughput_sps, 70);
+  c.row.model_sha256 = model;
+  c.row.sample_shape = "3x8x8";
+  c.row.energy_above_idle_j_per_inference = above_idle_j;
+  c.row.idle_power_w = idle_w;
+  c.row.throughput_sps = throughput_sps;
+  c.row.energy_provenance = "measured:log:p.csv";
+  return c;
+}
+
+TEST(RecommendAtRate, BackToBackPointsAreDerivedAndServerPointsAtTheRateStandForThem) {
+  Candidate a = back_to_back("a", 0.05, 2.0, 100);  // serves up to 100/s
+  Candidate b = back_to_back("b", 0.02, 2.0, 10);   // serves up to 10/s
+  Candidate c = back_to_back("c", 0.01, 2.0, 200);
+  Candidate c_server = c;  // c measured as a server at 20/s: it replaces c's derived figure
+  c_server.row.knobs = {{"scenario", "server"}, {"rate", "20"}};
+  c_server.energy_j = 0.15;
+  Candidate c_server_40 = c_server;
+  c_server_40.row.knobs["rate"] = "40";
+  const std::vector<Candidate> all = {a, b, c, c_server, c_server_40};
+
+  const auto at20 = candidates_for_rate(all, 20.0);
+  ASSERT_EQ(at20.candidates.size(), 2u);  // a derived, c's server point; b too slow, c superseded
+  EXPECT_EQ(at20.derived, 1u);
+  EXPECT_EQ(at20.measured_at_rate, 1u);
+  const Candidate& derived = at20.candidates[0];
+  EXPECT_EQ(derived.row.model, "a");
+  EXPECT_DOUBLE_EQ(derived.energy_j, 0.05 + 2.0 / 20);
+  EXPECT_EQ(derived.row.energy_provenance, "derived:rate:measured:log:p.csv");
+  EXPECT_EQ(derived.row.energy_kind(), EnergyProvenance::kDerived);
+  EXPECT_DOUBLE_EQ(*derived.row.mean_power_w, (0.05 + 2.0 / 20) * 20);
+  EXPECT_EQ(at20.candidates[1].energy_j, 0.15);
+  EXPECT_EQ(derived_energy_at_rate_j(b.row, 20), std::nullopt);  // 10/s at most
+
+  // Without a rate: back-to-back points only, and a note on the server points left out.
+  const auto plain = candidates_for_rate(all, std::nullopt);
+  EXPECT_EQ(plain.candidates.size(), 3u);
+  ASSERT_EQ(plain.notes.size(), 1u);
+  EXPECT_NE(plain.notes[0].find("2 server point(s) left out"), std::string::npos) << plain.notes[0];
+
+  // A point without idle power cannot be carried to a rate.
+  Candidate no_idle = a;
+  no_idle.row.idle_power_w.reset();
+  const auto none = candidates_for_rate({no_idle}, 20.0);
+  EXPECT_TRUE(none.candidates.empty());
+  ASSERT_FALSE(none.notes.empty());
+  EXPECT_NE(none.notes[0].find("no idle power"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace edgejoule

@@ -2,6 +2,7 @@
 // A fake engine for protocol tests: each call busy-waits a scripted duration, so windows,
 // latencies and verdicts can be checked without a model.
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -24,6 +25,13 @@ class FakeEngine : public Engine {
     while (std::chrono::steady_clock::now() < until) {
     }
   }
+  // Requests in flight: each call takes the scripted time on its own thread (auto: 2).
+  int prepare_requests(int requested) override {
+    requests_ = requested > 0 ? requested : 2;
+    return requests_;
+  }
+  void run_request(int) override { run(); }
+  std::vector<float> request_output(int) const override { return std::vector<float>(10, 0.0f); }
   std::vector<float> infer(const std::vector<float>&, const std::vector<int64_t>& shape, int64_t* width) override {
     *width = 10;
     return std::vector<float>(static_cast<size_t>(shape[0]) * 10, 0.0f);
@@ -35,16 +43,19 @@ class FakeEngine : public Engine {
     rt.device = options_.device;
     rt.precision = options_.precision;
     rt.threads = options_.threads;
+    rt.requests = requests_;
+    rt.threads_per_request = 1;
     return rt;
   }
-  int64_t calls() const { return calls_; }
+  int64_t calls() const { return calls_.load(); }
   const std::vector<int64_t>& shape() const { return shape_; }
 
  private:
   std::function<std::chrono::microseconds(int64_t)> latency_for_call_;
   EngineOptions options_;
   std::vector<int64_t> shape_;
-  int64_t calls_ = 0;
+  std::atomic<int64_t> calls_{0};
+  int requests_ = 1;
 };
 
 }  // namespace edgejoule::testing
