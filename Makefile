@@ -10,6 +10,10 @@ DEMO_ZOO   ?= $(BUILD_DIR)/zoo/demo
 # A budget per inference between the demo models' costs on a small CPU (estimated energy).
 DEMO_BUDGET_J ?= 0.3
 DEMO_REPORT   ?= edgejoule-report.html
+# A device serving DEMO_RATE inferences/s within DEMO_POWER_W on average (DEMO_POWER_W / DEMO_RATE
+# J per inference, the same 0.3 J).
+DEMO_RATE     ?= 10
+DEMO_POWER_W  ?= 3
 # Every engine built in (torchscript, opencv, openvino where .venv has its wheel).
 DEMO_ENGINES  ?= $$($(BUILD_DIR)/edgejoule engines --names)
 FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
@@ -34,9 +38,10 @@ build: configure
 # The main job on the embedded defaults: export the demo zoo (declared ImageNet accuracy) and
 # train three Fashion-MNIST models (measured accuracy), in TorchScript and ONNX, profile them in
 # every engine built in (LibTorch, OpenCV DNN, OpenVINO; a model an engine cannot run is shown
-# UNSUPPORTED with why),
-# store them, show them, then the Pareto frontier, a recommendation for DEMO_BUDGET_J and the
-# HTML report.
+# UNSUPPORTED with why), the ImageNet models also in the offline scenario (requests in flight,
+# OpenVINO with its throughput hint too), store them, show them with the scenarios side by side,
+# then the Pareto frontier, a recommendation for DEMO_BUDGET_J, one for a device serving
+# DEMO_RATE inferences/s within DEMO_POWER_W, and the HTML report.
 # Re-running resumes: exported models and measured points are reused.
 # Each profile runs twice: the second pass re-measures only points that came out INVALID (a
 # window caught the machine busy); whatever is still INVALID is shown with its reason.
@@ -46,6 +51,12 @@ demo: build
 	for pass in 1 2; do \
 	  $(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --engine $(DEMO_ENGINES) --batch 1 \
 	      --threads 1,$(JOBS) --retry-invalid --quiet > /dev/null || exit $$?; \
+	  $(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --engine $(DEMO_ENGINES) --batch 1 \
+	      --threads $(JOBS) --scenario offline --concurrency auto --retry-invalid --quiet > /dev/null || exit $$?; \
+	  case ",$(DEMO_ENGINES)," in *,openvino,*) \
+	    $(BUILD_DIR)/edgejoule profile --zoo $(DEMO_ZOO) --db $(DEMO_DB) --engine openvino --batch 1 --threads $(JOBS) \
+	        --scenario offline --concurrency auto --ov-hint throughput --retry-invalid --quiet > /dev/null || exit $$?;; \
+	  esac; \
 	  $(BUILD_DIR)/edgejoule profile --zoo $(FMNIST_ZOO) --db $(DEMO_DB) --engine $(DEMO_ENGINES) --batch 1 \
 	      --threads 1,$(JOBS) --retry-invalid --quiet --dataset fmnist:test > /dev/null || exit $$?; \
 	done
@@ -53,6 +64,8 @@ demo: build
 	$(BUILD_DIR)/edgejoule frontier --db $(DEMO_DB) --dataset imagenet-1k
 	$(BUILD_DIR)/edgejoule recommend --db $(DEMO_DB) --dataset imagenet-1k --energy-budget-j $(DEMO_BUDGET_J) \
 	    || [ $$? -eq 3 ]  # 3: nothing fits this budget on this machine (the output says what would)
+	$(BUILD_DIR)/edgejoule recommend --db $(DEMO_DB) --dataset imagenet-1k --rate $(DEMO_RATE) \
+	    --power-budget-w $(DEMO_POWER_W) --runners-up 2 || [ $$? -eq 3 ]
 	$(BUILD_DIR)/edgejoule report --db $(DEMO_DB) --out $(DEMO_REPORT) --energy-budget-j $(DEMO_BUDGET_J)
 
 # The unit tests under AddressSanitizer + UBSan first (the project's code without LibTorch), then

@@ -2,7 +2,9 @@
 # edgejoule's offline scenario (requests in flight) side by side with OpenVINO's own benchmark_app
 # in throughput mode (from the same pinned wheel in .venv): the same ONNX model, device, precision,
 # threads and batch; both with the throughput hint, asynchronous requests, and as many requests as
-# the compiled model calls optimal (edgejoule --concurrency auto, benchmark_app's default). Run
+# the compiled model calls optimal (edgejoule --concurrency auto, benchmark_app's default).
+# benchmark_app takes -nthreads only with -hint none, so with the hint it uses every CPU: THREADS
+# must be the CPU count (edgejoule then asks OpenVINO for the same). Run
 # alternately ROUNDS times so both see the same machine; prints edgejoule's samples/s over
 # benchmark_app's FPS per round and the median per model (target: >= 0.97).
 #
@@ -18,6 +20,7 @@ threads="${4:-$(nproc)}"
 batch="${5:-1}"
 rounds="${6:-3}"
 seconds="${EDGEJOULE_BENCH_SECONDS:-5}"
+[[ "$threads" == "$(nproc)" ]] || { echo "THREADS must be $(nproc) (benchmark_app's throughput hint uses every CPU)" >&2; exit 2; }
 app="$here/.venv/bin/benchmark_app"
 [[ -x "$app" ]] || { echo "no $app: run 'make deps' (it installs the pinned openvino wheel into .venv)" >&2; exit 2; }
 [[ -x "$build/edgejoule" ]] || { echo "no $build/edgejoule: run 'make build'" >&2; exit 2; }
@@ -36,7 +39,7 @@ for model in ${models//,/ }; do
               --scenario offline --concurrency auto --ov-hint throughput --meter none --force --quiet --json --db "$db" \
               --warmup-s 1 --min-time-s "$seconds" --repetitions 1 --max-cv 1 2> >(grep -v ' measured, ' >&2) |
             "$py" -c "import json,sys; p=json.load(sys.stdin)[0]; print(p['throughput_samples_per_s'], p['scenario']['requests_in_flight'])")
-    theirs="$("$app" -m "$onnx" -d CPU -hint throughput -api async -nthreads "$threads" \
+    theirs="$("$app" -m "$onnx" -d CPU -hint throughput -api async \
                 -shape "[$shape]" -infer_precision f32 -t "$seconds" 2>&1 |
               awk '/Throughput:/ {print $(NF-1); exit}')"
     ratio="$("$py" -c "print(f'{$ours / $theirs:.3f}')")"

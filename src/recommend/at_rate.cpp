@@ -14,13 +14,15 @@ namespace {
 
 bool is_server(const ResultRow& r) { return knob_value(r.knobs, "scenario") == "server"; }
 
-// The configuration apart from how queries arrive: a server point at the rate stands for the
-// back-to-back points of the same model, configuration and host.
+}  // namespace
+
 std::string served_configuration(const ResultRow& r) {
   Configuration c = configuration_of(r);
   for (const char* field : {"scenario", "concurrency", "rate", "latency_bound_ms"}) c.knobs.erase(field);
   return r.model_sha256 + "|" + r.host_fingerprint + "|" + c.key();
 }
+
+namespace {
 
 bool same_rate(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); }
 

@@ -148,6 +148,9 @@ struct RateCandidates {
   size_t derived = 0;
 };
 RateCandidates candidates_for_rate(const std::vector<Candidate>& candidates, std::optional<double> rate_qps);
+// What a point serves apart from how its queries arrive (model, host, configuration without the
+// scenario's fields): a server point stands for the back-to-back points with the same key.
+std::string served_configuration(const ResultRow& row);
 // The energy per inference of a back-to-back row at `rate_qps`; nullopt when its throughput is
 // below the rate or it has no idle power.
 std::optional<double> derived_energy_at_rate_j(const ResultRow& row, double rate_qps);

@@ -1,6 +1,7 @@
 #include "recommend/report_figures.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace edgejoule {
 
@@ -8,8 +9,17 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
   ReportFigures out;
   // What the charts show: VALID points with energy, one energy kind (as recommend does); the
   // cost charts need no accuracy, so they take every such point of the candidates' kind.
-  const CandidateSet set = candidates_from_rows(rows, CandidateFilter{});
+  CandidateSet set = candidates_from_rows(rows, CandidateFilter{});
+  // Server points answer for their own rate: they are drawn against the rate, not on the
+  // frontier of back-to-back points.
+  std::vector<Candidate> server;
+  for (const auto& c : set.candidates) {
+    if (knob_value(c.row.knobs, "scenario") == "server") server.push_back(c);
+  }
+  RateCandidates back_to_back = candidates_for_rate(set.candidates, std::nullopt);
+  set.candidates = std::move(back_to_back.candidates);
   out.notes = set.notes;
+  out.notes.insert(out.notes.end(), back_to_back.notes.begin(), back_to_back.notes.end());
   CandidateFilter same_kind;
   same_kind.energy_source = set.energy_source;
   out.cost_rows = rows_with_energy(rows, same_kind);
@@ -32,6 +42,24 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
       if (c.row.accuracy_dataset == dataset) figures.candidates.push_back(c);
     }
     figures.frontier = pareto_frontier(figures.candidates, FrontierAxis::kEnergy);
+    for (const auto& step : figures.frontier) {
+      const ResultRow& r = figures.candidates[step.index].row;
+      const std::string label = r.model + " " + configuration_label(r);
+      if (r.throughput_sps && *r.throughput_sps > 0) {
+        // Log-spaced from a thousandth of its throughput up to its throughput.
+        constexpr int kRates = 16;
+        for (int i = 0; i <= kRates; ++i) {
+          const double rate = *r.throughput_sps * std::pow(10.0, -3.0 + 3.0 * i / kRates);
+          if (const auto e = derived_energy_at_rate_j(r, rate)) figures.energy_at_rate.push_back({label, rate, *e, false});
+        }
+      }
+      for (const auto& s : server) {
+        const auto rate = knob_number(s.row.knobs, "rate");
+        if (rate && s.row.accuracy_dataset == dataset && served_configuration(s.row) == served_configuration(r)) {
+          figures.energy_at_rate.push_back({label, *rate, s.energy_j, true});
+        }
+      }
+    }
     Constraints k;
     if (budget_j) {
       k.energy_budget_j = *budget_j;

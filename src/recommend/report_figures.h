@@ -22,6 +22,16 @@ struct DatasetFigures {
   // A fleet store's device types side by side: each one's own choice for the budget (the most
   // accurate point without one); empty when the points are of one device type.
   std::vector<GroupChoice> by_device_type;
+  // Energy per inference against the arrival rate for the frontier's back-to-back points: derived
+  // (above-idle energy + idle power / rate, up to the point's throughput) and, where server
+  // points of the same configuration were measured, those.
+  struct RatePoint {
+    std::string label;  // "resnet18 openvino/cpu/fp32 b1 t2"
+    double rate_qps = 0;
+    double energy_j = 0;
+    bool measured = false;  // a server point; otherwise derived:rate
+  };
+  std::vector<RatePoint> energy_at_rate;
 };
 
 struct ReportFigures {

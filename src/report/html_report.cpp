@@ -125,6 +125,30 @@ json accuracy_energy_spec(const json& points, const json& frontier, const std::o
           {"layer", layers}};
 }
 
+// Energy per inference against the arrival rate: a line per frontier point (derived from its
+// back-to-back figures and the idle power), measured server points as marks.
+json energy_at_rate_spec(const json& derived, const json& measured) {
+  const json x = {{"field", "rate_qps"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                  {"title", "arrival rate (inferences/s, log scale)"}};
+  const json y = {{"field", "energy_mj"}, {"type", "quantitative"}, {"scale", {{"type", "log"}}},
+                  {"title", "energy per inference (mJ, log scale)"}};
+  const json color = {{"field", "label"}, {"type", "nominal"}, {"title", "frontier point"}};
+  json tip = json::array({{{"field", "label"}}, {{"field", "rate_qps"}, {"format", ".3g"}},
+                          {{"field", "energy_mj"}, {"format", ".4g"}}, {{"field", "provenance"}}});
+  return {{"$schema", "https://vega.github.io/schema/vega-lite/v6.json"},
+          {"width", kWidth},
+          {"height", kHeight},
+          {"layer",
+           json::array({{{"name", "curves"},
+                         {"data", {{"values", derived}}},
+                         {"mark", {{"type", "line"}, {"strokeDash", {4, 3}}}},
+                         {"encoding", {{"x", x}, {"y", y}, {"color", color}, {"tooltip", tip}}}},
+                        {{"name", "points"},
+                         {"data", {{"values", measured}}},
+                         {"mark", {{"type", "point"}, {"filled", true}, {"size", 90}}},
+                         {"encoding", {{"x", x}, {"y", y}, {"color", color}, {"tooltip", tip}}}}})}};
+}
+
 json latency_energy_spec(const json& points) {
   return {{"$schema", "https://vega.github.io/schema/vega-lite/v6.json"},
           {"width", kWidth},
@@ -380,6 +404,20 @@ std::string render_html_report(const ReportInput& input) {
     body += fmt::format("<h3>Accuracy per joule, ranked ({})</h3>\n", html_escape(name));
     chart(fmt::format("accuracy-per-joule-{}", section), accuracy_per_joule_spec(points), cs.size(),
           "accuracy per joule");
+    json derived = json::array(), measured = json::array();
+    for (const auto& p : dataset_figures.energy_at_rate) {
+      (p.measured ? measured : derived)
+          .push_back({{"label", p.label}, {"rate_qps", p.rate_qps}, {"energy_mj", p.energy_j * 1e3},
+                      {"provenance", p.measured ? "measured (server scenario)" : "derived:rate"}});
+    }
+    if (!dataset_figures.energy_at_rate.empty()) {
+      body += fmt::format("<h3>Energy per inference at an arrival rate, frontier points ({})</h3>\n", html_escape(name));
+      body += "<p>Dashed: derived from each point's back-to-back figures, energy above idle + idle power / rate, up to "
+              "its throughput (at a low rate the idle power dominates). Marks: server points measured at that rate "
+              "(<code>--scenario server --rate R</code>).</p>\n";
+      chart(fmt::format("energy-at-rate-{}", section), energy_at_rate_spec(derived, measured), measured.size(),
+            "energy at a rate");
+    }
     body += fmt::format("<h3>What the next accuracy point costs along the frontier ({})</h3>\n", html_escape(name));
     if (steps.empty()) {
       body += "<p>The frontier has a single point: no step to price.</p>\n";
