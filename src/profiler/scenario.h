@@ -27,9 +27,10 @@ ScenarioSettings scenario_of(const Configuration& config, int requests, uint64_t
 // Requests the configuration asks for: 1 for single-stream, 0 for "auto" (the engine's choice).
 int requested_concurrency(const Configuration& config);
 
-// Arrival times (seconds from the window's start) of a Poisson process at `rate_qps`, until
-// `span_s` has passed and at least `min_queries` arrived. Deterministic for a seed on every
-// platform (mt19937_64 and the inverse CDF, not a library's distribution).
+// Arrival times (seconds from the window's start, sorted) of a Poisson process at `rate_qps` over
+// `span_s`, given its count: round(rate x span) arrivals (at least `min_queries`, the span
+// stretched to keep the rate), each uniform over the span. Deterministic for a seed on every
+// platform (mt19937_64, not a library's distribution).
 std::vector<double> poisson_arrivals_s(double rate_qps, double span_s, int64_t min_queries, uint64_t seed);
 
 struct IssuedWindow {

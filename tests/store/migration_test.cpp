@@ -72,10 +72,15 @@ TEST(Migration, V1StoreIsUpgradedAndKeepsItsPoints) {
                          "AND platform = '' AND key = 'engine=torchscript;device=cpu;precision=fp32;batch=1;"
                          "threads=2;shape=3x224x224'"), 1);
   EXPECT_EQ(scalar(path, "SELECT count(*) FROM points WHERE platform_json = ''"), 1);
+  // Version 7: a point from before the scenarios is single-stream: one request, nothing dropped.
+  EXPECT_EQ(scalar(path, "SELECT count(*) FROM points WHERE requests_in_flight = 1 AND dropped_queries = 0 "
+                         "AND busy_fraction IS NULL AND arrival_seed IS NULL"), 1);
   {
     // A v1 point with a declared source and no dataset stays without one (not guessed).
     auto store = open_sqlite_store(path, OpenMode::kReadOnly);
     EXPECT_EQ(store->rows({})[0].accuracy_dataset, "");
+    EXPECT_EQ(knob_value(store->rows({})[0].knobs, "scenario"), "single-stream");
+    EXPECT_EQ(store->rows({})[0].requests_in_flight, 1);
   }
   // Opening again is a no-op.
   open_sqlite_store(path, OpenMode::kReadWrite);

@@ -95,6 +95,37 @@ TEST_P(StoreContract, AFreshStoreIsEmptyAndSavesAPointWithItsFigures) {
   EXPECT_EQ(configuration_of(rows[0]).key(), r.config.key());
 }
 
+// A server point: its scenario fields in the configuration (and its key), how its queries were
+// issued beside its figures, on every backend.
+TEST_P(StoreContract, AServerPointKeepsItsScenarioAndHowItsQueriesWereIssued) {
+  auto store = open();
+  PointRecord r = testing::point_record("sha-s", 1);
+  r.config.knobs = {{"scenario", "server"}, {"concurrency", "2"}, {"rate", "12.5"}, {"latency_bound_ms", "40"}};
+  r.protocol.arrival_seed = 77;
+  r.result.requests_in_flight = 2;
+  r.result.busy_fraction = 0.31;
+  r.result.service_ms_mean = 9.5;
+  r.result.dropped_queries = 0;
+  ASSERT_TRUE(store->save_point(r, host_, false));
+  const auto rows = store->rows({});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(configuration_of(rows[0]).key(), r.config.key());
+  EXPECT_NE(r.config.key().find(";scenario=server;concurrency=2;rate=12.5;latency_bound_ms=40"), std::string::npos);
+  EXPECT_EQ(rows[0].requests_in_flight, 2);
+  EXPECT_DOUBLE_EQ(*rows[0].busy_fraction, 0.31);
+  EXPECT_DOUBLE_EQ(*rows[0].service_ms_mean, 9.5);
+  EXPECT_EQ(rows[0].arrival_seed, 77);
+  EXPECT_EQ(rows[0].dropped_queries, 0);
+  // A single-stream point has no seed: it drew no arrivals.
+  ASSERT_TRUE(store->save_point(testing::point_record("sha-t", 1), host_, false));
+  for (const auto& row : store->rows({})) {
+    if (row.model == "m-sha-t") {
+      EXPECT_EQ(row.arrival_seed, std::nullopt);
+      EXPECT_EQ(row.requests_in_flight, 1);
+    }
+  }
+}
+
 TEST_P(StoreContract, UnsupportedPointsKeepTheirReason) {
   auto store = open();
   store->save_point(testing::point_record("sha-u", 1, Verdict::kUnsupported), host_, false);
