@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "engines/registry.h"
 #include "engines/engine.h"
 #include "meters/rapl.h"  // probe_nvml
 #include "platform/host.h"
@@ -32,6 +33,10 @@ const std::atomic<bool>& install_stop_handlers() {
 }
 
 HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda) {
+  // The host's BLAS is the one mapped into the process (platform/blas.cpp): the reference
+  // engine's plugin (LibTorch) maps it, so it is loaded first, whichever engines run, and the
+  // host keeps the fingerprint it had when every engine was linked into the binary.
+  if (const EngineDescriptor* reference = reference_engine()) (void)reference->version();
   HostInfo host = probe_host(global.sysfs_root);
   if (uses_cuda) {
     const NvmlStatus nvml = probe_nvml();

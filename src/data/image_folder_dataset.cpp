@@ -15,8 +15,7 @@
 #include "data/dataset.h"
 
 #ifdef EDGEJOULE_HAVE_OPENCV
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+#include "engines/registry.h"
 #endif
 
 namespace edgejoule {
@@ -66,25 +65,18 @@ class ImageFolderDataset final : public Dataset {
     const int channels = static_cast<int>(shape[0]);
     const int height = static_cast<int>(shape[1]);
     const int width = static_cast<int>(shape[2]);
-    cv::Mat image = cv::imread(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-    if (image.empty()) {
-      throw Error("image '" + path + "' could not be decoded: it is damaged or not an image; remove it from the folder");
-    }
-    if (channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-    if (p.resize > 0) {
-      const double scale = static_cast<double>(p.resize) / std::min(image.rows, image.cols);
-      cv::resize(image, image, cv::Size(std::max(1, int(image.cols * scale + 0.5)), std::max(1, int(image.rows * scale + 0.5))),
-                 0, 0, cv::INTER_LINEAR);
-    }
-    if (p.crop > 0 && image.rows >= p.crop && image.cols >= p.crop) {
-      image = image(cv::Rect((image.cols - p.crop) / 2, (image.rows - p.crop) / 2, p.crop, p.crop)).clone();
-    }
-    if (image.rows != height || image.cols != width) cv::resize(image, image, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
+    // Decoded by the OpenCV plugin, loaded on first use: only commands reading image folders load
+    // OpenCV's codecs.
+    const auto read = find_engine("opencv").hooks().read_image;
+    if (!read) throw Error("the opencv plugin cannot decode images: rebuild (make build)", exit_code::kFailure);
+    std::vector<uint8_t> pixels;
+    std::string error;
+    if (!read(path, channels, p.resize, p.crop, height, width, pixels, error)) throw Error(error);
     for (int c = 0; c < channels; ++c) {
       const double mean = c < static_cast<int>(p.mean.size()) ? p.mean[c] : 0.0;
       const double sd = c < static_cast<int>(p.std.size()) ? p.std[c] : 1.0;
       for (int y = 0; y < height; ++y) {
-        const uint8_t* row = image.ptr<uint8_t>(y);
+        const uint8_t* row = pixels.data() + static_cast<size_t>(y) * width * channels;
         for (int x = 0; x < width; ++x) {
           out[(static_cast<size_t>(c) * height + y) * width + x] =
               static_cast<float>((row[x * channels + c] * p.pixel_scale - mean) / sd);

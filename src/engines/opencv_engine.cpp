@@ -5,6 +5,8 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -332,8 +334,42 @@ class OpenCvEngine final : public Engine {
 
 std::string opencv_library_version() { return std::string("opencv ") + CV_VERSION; }
 
-EngineHooks opencv_engine_hooks() {
+// Image folders' decoding (EngineHooks::read_image), here so that only this plugin links
+// OpenCV's codecs.
+bool read_image(const std::string& path, int channels, int resize, int crop, int height, int width,
+                std::vector<uint8_t>& pixels, std::string& error) {
+  try {
+    cv::Mat image = cv::imread(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    if (image.empty()) {
+      error = "image '" + path + "' could not be decoded: it is damaged or not an image; remove it from the folder";
+      return false;
+    }
+    if (channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+    if (resize > 0) {
+      const double scale = static_cast<double>(resize) / std::min(image.rows, image.cols);
+      cv::resize(image, image,
+                 cv::Size(std::max(1, int(image.cols * scale + 0.5)), std::max(1, int(image.rows * scale + 0.5))), 0,
+                 0, cv::INTER_LINEAR);
+    }
+    if (crop > 0 && image.rows >= crop && image.cols >= crop) {
+      image = image(cv::Rect((image.cols - crop) / 2, (image.rows - crop) / 2, crop, crop)).clone();
+    }
+    if (image.rows != height || image.cols != width) cv::resize(image, image, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
+    pixels.resize(static_cast<size_t>(height) * width * channels);
+    for (int y = 0; y < height; ++y) {
+      std::copy(image.ptr<uint8_t>(y), image.ptr<uint8_t>(y) + static_cast<size_t>(width) * channels,
+                pixels.begin() + static_cast<ptrdiff_t>(static_cast<size_t>(y) * width * channels));
+    }
+    return true;
+  } catch (const cv::Exception& e) {
+    error = "image '" + path + "' could not be read (" + importer_reason(e.what()) + ")";
+    return false;
+  }
+}
+
+EngineHooks make_opencv_hooks() {
   EngineHooks hooks;
+  hooks.read_image = &read_image;
   hooks.make = [] { return std::unique_ptr<Engine>(std::make_unique<OpenCvEngine>()); };
   hooks.version = &opencv_library_version;
   hooks.here = [] {
@@ -351,3 +387,9 @@ EngineHooks opencv_engine_hooks() {
 }
 
 }  // namespace edgejoule
+
+// The plugin's one exported symbol (engines/registry.h, kEngineHooksSymbol).
+extern "C" __attribute__((visibility("default"))) const edgejoule::EngineHooks* edgejoule_engine_hooks_v1() {
+  static const edgejoule::EngineHooks hooks = edgejoule::make_opencv_hooks();
+  return &hooks;
+}

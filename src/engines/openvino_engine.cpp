@@ -314,7 +314,7 @@ std::string openvino_library_version() {
   return "openvino " + build.substr(0, build.find('-'));
 }
 
-EngineHooks openvino_engine_hooks() {
+EngineHooks make_openvino_hooks() {
   EngineHooks hooks;
   hooks.make = [] { return std::unique_ptr<Engine>(std::make_unique<OpenVinoEngine>()); };
   hooks.version = &openvino_library_version;
@@ -332,3 +332,9 @@ EngineHooks openvino_engine_hooks() {
 }
 
 }  // namespace edgejoule
+
+// The plugin's one exported symbol (engines/registry.h, kEngineHooksSymbol).
+extern "C" __attribute__((visibility("default"))) const edgejoule::EngineHooks* edgejoule_engine_hooks_v1() {
+  static const edgejoule::EngineHooks hooks = edgejoule::make_openvino_hooks();
+  return &hooks;
+}

@@ -11,44 +11,31 @@
 
 namespace edgejoule {
 
-#ifdef EDGEJOULE_HAVE_TORCH
-EngineHooks torchscript_engine_hooks();  // engines/torchscript_engine.cpp
+// The plugins CMake built (EDGEJOULE_PLUGIN_<ENGINE>: the file name); an engine without one keeps
+// the rest of its entry, so flags and messages still know it.
+#ifndef EDGEJOULE_PLUGIN_TORCHSCRIPT
+#define EDGEJOULE_PLUGIN_TORCHSCRIPT ""
 #endif
-#ifdef EDGEJOULE_HAVE_OPENCV_DNN
-EngineHooks opencv_engine_hooks();  // engines/opencv_engine.cpp
+#ifndef EDGEJOULE_PLUGIN_OPENCV
+#define EDGEJOULE_PLUGIN_OPENCV ""
 #endif
-#ifdef EDGEJOULE_HAVE_OPENVINO
-EngineHooks openvino_engine_hooks();  // engines/openvino_engine.cpp
+#ifndef EDGEJOULE_PLUGIN_OPENVINO
+#define EDGEJOULE_PLUGIN_OPENVINO ""
 #endif
 
 const std::vector<EngineDescriptor>& engine_registry() {
   static const std::vector<EngineDescriptor> table = {
       {"torchscript", "LibTorch", "torchscript", ".pt", {{"int8", "torchscript_int8"}}, {"cpu", "cuda"},
-       {"fp32", "fp16", "bf16", "int8"}, /*output_reference=*/true, /*zoo_check=*/false, "reconfigure with -DEDGEJOULE_WITH_TORCH=ON",
-#ifdef EDGEJOULE_HAVE_TORCH
-       torchscript_engine_hooks()
-#else
-       {}
-#endif
-      },
-      {"opencv", "OpenCV DNN", "onnx", ".onnx", {}, {"cpu", "cuda"}, {"fp32"}, /*output_reference=*/false, /*zoo_check=*/true,
-       "install libopencv-dev and reconfigure with -DEDGEJOULE_WITH_OPENCV=ON",
-#ifdef EDGEJOULE_HAVE_OPENCV_DNN
-       opencv_engine_hooks()
-#else
-       {}
-#endif
-      },
+       {"fp32", "fp16", "bf16", "int8"}, /*output_reference=*/true, /*zoo_check=*/false,
+       "reconfigure with -DEDGEJOULE_WITH_TORCH=ON", EDGEJOULE_PLUGIN_TORCHSCRIPT},
+      {"opencv", "OpenCV DNN", "onnx", ".onnx", {}, {"cpu", "cuda"}, {"fp32"}, /*output_reference=*/false,
+       /*zoo_check=*/true, "install libopencv-dev and reconfigure with -DEDGEJOULE_WITH_OPENCV=ON",
+       EDGEJOULE_PLUGIN_OPENCV},
       {"openvino", "OpenVINO", "onnx", ".onnx", {{"int8", "openvino_int8"}}, {"cpu", "gpu", "npu"},
        {"fp32", "bf16", "fp16", "int8"}, /*output_reference=*/false, /*zoo_check=*/true,
        "OpenVINO's C++ package was not found when configuring: 'make deps' installs the pinned openvino wheel "
        "into .venv (it needs PyPI), then reconfigure (rm -rf build; make build)",
-#ifdef EDGEJOULE_HAVE_OPENVINO
-       openvino_engine_hooks()
-#else
-       {}
-#endif
-      },
+       EDGEJOULE_PLUGIN_OPENVINO},
   };
   return table;
 }
@@ -58,10 +45,7 @@ std::string EngineDescriptor::format_for(const std::string& precision) const {
   return it == precision_formats.end() ? model_format : it->second;
 }
 
-std::unique_ptr<Engine> EngineDescriptor::make() const {
-  if (!built_in()) throw Error("engine '" + name + "' is not built in: " + build_hint);
-  return hooks.make();
-}
+std::unique_ptr<Engine> EngineDescriptor::make() const { return hooks().make(); }
 
 namespace {
 const EngineDescriptor* engine_named(const std::string& name) {
@@ -107,14 +91,6 @@ std::vector<std::string> union_of(std::vector<std::string> EngineDescriptor::*fi
 std::vector<std::string> registered_devices() { return union_of(&EngineDescriptor::devices); }
 std::vector<std::string> registered_precisions() { return union_of(&EngineDescriptor::precisions); }
 
-void require_model_file(const std::filesystem::path& path, const std::string& formats) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw Error("model file '" + path.string() + "' does not exist: check the path, or build a zoo with "
-                "'edgejoule zoo build --formats " + formats + "'");
-  }
-}
-
 // The factory functions of engine.h, on the table.
 std::vector<std::string> known_engines() {
   std::vector<std::string> names;
@@ -145,7 +121,7 @@ std::vector<EngineDescription> describe_engines() {
   std::vector<EngineDescription> out;
   for (const auto& e : engine_registry()) {
     if (!e.built_in()) continue;
-    const EngineHere here = e.hooks.here ? e.hooks.here() : EngineHere{};
+    const EngineHere here = e.hooks().here ? e.hooks().here() : EngineHere{};
     std::string formats = e.model_format + " (" + e.file_extension + ")";
     for (const auto& [precision, format] : e.precision_formats) formats += "; " + format + " for " + precision;
     // Its own knobs are the configuration fields that name it (core/config_fields.cpp).

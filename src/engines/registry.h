@@ -4,7 +4,13 @@
 // 'edgejoule engines', profile's flag lists, the output check's reference, the zoo build's check,
 // the file an engine loads from a zoo. Adding an engine = its own .cpp + one entry there. The
 // knobs an engine honours are listed with the knobs (core/config_fields.cpp).
+//
+// Each engine built in is a plugin: a shared library of its own (libedgejoule_engine_<name>.so,
+// linking its heavy library: LibTorch, OpenCV, OpenVINO) that is loaded with dlopen the first
+// time a command needs that engine, so commands that run no model (list, recommend, --version)
+// never load them.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,12 +27,21 @@ struct EngineHere {
   std::vector<std::string> backends;    // backend/target pairs where the engine has several
 };
 
-// The functions an engine's own translation unit provides (absent when it is not built in).
+// The functions an engine's plugin provides: its one exported symbol,
+//   extern "C" const EngineHooks* edgejoule_engine_hooks_v1();
+// returns them (kEngineHooksSymbol). The version suffix changes with this struct.
 struct EngineHooks {
   std::unique_ptr<Engine> (*make)() = nullptr;
   std::string (*version)() = nullptr;  // its library's version, without loading a model
   EngineHere (*here)() = nullptr;
+  // Optional: reads an image file as 8-bit pixels of `channels` (1, or 3 in RGB order) at
+  // height x width, row by row: the shorter side scaled to `resize` and a centred `crop` first
+  // where they are above 0 (torchvision's presets). The OpenCV plugin offers it for image-folder
+  // datasets. Returns false with `error` for a file it cannot decode.
+  bool (*read_image)(const std::string& path, int channels, int resize, int crop, int height, int width,
+                     std::vector<uint8_t>& pixels, std::string& error) = nullptr;
 };
+inline constexpr const char* kEngineHooksSymbol = "edgejoule_engine_hooks_v1";
 
 struct EngineDescriptor {
   std::string name;           // the --engine value, stored in every configuration
@@ -42,12 +57,16 @@ struct EngineDescriptor {
   // The zoo build checks every model in this engine (load + one call) and records the verdict.
   bool zoo_check = false;
   std::string build_hint;  // how to build it in, for the message when it is not
-  EngineHooks hooks;
+  // Its plugin's file name ("libedgejoule_engine_torchscript.so"); empty when not built in.
+  std::string plugin;
 
-  bool built_in() const { return hooks.make != nullptr; }
+  bool built_in() const { return !plugin.empty(); }
+  // The plugin's functions, loaded on first use (engines/plugins.cpp); throws Error saying how to
+  // build it in when it is not, and why when its library cannot be loaded.
+  const EngineHooks& hooks() const;
   // The zoo.json format this engine loads at `precision`.
   std::string format_for(const std::string& precision) const;
-  std::string version() const { return hooks.version ? hooks.version() : ""; }
+  std::string version() const;  // "" when not built in or its plugin cannot be loaded
   // A new engine; throws Error saying how to build it in when it is not.
   std::unique_ptr<Engine> make() const;
 };
@@ -60,6 +79,12 @@ const EngineDescriptor& find_engine(const std::string& name);
 const EngineDescriptor* reference_engine();
 // The engine whose files have this extension (a model file given directly), or nullptr.
 const EngineDescriptor* engine_for_extension(const std::string& extension);
+// Where plugins are looked for, in order: $EDGEJOULE_ENGINE_DIR, the running program's directory,
+// the build's output directory.
+std::vector<std::string> engine_plugin_dirs();
+// Whether an engine's plugin is loaded in this process (for tests of lazy loading).
+bool engine_plugin_loaded(const std::string& name);
+
 // Devices / precisions any registered engine may be asked for (profile's flag lists).
 std::vector<std::string> registered_devices();
 std::vector<std::string> registered_precisions();

@@ -326,7 +326,7 @@ class TorchScriptEngine final : public Engine {
 
 std::string torchscript_library_version() { return std::string("libtorch ") + TORCH_VERSION; }
 
-EngineHooks torchscript_engine_hooks() {
+EngineHooks make_torchscript_hooks() {
   EngineHooks hooks;
   hooks.make = [] { return std::unique_ptr<Engine>(std::make_unique<TorchScriptEngine>()); };
   hooks.version = &torchscript_library_version;
@@ -342,3 +342,9 @@ EngineHooks torchscript_engine_hooks() {
 }
 
 }  // namespace edgejoule
+
+// The plugin's one exported symbol (engines/registry.h, kEngineHooksSymbol).
+extern "C" __attribute__((visibility("default"))) const edgejoule::EngineHooks* edgejoule_engine_hooks_v1() {
+  static const edgejoule::EngineHooks hooks = edgejoule::make_torchscript_hooks();
+  return &hooks;
+}

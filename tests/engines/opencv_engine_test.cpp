@@ -35,7 +35,7 @@ TEST(OpenCvEngine, RunsAnOnnxExportAtSeveralBatchSizesWithItsThreads) {
   EXPECT_EQ(rt.threads, 1);
   EXPECT_EQ(rt.backend, "OPENCV/CPU");
   EXPECT_NE(rt.engine_version.find("opencv 4."), std::string::npos);
-  const auto listed = find_engine("opencv").hooks.here().backends;
+  const auto listed = find_engine("opencv").hooks().here().backends;
   EXPECT_NE(std::find(listed.begin(), listed.end(), "OPENCV/CPU"), listed.end());
 }
 
