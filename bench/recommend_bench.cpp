@@ -1,4 +1,4 @@
-// Issue 7's target: a recommendation over 10,000 stored points answers in under 10 ms.
+// A recommendation over 10,000 stored points answers in under 10 ms.
 // Measured three ways: the choice alone, the choice from loaded rows (candidate filtering
 // included), and the whole command path from a SQLite store (reading every row included).
 

@@ -48,7 +48,7 @@ SETS = {
     "fmnist-small": ["fmnist_mlp_s", "fmnist_cnn_xs", "fmnist_cnn_s"],
     # For the test suite, trained on part of the training set (--train-limit).
     "fmnist-test": ["fmnist_mlp_xs", "fmnist_cnn_xs"],
-    # Issue 10's GPU sweep: eight architectures spanning the cost range.
+    # The GPU sweep: eight architectures spanning the cost range.
     "gpu-sweep": [
         ("mobilenet_v3_small", "mobilenet_v3"),
         ("shufflenet_v2_x1_0", "shufflenet_v2"),

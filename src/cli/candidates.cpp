@@ -57,7 +57,7 @@ std::vector<ResultRow> load_rows(CandidateFlags& flags) {
 
 CandidateSet load_candidates(CandidateFlags& flags) {
   CandidateSet set = candidates_from_rows(load_rows(flags), flags.filter);
-  RateCandidates at_rate = candidates_for_rate(set.candidates, flags.rate_qps);
+  RateCandidates at_rate = candidates_for_rate(std::move(set.candidates), flags.rate_qps);
   set.candidates = std::move(at_rate.candidates);
   set.notes.insert(set.notes.end(), at_rate.notes.begin(), at_rate.notes.end());
   if (set.datasets.size() > 1) {

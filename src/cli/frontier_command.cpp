@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -38,8 +39,11 @@ int run_frontier(FrontierFlags& flags) {
   const auto frontier = pareto_frontier(set.candidates, axis);
   // A fleet store: each device type's own frontier as well (what that device can reach).
   std::map<std::string, std::vector<Candidate>> by_type;
-  for (const auto& c : set.candidates) by_type[c.row.device_class].push_back(c);
-  if (by_type.size() < 2) by_type.clear();
+  std::set<std::string> types;
+  for (const auto& c : set.candidates) types.insert(c.row.device_class);
+  if (types.size() > 1) {  // copies only for a fleet of several device types
+    for (const auto& c : set.candidates) by_type[c.row.device_class].push_back(c);
+  }
   if (flags.json) {
     nlohmann::json j = {{"x", flags.x}, {"energy_kind", set.energy_kind}, {"notes", set.notes},
                         {"candidates", set.candidates.size()}};

@@ -104,17 +104,17 @@ int run_recommend(RecommendFlags& flags) {
     throw Error("--predict does not combine with --rate: predictions are of back-to-back points; drop one of them");
   }
   CandidateSet set = load_candidates(flags.candidates);
-  std::vector<Candidate> candidates = set.candidates;
+  std::vector<Candidate> candidates = std::move(set.candidates);
   std::optional<TrainedPredictor> predictor;
   if (flags.predict) {
     std::string why;
-    predictor = train_predictor(rows_of(set.candidates), &why);
+    predictor = train_predictor(rows_of(candidates), &why);
     if (!predictor) {
       set.notes.push_back("--predict: no prediction (" + why + ")");
     } else {
       std::vector<ResultRow> unprofiled;
       if (!flags.zoo_dir.empty()) unprofiled = zoo_rows(flags.zoo_dir);
-      auto predicted = predicted_candidates(set.candidates, *predictor, unprofiled);
+      auto predicted = predicted_candidates(candidates, *predictor, unprofiled);
       set.notes.push_back(fmt::format(
           "--predict: {} predicted point(s) by {} (energy error leave-one-model-out {:.1f} % MAPE, "
           "leave-one-configuration-out {:.1f} %); each must fit the budget with its margin",

@@ -12,43 +12,47 @@
 namespace edgejoule {
 
 const std::vector<ConfigField>& config_fields() {
+  using Accepts = ConfigField::Accepts;
+  constexpr Accepts kChoice = Accepts::kChoice, kPositiveInteger = Accepts::kPositiveInteger,
+                    kPositiveNumber = Accepts::kPositiveNumber;
   static const std::vector<ConfigField> table = {
       {"optimize", "--optimize",
        "Graph optimisation to sweep: off, on (LibTorch: freeze + optimize_for_inference; it speeds up some "
        "models and slows others, so measure it per model)",
-       {"off", "on"}, "opt", /*is_switch=*/true, /*changes_outputs=*/true, {"torchscript"}},
+       {"off", "on"}, "opt", /*is_switch=*/true, /*changes_outputs=*/true, {"torchscript"}, kChoice, "", {}},
       {"memory_format", "--memory-format",
        "Memory formats to sweep: contiguous, channels_last (NHWC inputs and 4-D weights; LibTorch)",
-       {"contiguous", "channels_last"}, "cl", false, /*changes_outputs=*/true, {"torchscript"}},
+       {"contiguous", "channels_last"}, "cl", false, /*changes_outputs=*/true, {"torchscript"}, kChoice, "", {}},
       {"qengine", "--qengine",
        "LibTorch's int8 kernel libraries to sweep: auto (FBGEMM, else oneDNN, else QNNPACK: what this LibTorch "
        "has), fbgemm, onednn, qnnpack; int8 only, others are UNSUPPORTED for fp32/bf16/fp16",
-       {"auto", "fbgemm", "onednn", "qnnpack"}, "q:{}", false, /*changes_outputs=*/true, {"torchscript"}},
+       {"auto", "fbgemm", "onednn", "qnnpack"}, "q:{}", false, /*changes_outputs=*/true, {"torchscript"}, kChoice, "",
+       {}},
       {"ov_hint", "--ov-hint",
        "OpenVINO performance hints to sweep: latency (one request at a time, as edgejoule measures), throughput "
        "(parallel streams for many requests)",
-       {"latency", "throughput"}, "hint:{}", false, false, {"openvino"}},
+       {"latency", "throughput"}, "hint:{}", false, false, {"openvino"}, kChoice, "", {}},
       {"ov_streams", "--ov-streams",
        "OpenVINO inference streams to sweep: auto (what the hint chooses), 1, 2, 4, 8",
-       {"auto", "1", "2", "4", "8"}, "streams:{}", false, false, {"openvino"}},
+       {"auto", "1", "2", "4", "8"}, "streams:{}", false, false, {"openvino"}, kChoice, "", {}},
       // How the device is used (MLPerf loadgen's scenarios, docs/protocol.md). Every engine runs
       // them: the harness issues the requests, the engine only runs them concurrently.
       {"scenario", "--scenario",
        "Scenarios to sweep: single-stream (one inference after another), offline (--concurrency requests in "
        "flight, back to back: samples/s and energy per sample), server (Poisson arrivals at --rate queries/s; "
        "latency from the arrival, queueing included; energy over the whole window, idle gaps included)",
-       {"single-stream", "offline", "server"}, "{}", false, false, {}},
+       {"single-stream", "offline", "server"}, "{}", false, false, {}, kChoice, "", {}},
       {"concurrency", "--concurrency",
        "Offline and server: requests in flight, N or auto (the engine's own optimum, e.g. OpenVINO's "
        "optimal_number_of_infer_requests; the number of threads for LibTorch and OpenCV)",
-       {"1", "auto"}, "x{}", false, false, {}, ConfigField::Accepts::kPositiveInteger, "scenario",
+       {"1", "auto"}, "x{}", false, false, {}, kPositiveInteger, "scenario",
        {"offline", "server"}},
       {"rate", "--rate", "Server: queries per second arriving (Poisson, seeded by --arrival-seed)", {"none"},
-       "{}/s", false, false, {}, ConfigField::Accepts::kPositiveNumber, "scenario", {"server"}},
+       "{}/s", false, false, {}, kPositiveNumber, "scenario", {"server"}},
       {"latency_bound_ms", "--latency-bound-ms",
        "Server: a point is VALID only if its p99 latency, queueing included, is within this many ms (MLPerf's "
        "Server rule)",
-       {"none"}, "p99<={}ms", false, false, {}, ConfigField::Accepts::kPositiveNumber, "scenario", {"server"}},
+       {"none"}, "p99<={}ms", false, false, {}, kPositiveNumber, "scenario", {"server"}},
   };
   return table;
 }

@@ -147,7 +147,7 @@ struct RateCandidates {
   size_t measured_at_rate = 0;
   size_t derived = 0;
 };
-RateCandidates candidates_for_rate(const std::vector<Candidate>& candidates, std::optional<double> rate_qps);
+RateCandidates candidates_for_rate(std::vector<Candidate> candidates, std::optional<double> rate_qps);
 // What a point serves apart from how its queries arrive (model, host, configuration without the
 // scenario's fields): a server point stands for the back-to-back points with the same key.
 std::string served_configuration(const ResultRow& row);

@@ -16,7 +16,7 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
   for (const auto& c : set.candidates) {
     if (knob_value(c.row.knobs, "scenario") == "server") server.push_back(c);
   }
-  RateCandidates back_to_back = candidates_for_rate(set.candidates, std::nullopt);
+  RateCandidates back_to_back = candidates_for_rate(std::move(set.candidates), std::nullopt);
   set.candidates = std::move(back_to_back.candidates);
   out.notes = set.notes;
   out.notes.insert(out.notes.end(), back_to_back.notes.begin(), back_to_back.notes.end());

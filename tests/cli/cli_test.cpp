@@ -322,7 +322,7 @@ TEST_F(CliTest, ListWithoutADatabaseSaysToProfileFirst) {
   EXPECT_FALSE(fs::exists(db_));
 }
 
-// Issue 3's check: a log of constant P watts is measured back as P within 2 %.
+// A log of constant P watts is measured back as P within 2 %.
 TEST_F(CliTest, ProfileWithAPowerLogReportsItsConstantPower) {
   const std::string log = (dir_ / "power.csv").string();
   std::optional<testing::PowerLogWriter> writer;
@@ -408,7 +408,7 @@ TEST_F(CliTest, MetersExplainsEverySource) {
   EXPECT_NE(jetson.out.find("--meter auto on the CPU uses: hwmon:ina3221:VDD_IN"), std::string::npos) << jetson.out;
 }
 
-// Issue 19: on copies of real Jetson layouts, `meters` names the board total or the sum that
+// On copies of real Jetson layouts, `meters` names the board total or the sum that
 // stands for it, and a profile with --meter auto measures the fixture's constant power.
 TEST_F(CliTest, OnJetsonFixturesAutoMeasuresTheBoardPower) {
   const std::vector<std::tuple<std::string, std::string, double>> devices = {
@@ -437,7 +437,7 @@ TEST_F(CliTest, OnJetsonFixturesAutoMeasuresTheBoardPower) {
   }
 }
 
-// Issue 4's agreement: the accuracy edgejoule measures in C++ equals the training script's.
+// The accuracy edgejoule measures in C++ equals the training script's.
 TEST_F(CliTest, MeasuredAccuracyAgreesWithTheTrainingScript) {
   const auto manifest = nlohmann::json::parse(read_file(kFmnistZoo + "/zoo.json").value());
   const auto r = profile({"--zoo", kFmnistZoo, "--threads", "1", "--meter", "none", "--dataset",
@@ -497,7 +497,7 @@ TEST_F(CliTest, ImageFolderAccuracyForAModelOutsideTheZoo) {
                    "outputs 10 scores per sample but dataset imagefolder:");
 }
 
-// Issue 5: the engine is a sweep dimension. Every model runs in both engines, the table says
+// The engine is a sweep dimension. Every model runs in both engines, the table says
 // which engine is faster per model, and a model an engine cannot run is UNSUPPORTED with why.
 TEST_F(CliTest, EngineIsASweepDimension) {
 #ifndef EDGEJOULE_HAVE_OPENCV_DNN
@@ -609,7 +609,7 @@ TEST_F(CliTest, AccuracyIsMeasuredPerEngine) {
   }
 }
 
-// Issue 6: precision is a sweep dimension with accuracy measured per precision; int8 is the
+// Precision is a sweep dimension with accuracy measured per precision; int8 is the
 // zoo's dynamically quantised export.
 TEST_F(CliTest, Int8AndFp32BothCarryMeasuredAccuracy) {
   const auto r = profile({"--zoo", kFmnistZoo, "--precision", "fp32,int8", "--optimize", "off,on", "--threads", "1",
@@ -664,7 +664,7 @@ TEST_F(CliTest, QengineIsAKnobOfTheTorchscriptEngineForInt8) {
 }
 
 #ifdef EDGEJOULE_HAVE_OPENVINO
-// Issue 16: openvino's int8 is the zoo's NNCF-quantised IR (calibrated on the training split),
+// OpenVINO's int8 is the zoo's NNCF-quantised IR (calibrated on the training split),
 // whose accuracy the build measured on the test split; the engine measures the same figure.
 TEST_F(CliTest, OpenvinoInt8RunsTheNncfFileWithItsOwnAccuracy) {
   const auto manifest = nlohmann::json::parse(*read_file(std::string(kFmnistZoo) + "/zoo.json"));

@@ -1,4 +1,4 @@
-// Issue 6: platform power knobs on fakes only (a cpufreq tree under --sysfs-root, a fake NVML, a
+// Platform power knobs on fakes only (a cpufreq tree under --sysfs-root, a fake NVML, a
 // fake nvpmodel on PATH): set, measure, restore on every exit path, SIGKILL then restart, and
 // refusal without the flag or without privileges.
 

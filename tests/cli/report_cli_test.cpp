@@ -87,7 +87,7 @@ TEST_F(ReportCli, ExportsCarryEveryPointInEachFormat) {
   EXPECT_EQ(nlohmann::json::parse(js.out).size(), 8u);
 }
 
-// Issue 8: the report in a real browser renders one mark per stored point in every chart, with
+// The report in a real browser renders one mark per stored point in every chart, with
 // no console error, and a screenshot is kept.
 TEST_F(ReportCli, RendersInHeadlessChromiumWithOneMarkPerPoint) {
   if (!report_charts_available()) GTEST_SKIP() << "built with -DEDGEJOULE_WITH_REPORT_CHARTS=OFF";

@@ -67,8 +67,11 @@ TEST_F(CliTest, OfflineStoresTheRequestsInFlightTheEngineMade) {
     EXPECT_EQ(p["config"]["concurrency"], offline ? 2 : 1);
     EXPECT_EQ(p["scenario"]["requests_in_flight"], offline ? 2 : 1);
   }
+  // What LibTorch applied, read back in its workers: 2 requests of 1 intra-op thread each.
   EXPECT_EQ(query("SELECT count(*) FROM points WHERE requests_in_flight = 2 AND "
-                  "json_extract(settings_json, '$.effective.concurrency') = 2"), 1);
+                  "json_extract(settings_json, '$.effective.concurrency') = 2 AND "
+                  "json_extract(settings_json, '$.effective.requests') = 2 AND "
+                  "json_extract(settings_json, '$.effective.threads_per_request') = 1"), 1);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Issue 9: a long sweep in one process releases what each point took. Sixty points over the
+// A long sweep in one process releases what each point took. Sixty points over the
 // cross-check zoo's four torchvision models (5-45 MB each) in both engines: models are unloaded
 // after their points, so file descriptors, threads and resident memory stop growing after the
 // first round (a model kept per point would add ~700 MB over the last 40).

@@ -89,7 +89,7 @@ TEST(TorchScriptEngine, ErrorsNameTheFileAndWhatToDo) {
   }
 }
 
-// Issue 6: int8 runs the zoo's dynamically quantised export; its outputs stay close to fp32's.
+// Precision int8 runs the zoo's dynamically quantised export; its outputs stay close to fp32's.
 TEST(TorchScriptEngine, Int8RunsTheQuantisedExportAndRefusesAPlainFile) {
   EngineOptions options;
   options.precision = "int8";

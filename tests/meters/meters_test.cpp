@@ -76,7 +76,7 @@ TEST(Rapl, FindsZonesByName) {
   EXPECT_FALSE(zones[1].top_level);
   EXPECT_EQ(zones[2].name, "dram");
   EXPECT_EQ(zones[0].max_energy_range_uj, 262143328850ULL);
-  // By default the package and the memory, which the package does not include (issue 19).
+  // By default the package and the memory, which the package does not include.
   EXPECT_EQ(make_meter("rapl", t.root(), "cpu")->info().name, "rapl:package-0+dram");
   EXPECT_EQ(make_meter("rapl:package-0", t.root(), "cpu")->info().name, "rapl:package-0");
   EXPECT_EQ(make_meter("auto", t.root(), "cpu")->info().provenance, "measured:rapl:package-0+dram");

@@ -9,7 +9,13 @@
 #include <functional>
 #include <thread>
 
+#include <sqlite3.h>
+
+#include <map>
+#include <set>
+
 #include "common/error.h"
+#include "common/strings.h"
 #include "store/store.h"
 #include "support/pg_server.h"
 #include "support/point_records.h"
@@ -337,6 +343,71 @@ TEST(OpenStore, ASchemeThisBuildLacksIsOneSentenceWithoutThePassword) {
 
 TEST(OpenStore, AnEmptySqlitePathIsRefused) {
   EXPECT_THROW(open_store("sqlite:", OpenMode::kReadWrite), Error);
+}
+
+// The two schemas are written twice (store/schema.h, store/postgres_schema.h, each with its
+// migrations): a fresh store of each has the same tables with the same columns, of matching
+// types (SQLite INTEGER, REAL, TEXT; PostgreSQL bigint, double precision, text), so the shared SQL
+// (store/sql_store.h) reads and writes the same figures on both. The PostgreSQL store's queue of
+// shared sweeps is its own.
+TEST(StoreSchemas, SqliteAndPostgresqlAgreeColumnByColumn) {
+  const std::string pg_unavailable = testing::pg_unavailable_reason();
+  ASSERT_TRUE(pg_unavailable.empty()) << pg_unavailable;
+  const fs::path sqlite_path = fs::path(::testing::TempDir()) / "schema_compare.db";
+  fs::remove(sqlite_path);
+  open_store(sqlite_path.string(), OpenMode::kReadWrite);
+  const std::string pg_uri = testing::fresh_pg_database("schema_compare");
+  ASSERT_FALSE(pg_uri.empty());
+  open_store(pg_uri, OpenMode::kReadWrite);
+
+  using Columns = std::map<std::string, std::string>;  // "table.column" -> type
+  auto parse = [](const std::string& text) {
+    Columns out;
+    for (const auto& item : split(text, ',')) {
+      const auto colon = item.find(':');
+      if (colon != std::string::npos) out[item.substr(0, colon)] = item.substr(colon + 1);
+    }
+    return out;
+  };
+  std::string sqlite_text;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(sqlite_path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT group_concat(t || '.' || c || ':' || ty, ',') FROM (SELECT m.name AS t, "
+                                 "p.name AS c, upper(p.type) AS ty FROM sqlite_master m, pragma_table_info(m.name) p "
+                                 "WHERE m.type = 'table' ORDER BY 1, 2)",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    sqlite_text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+  }
+  const Columns sqlite = parse(sqlite_text);
+  const Columns pg = parse(testing::pg_sql(
+      "schema_compare",
+      "SELECT string_agg(table_name || '.' || column_name || ':' || data_type, ',' ORDER BY table_name, column_name) "
+      "FROM information_schema.columns WHERE table_schema = current_schema()"));
+  ASSERT_GT(sqlite.size(), 50u);
+  ASSERT_GT(pg.size(), 50u);
+  const std::map<std::string, std::string> pg_type = {{"INTEGER", "bigint"}, {"REAL", "double precision"}, {"TEXT", "text"}};
+  std::set<std::string> tables;
+  for (const auto& [column, type] : sqlite) tables.insert(column.substr(0, column.find('.')));
+  for (const auto& [column, type] : sqlite) {
+    SCOPED_TRACE(column);
+    const auto it = pg.find(column);
+    ASSERT_NE(it, pg.end()) << "in SQLite, not in PostgreSQL";
+    ASSERT_TRUE(pg_type.count(type)) << "SQLite type " << type;
+    EXPECT_EQ(it->second, pg_type.at(type));
+  }
+  for (const auto& [column, type] : pg) {
+    const std::string table = column.substr(0, column.find('.'));
+    if (table == "queue_items") continue;  // the fleet store's queue: PostgreSQL only
+    EXPECT_TRUE(sqlite.count(column)) << column << " in PostgreSQL, not in SQLite";
+    EXPECT_TRUE(tables.count(table)) << table;
+  }
 }
 
 }  // namespace
