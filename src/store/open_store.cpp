@@ -1,4 +1,5 @@
-// open_store: a --db value to the backend that keeps it. SQLite is always built in; the
+// open_store: a --db value to the backend that keeps it, through the table of backends (one
+// entry each, its opener null when it is not built in). SQLite is always built in; the
 // PostgreSQL fleet store where libpq was found at configure time (EDGEJOULE_HAVE_POSTGRESQL).
 #include <algorithm>
 #include <cctype>
@@ -17,11 +18,14 @@ std::unique_ptr<FleetQueue> open_postgres_queue(const std::string& uri);
 
 namespace {
 
-#ifdef EDGEJOULE_HAVE_POSTGRESQL
-constexpr bool kPostgres = true;
-#else
-constexpr bool kPostgres = false;
-#endif
+// sqlite:PATH, sqlite://PATH or a plain path.
+std::unique_ptr<Store> open_sqlite_uri(const std::string& uri, OpenMode mode) {
+  const auto colon = uri.find(':');
+  std::string path = uri.substr(colon + 1);
+  if (starts_with(path, "//")) path = path.substr(2);
+  if (path.empty()) throw Error("--db sqlite: needs a file path after 'sqlite:', e.g. sqlite:edgejoule.db");
+  return open_sqlite_store(path, mode);
+}
 
 // The scheme of a --db value ("sqlite", "postgresql"; "postgres" is libpq's other spelling), or
 // "" for a plain path. A scheme is letters before ':'; a file name with a colon in it is a path.
@@ -40,9 +44,17 @@ std::string scheme_of(const std::string& uri) {
   return "";
 }
 
-[[noreturn, maybe_unused]] void not_built(const std::string& uri) {
-  const auto& pg = store_backends().back();
-  throw Error("cannot open --db " + redact_uri(uri) + ": " + pg.build_hint + "; use an SQLite file (" +
+// The backend of a --db value; a plain path is SQLite's.
+const StoreBackend& backend_of(const std::string& uri) {
+  const std::string scheme = scheme_of(uri);
+  for (const auto& b : store_backends()) {
+    if (b.scheme == (scheme.empty() ? "sqlite" : scheme)) return b;
+  }
+  return store_backends().front();
+}
+
+[[noreturn]] void not_built(const std::string& uri, const StoreBackend& backend) {
+  throw Error("cannot open --db " + redact_uri(uri) + ": " + backend.build_hint + "; use an SQLite file (" +
               store_backends().front().example + ")");
 }
 
@@ -50,42 +62,37 @@ std::string scheme_of(const std::string& uri) {
 
 const std::vector<StoreBackend>& store_backends() {
   static const std::vector<StoreBackend> backends = {
-      {"sqlite", "sqlite:edgejoule.db (or just a path)", true, ""},
-      {"postgresql", "postgresql://user@host:5432/db (password from PGPASSWORD or ~/.pgpass)", kPostgres,
-       kPostgres ? "" : "this edgejoule was built without the PostgreSQL fleet store (libpq-dev was not found "
-                        "at configure time: 'make deps' installs it, then build again)"},
+      {"sqlite", "sqlite:edgejoule.db (or just a path)", "", &open_sqlite_uri, nullptr},
+      {"postgresql", "postgresql://user@host:5432/db (password from PGPASSWORD or ~/.pgpass)",
+       "this edgejoule was built without the PostgreSQL fleet store (libpq-dev was not found at configure time: "
+       "'make deps' installs it, then build again)",
+#ifdef EDGEJOULE_HAVE_POSTGRESQL
+       &open_postgres_store, &open_postgres_queue
+#else
+       nullptr, nullptr
+#endif
+      },
   };
   return backends;
 }
 
 std::unique_ptr<Store> open_store(const std::string& uri, OpenMode mode) {
-  const std::string scheme = scheme_of(uri);
-  if (scheme.empty()) return open_sqlite_store(uri, mode);
-  if (scheme == "sqlite") {
-    std::string path = uri.substr(uri.find(':') + 1);
-    if (starts_with(path, "//")) path = path.substr(2);  // sqlite://PATH as well as sqlite:PATH
-    if (path.empty()) throw Error("--db sqlite: needs a file path after 'sqlite:', e.g. sqlite:edgejoule.db");
-    return open_sqlite_store(path, mode);
-  }
-#ifdef EDGEJOULE_HAVE_POSTGRESQL
-  return open_postgres_store(uri, mode);
-#else
-  not_built(uri);
-#endif
+  const StoreBackend& backend = backend_of(uri);
+  if (!backend.built_in()) not_built(uri, backend);
+  // A plain path has no scheme to strip: SQLite's opener takes it as sqlite:PATH.
+  return backend.open(scheme_of(uri).empty() ? "sqlite:" + uri : uri, mode);
 }
 
 bool is_fleet_store(const std::string& uri) { return scheme_of(uri) == "postgresql"; }
 
 std::unique_ptr<FleetQueue> open_fleet_queue(const std::string& uri) {
-  if (!is_fleet_store(uri)) {
+  const StoreBackend& backend = backend_of(uri);
+  if (backend.scheme != "postgresql") {
     throw Error("--db " + redact_uri(uri) + " is an SQLite file: shared sweeps (queues and workers) need the "
                 "PostgreSQL fleet store, --db postgresql://USER@HOST/DB (docs/fleet.md)");
   }
-#ifdef EDGEJOULE_HAVE_POSTGRESQL
-  return open_postgres_queue(uri);
-#else
-  not_built(uri);
-#endif
+  if (!backend.open_queue) not_built(uri, backend);
+  return backend.open_queue(uri);
 }
 
 }  // namespace edgejoule

@@ -92,6 +92,8 @@ struct StoredPrediction {
   std::string predicted_at_utc;
 };
 
+class FleetQueue;  // store/fleet.h
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -148,8 +150,13 @@ bool is_fleet_store(const std::string& uri);
 struct StoreBackend {
   std::string scheme;   // "sqlite"
   std::string example;  // "sqlite:edgejoule.db"
-  bool built_in = false;
-  std::string build_hint;  // how to get it when it is not
+  std::string build_hint;  // how to get it when it is not built in
+  // Opens the whole --db value (scheme included); null when the backend is not built in.
+  std::unique_ptr<Store> (*open)(const std::string& uri, OpenMode mode) = nullptr;
+  // Its queue of shared sweeps (fleet.h); null for a backend without one.
+  std::unique_ptr<FleetQueue> (*open_queue)(const std::string& uri) = nullptr;
+
+  bool built_in() const { return open != nullptr; }
 };
 const std::vector<StoreBackend>& store_backends();
 

@@ -55,6 +55,17 @@ Configuration server_config(double rate, int concurrency = 1) {
   return c;
 }
 
+// Two windows of `window_s`, one warm-up call; the windows' spread is not what these tests check.
+ProtocolSettings two_windows(double window_s) {
+  ProtocolSettings p;
+  p.warmup_s = 0;
+  p.warmup_min_iterations = 1;
+  p.min_time_s = window_s;
+  p.repetitions = 2;
+  p.max_cv = 10;
+  return p;
+}
+
 TEST(Arrivals, PoissonArrivalsAreSeededAndHaveTheRate) {
   const auto a = poisson_arrivals_s(200, 50, 1, 42);
   EXPECT_EQ(a, poisson_arrivals_s(200, 50, 1, 42));
@@ -147,12 +158,7 @@ TEST(OfflineScenario, RequestsInFlightMultiplyThroughput) {
 TEST(ServerScenario, ARateTheDeviceCannotServeIsInvalidAndDoesNotHang) {
   SleepingEngine engine(microseconds(20000));  // 50 queries/s at most
   ProfileListener none;
-  ProtocolSettings p;
-  p.warmup_s = 0;
-  p.warmup_min_iterations = 1;
-  p.min_time_s = 1.0;
-  p.repetitions = 2;
-  p.max_cv = 10;
+  const ProtocolSettings p = two_windows(1.0);
   const auto start = std::chrono::steady_clock::now();
   const auto r = run_protocol(engine, server_config(500), p, none, {});
   const double took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -167,11 +173,7 @@ TEST(ServerScenario, ARateTheDeviceCannotServeIsInvalidAndDoesNotHang) {
 TEST(ServerScenario, AP99OverTheLatencyBoundIsInvalid) {
   SleepingEngine engine(microseconds(8000));
   ProfileListener none;
-  ProtocolSettings p;
-  p.warmup_s = 0;
-  p.min_time_s = 0.5;
-  p.repetitions = 2;
-  p.max_cv = 10;
+  const ProtocolSettings p = two_windows(0.5);
   auto config = server_config(20);
   config.knobs["latency_bound_ms"] = "2";  // shorter than one call
   const auto r = run_protocol(engine, config, p, none, {});
