@@ -7,7 +7,11 @@
 #   pg-test-server.sh start NAME [--durable]   start (idempotent; concurrent callers wait)
 #   pg-test-server.sh createdb NAME DB         a fresh, empty database DB (dropped first); prints its URI
 #   pg-test-server.sh psql NAME DB SQL         runs SQL as the superuser
+#   pg-test-server.sh halt NAME                stops the server at once (-m immediate, as a crash or the
+#                                              first half of a restart), keeping its data; start resumes it
 #   pg-test-server.sh stop NAME                stops the server and deletes its directory
+#   pg-test-server.sh check-stopped NAME       fails (exit 1) when the server NAME, or any NAME-*,
+#                                              still runs
 #
 # NAME picks the instance (a word; each has its directory /tmp/edgejoule-pg-NAME, short enough
 # for a socket path). Roles: 'edgejoule' (the superuser, trusted over the socket) and
@@ -20,7 +24,7 @@ set -euo pipefail
 command="${1:-}"
 name="${2:-}"
 [[ -n "$command" && "$name" =~ ^[A-Za-z0-9_-]+$ ]] || {
-  sed -n '2,19p' "$0" >&2
+  sed -n '2,22p' "$0" >&2
   exit 2
 }
 dir="/tmp/edgejoule-pg-$name"
@@ -113,6 +117,21 @@ case "$command" in
     start
     "$bindir/psql" -h "$socket" -U edgejoule -d "$db" -q -v ON_ERROR_STOP=1 -At -c "${4:?SQL}"
     ;;
+  check-stopped)
+    left=()
+    for d in "$dir" "$dir"-*; do
+      [[ -f "$d/data/PG_VERSION" ]] && as_owner "$bindir/pg_ctl" status -D "$d/data" > /dev/null 2>&1 && left+=("$d")
+    done
+    if ((${#left[@]})); then
+      echo "pg-test-server: test servers still run after the tests: ${left[*]} (a test used one outside the pg_server fixture, or did not stop its own)" >&2
+      exit 1
+    fi
+    ;;
+  halt)
+    if [[ -f "$data/PG_VERSION" ]] && running; then
+      as_owner "$bindir/pg_ctl" stop -D "$data" -m immediate > /dev/null
+    fi
+    ;;
   stop)
     if [[ -f "$data/PG_VERSION" ]] && running; then
       as_owner "$bindir/pg_ctl" stop -D "$data" -m immediate > /dev/null
@@ -120,7 +139,7 @@ case "$command" in
     rm -rf "$dir" "$dir.lock"
     ;;
   *)
-    sed -n '2,19p' "$0" >&2
+    sed -n '2,22p' "$0" >&2
     exit 2
     ;;
 esac

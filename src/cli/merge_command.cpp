@@ -38,6 +38,7 @@ CommandRun add_merge_command(CLI::App& app, const GlobalOptions&) {
       sources.push_back(open_store(uri, OpenMode::kReadOnly));
     }
     auto into = open_store(flags->into, OpenMode::kReadWrite);
+    into->ride_out_outages(kRideOutOutagesS, [](const std::string& text) { std::fprintf(stderr, "merge: %s\n", text.c_str()); });
     size_t added = 0, kept = 0, replaced = 0;
     for (auto& source : sources) {
       size_t a = 0, k = 0, r = 0;

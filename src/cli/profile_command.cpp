@@ -141,6 +141,10 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
   // 2. The store first: a bad --db fails before minutes of work, not after. Then the models
   //    (each engine loads its own file of a model), the meters and the host.
   auto store = open_store(flags.db, OpenMode::kReadWrite);
+  // A fleet store's server restarting mid-sweep: the point in hand is stored once it is back.
+  store->ride_out_outages(kRideOutOutagesS, [&flags](const std::string& text) {
+    if (!flags.quiet) std::fprintf(stderr, "profile: %s\n", text.c_str());
+  });
   const std::vector<std::string> names =
       flags.models_filter.empty() ? std::vector<std::string>{} : parse_name_list(flags.models_filter, "--models");
   const auto models = load_models(flags.zoo_dir, names, flags.model_files, override_shape);

@@ -1,6 +1,8 @@
 // edgejoule worker: one device's share of a sweep planned with 'profile --queue NAME --enqueue'
 // (profiler/fleet_worker.h), and edgejoule queue status: how far each queue has got.
 #include <CLI/CLI.hpp>
+
+#include <optional>
 #include <unistd.h>
 
 #include <cstdio>
@@ -25,6 +27,7 @@ CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global) {
   struct Flags {
     std::string db, queue, zoo, device_class, name, meter = "auto", dataset;
     double lease_s = 60, poll_s = 2;
+    std::optional<double> give_up_s;
     int max_attempts = 3;
     bool follow = false, quiet = false, print_class = false;
   };
@@ -52,7 +55,13 @@ CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--max-attempts", flags->max_attempts,
                   "Claims of one point before it is marked failed (each failure or expired lease is one)")
       ->default_val(3)->check(CLI::Range(1, 100));
-  cmd->add_flag("--follow", flags->follow, "Keep waiting for new points instead of exiting when none is left");
+  cmd->add_flag("--follow", flags->follow,
+                "Keep waiting for new points instead of exiting when none is left (and never give up on an "
+                "unreachable store)");
+  cmd->add_option("--give-up-s", flags->give_up_s,
+                  "While the fleet store is unreachable (a restart, a lost network), keep the point in hand and "
+                  "reconnect; exit (status 1) only after this many seconds without it (default: 3 leases)")
+      ->check(CLI::Range(0.0, 1e9));
   cmd->add_option("--poll-s", flags->poll_s, "Seconds between looks at the queue while waiting")
       ->default_val(2.0)->check(CLI::Range(0.05, 3600.0));
   cmd->add_option("--meter", flags->meter, "Energy source, as for profile (default auto: this device's sensor)")
@@ -80,6 +89,7 @@ CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global) {
     settings.meter = flags->meter;
     settings.sysfs_root = global.sysfs_root;
     settings.lease_s = flags->lease_s;
+    settings.give_up_s = flags->give_up_s ? *flags->give_up_s : 3 * flags->lease_s;
     settings.max_attempts = flags->max_attempts;
     settings.follow = flags->follow;
     settings.poll_s = flags->poll_s;

@@ -32,6 +32,13 @@ class UnsupportedError : public Error {
   explicit UnsupportedError(const std::string& message) : Error(message) {}
 };
 
+// A store's server went away mid-command (a restart, a lost network, a failover): a failure at
+// run time, not the user's input. Stores that can reconnect do so first (Store::ride_out_outages).
+class ConnectionLostError : public Error {
+ public:
+  explicit ConnectionLostError(const std::string& message) : Error(message, exit_code::kFailure) {}
+};
+
 // Raised by the profiler when SIGINT/SIGTERM asked the sweep to stop.
 class InterruptedError : public Error {
  public:

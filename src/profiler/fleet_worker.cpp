@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -99,7 +100,12 @@ class ClaimStore final : public Store {
 class Heartbeat {
  public:
   Heartbeat(std::unique_ptr<FleetQueue> queue, const QueueItem& item, double lease_s)
-      : queue_(std::move(queue)), item_(item), lease_s_(lease_s), thread_([this] { loop(); }) {}
+      : queue_(std::move(queue)), item_(item), lease_s_(lease_s) {
+    // One quick reconnect per renewal: the loop tries again every third of a lease, and the
+    // worker must not wait on a renewal to finish its point.
+    queue_->store().ride_out_outages(0);
+    thread_ = std::thread([this] { loop(); });
+  }
   ~Heartbeat() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -150,6 +156,9 @@ WorkerOutcome run_worker(FleetQueue& queue, const HostInfo& host, const WorkerSe
   auto say = [&](const std::string& text) {
     if (!settings.quiet) std::fprintf(stderr, "worker %s: %s\n", settings.worker.c_str(), text.c_str());
   };
+  // A restarted server, a lost network, a failover: keep the point in hand and reconnect; a
+  // following worker never gives up.
+  queue.store().ride_out_outages(settings.follow ? std::numeric_limits<double>::infinity() : settings.give_up_s, say);
   while (!(settings.stop && settings.stop->load())) {
     const auto item = queue.claim(settings.queue, settings.device_class, settings.worker, fingerprint,
                                   settings.lease_s, settings.max_attempts, refused);
@@ -226,6 +235,8 @@ WorkerOutcome run_worker(FleetQueue& queue, const HostInfo& host, const WorkerSe
       } else {
         ++out.done;
       }
+    } catch (const ConnectionLostError&) {
+      throw;  // the store stayed unreachable past --give-up-s: not this point's failure
     } catch (const Error& error) {
       if (error.exit_code() == exit_code::kInterrupted) throw;
       const bool last = item->attempts >= settings.max_attempts;

@@ -28,6 +28,9 @@ struct WorkerSettings {
   std::string zoo_dir;  // where this device keeps the zoo the sweep was planned on
   std::string meter = "auto", sysfs_root = "/";
   double lease_s = 60;  // renewed every third of it while a point runs
+  // While the fleet store is unreachable the worker keeps its point and reconnects; past this
+  // many seconds without the server it exits (Error, exit 1). Infinity with `follow`.
+  double give_up_s = 180;
   int max_attempts = 3;
   bool follow = false;  // keep waiting for new points instead of exiting when none is left
   double poll_s = 2;    // how often to look again while waiting

@@ -8,6 +8,10 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <chrono>
+#include <random>
+#include <thread>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,9 +46,13 @@ struct Retryable {
   const std::string detail = first_line(res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
                                                                           : PQerrorMessage(conn));
   if (state == "40001" || state == "40P01") throw Retryable{detail};
-  if (PQstatus(conn) == CONNECTION_BAD || starts_with(state, "08")) {
-    throw Error("lost the connection to the fleet store " + where + " (" + detail +
-                "): check the server and run again; points stored before this one are kept");
+  // 57P01-03: the server is shutting down or starting up (a restart or failover): as lost. An
+  // error without a SQLSTATE is libpq's own, not the server's: the connection broke ("server
+  // closed the connection unexpectedly") before libpq marked it bad.
+  if (PQstatus(conn) == CONNECTION_BAD || state.empty() || starts_with(state, "08") || state == "57P01" ||
+      state == "57P02" || state == "57P03") {
+    throw ConnectionLostError("lost the connection to the fleet store " + where + " (" + detail +
+                              "): check the server and run again; points stored before this one are kept");
   }
   if (state == "42501") {
     throw Error("the user in --db may not do this in the fleet store " + where + " (" + detail +
@@ -103,6 +111,15 @@ struct PgDb {
       fail(where, conn, res);
     }
     PQclear(res);
+  }
+  // Reconnects with the same parameters (libpq's PQreset); the server forgot the prepared
+  // statements with the old session. False while the server is still unreachable.
+  bool reconnect() {
+    PQreset(conn);
+    if (PQstatus(conn) != CONNECTION_OK) return false;
+    PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+    prepared.clear();
+    return true;
   }
   void begin_write() { exec("BEGIN"); }
   void commit() { exec("COMMIT"); }
@@ -257,6 +274,13 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
   bool save_point(const PointRecord& record, const HostInfo& host, bool replace) override {
     return retrying([&] { return SqlStore::save_point(record, host, replace); });
   }
+  MergeOutcome merge_point(const RawPoint& point, bool replace_newer) override {
+    return retrying([&] { return SqlStore::merge_point(point, replace_newer); });
+  }
+  std::optional<StoredPoint> stored_point(const std::string& model_sha256, const std::string& config_key,
+                                          const std::string& host_fingerprint) override {
+    return retrying([&] { return SqlStore::stored_point(model_sha256, config_key, host_fingerprint); });
+  }
 
   // ---- the queue ------------------------------------------------------------------------------
   int64_t enqueue(const std::string& queue, const std::string& device_class, const std::vector<QueueEntry>& entries,
@@ -335,7 +359,15 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
     return retrying([&] {
       bool done = false;
       transaction([&] {
-        if (!holds(item)) return;  // claimed again by another worker: its copy is the one stored
+        if (!holds(item)) {
+          // Done under this very claim: this transaction committed but its answer was lost with
+          // the connection, and this is the retry. Otherwise claimed again by another worker,
+          // whose copy is the one stored.
+          auto q = db_->prepare("SELECT id FROM queue_items WHERE id = ?1 AND claim_token = ?2 AND status = 'done'");
+          q.bind(1, item.id).bind(2, item.token);
+          done = q.step();
+          return;
+        }
         std::optional<int64_t> point_id;
         if (record) point_id = write_point(*record, host, replace);
         if (!point_id) point_id = stored_point_id(item.entry.model_sha256, config_key, host.fingerprint());
@@ -361,6 +393,10 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
 
   int64_t unfinished(const std::string& queue, const std::string& device_class,
                      const std::vector<int64_t>& excluded) override {
+    return retrying([&] { return count_unfinished(queue, device_class, excluded); });
+  }
+  int64_t count_unfinished(const std::string& queue, const std::string& device_class,
+                           const std::vector<int64_t>& excluded) {
     auto q = db_->prepare(R"sql(
       SELECT count(*) FROM queue_items WHERE queue = ?1 AND device_class = ?2 AND status IN ('pending', 'claimed')
         AND NOT (id = ANY (CAST(?3 AS BIGINT[]))))sql");
@@ -396,9 +432,52 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
           throw Error("the fleet store " + db_->where + " kept aborting a transaction (" + r.detail +
                       "): run again", exit_code::kFailure);
         }
+      } catch (const ConnectionLostError& lost) {
+        // The transaction in flight was rolled back with the session: reconnect, then run it again.
+        reconnect_or_give_up(lost);
       }
     }
   }
+
+  // Waits 0.2 s, doubling up to 5 s, each wait between 0.5x and 1.5x (so workers cut off together
+  // do not come back together), reconnecting after each, until connected or `give_up_s_` passed.
+  // Without a policy (give_up_s_ < 0) one immediate reconnect is tried, then the loss is thrown.
+  void reconnect_or_give_up(const ConnectionLostError& lost) {
+    if (give_up_s_ < 0) {
+      db_->reconnect();
+      throw lost;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::mt19937 jitter(std::random_device{}());
+    double wait_s = 0.2;
+    if (say_) say_("lost the connection to the fleet store " + db_->where + "; reconnecting");
+    while (true) {
+      std::this_thread::sleep_for(
+          std::chrono::duration<double>(wait_s * std::uniform_real_distribution<double>(0.5, 1.5)(jitter)));
+      wait_s = std::min(wait_s * 2, 5.0);
+      const double waited_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (db_->reconnect()) {
+        if (say_) say_(fmt::format("reconnected to the fleet store {} after {:.1f} s", db_->where, waited_s));
+        return;
+      }
+      if (waited_s >= give_up_s_) {
+        throw ConnectionLostError(fmt::format(
+            "the fleet store {} stayed unreachable for {:.0f} s ({}): check the server, then run again; points "
+            "stored before are kept",
+            db_->where, waited_s, first_line(PQerrorMessage(db_->conn))));
+      }
+    }
+  }
+
+ public:
+  void ride_out_outages(double give_up_s, std::function<void(const std::string&)> say) override {
+    give_up_s_ = give_up_s;
+    say_ = std::move(say);
+  }
+
+ private:
+  double give_up_s_ = -1;
+  std::function<void(const std::string&)> say_;
   template <typename F>
   void transaction(F work) {
     db_->begin_write();

@@ -18,6 +18,9 @@ namespace edgejoule {
 
 inline constexpr int kSchemaVersion = 7;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
+// How long profile and merge wait out an unreachable fleet store (Store::ride_out_outages) before
+// they give up with what they stored so far kept.
+inline constexpr double kRideOutOutagesS = 120;
 inline constexpr const char* kDbHelp =
     "The store: an SQLite file (PATH or sqlite:PATH; created by profile when absent), or the fleet "
     "store on a PostgreSQL server (postgresql://USER@HOST:PORT/DB; password from PGPASSWORD or ~/.pgpass)";
@@ -96,6 +99,11 @@ class FleetQueue;  // store/fleet.h
 
 class Store {
  public:
+  // While the store's server is unreachable, reconnect (with growing, jittered waits) and run the
+  // operation in flight again, for up to `give_up_s` seconds (infinity: never give up); then throw
+  // Error (exit 1) naming the store and how long it tried. `say` hears each loss and recovery.
+  // By default (and for SQLite, which has no server) an operation fails at the first loss.
+  virtual void ride_out_outages(double /*give_up_s*/, std::function<void(const std::string&)> /*say*/ = {}) {}
   virtual ~Store() = default;
   struct StoredPoint {
     Verdict status = Verdict::kValid;

@@ -224,3 +224,107 @@ TEST_F(FleetCli, RecommendFrontierAndReportShowEachDeviceType) {
 
 }  // namespace
 }  // namespace edgejoule::testing
+
+namespace edgejoule::testing {
+namespace {
+
+// Outages of the fleet store's server, on a server of each test's own (halting the suite's shared
+// one would cut off the tests running beside them), stopped and removed afterwards.
+class FleetOutage : public FleetCli {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    if (const auto why = pg_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+    // A server per test: ctest runs these tests at the same time, and each halts its own.
+    std::string tag;
+    for (char c : std::string(::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+      if (std::isalnum(static_cast<unsigned char>(c)) && tag.size() < 10) tag += static_cast<char>(std::tolower(c));
+    }
+    instance_ = std::string(EDGEJOULE_TEST_PG_INSTANCE) + "-" + tag;
+    pg_db_ = "outage";
+    uri_ = pg_server_script("createdb " + instance_ + " " + pg_db_);
+    ASSERT_FALSE(uri_.empty()) << "the outage tests' PostgreSQL server did not start";
+  }
+  void TearDown() override {
+    if (!instance_.empty()) pg_server_script("stop " + instance_);
+    CliTest::TearDown();
+  }
+  pid_t spawn_worker_with(const std::string& host, std::vector<std::string> extra) {
+    const std::string log = (dir_ / ("worker-" + host)).string();
+    std::vector<std::string> args = {"EDGEJOULE_HOSTNAME=" + host, kBinary, "worker", "--db", uri_, "--queue", "lab",
+                                     "--zoo", kZoo, "--device-class", "sim-board", "--lease-s", "1", "--poll-s",
+                                     "0.1", "--name", host};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return spawn("/usr/bin/env", args, log + ".out", log + ".err");
+  }
+  int64_t outage_sql(const std::string& query) {
+    std::string quoted = "'";
+    for (char c : query) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return std::stoll("0" + pg_server_script("psql " + instance_ + " " + pg_db_ + " " + quoted + "'"));
+  }
+  void wait_until_claimed(const std::string& host) {
+    for (int i = 0; i < 600; ++i) {
+      if (outage_sql("SELECT count(*) FROM queue_items WHERE status = 'claimed'") > 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL() << "no point was claimed: " << log(host);
+  }
+  void halt() { pg_server_script("halt " + instance_); }
+  void resume() { ASSERT_FALSE(pg_server_script("start " + instance_).empty()); }
+
+  std::string instance_;
+};
+
+// The server restarts (killed, down for two seconds, started again) while a worker measures a
+// point: the worker keeps the point, reconnects, stores it once and finishes the queue.
+TEST_F(FleetOutage, AWorkerRidesOutAServerRestartAndStoresEveryPointOnce) {
+  ASSERT_EQ(enqueue(kZoo).exit_code, 0);
+  const pid_t w = spawn_worker_with("dev-a", {"--give-up-s", "60"});
+  wait_until_claimed("dev-a");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  halt();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  resume();
+  EXPECT_EQ(wait_exit(w), 0) << log("dev-a");
+  EXPECT_NE(log("dev-a").find("reconnected to the fleet store"), std::string::npos) << log("dev-a");
+  EXPECT_EQ(outage_sql("SELECT count(*) FROM queue_items WHERE status = 'done'"), 8);
+  EXPECT_EQ(outage_sql("SELECT count(*) FROM points"), 8);
+  EXPECT_EQ(outage_sql("SELECT count(*) FROM (SELECT model_id, config_id FROM points GROUP BY 1, 2 HAVING count(*) > 1) d"),
+            0);
+  EXPECT_EQ(outage_sql("SELECT count(*) FROM queue_items WHERE status = 'failed'"), 0);
+}
+
+// A server that stays away: the worker gives up after --give-up-s, exit 1 (a failure at run time,
+// not bad input), naming the store without a password and how long it tried.
+TEST_F(FleetOutage, AWorkerGivesUpAfterGiveUpSWithExitOne) {
+  ASSERT_EQ(enqueue(kZoo).exit_code, 0);
+  const pid_t w = spawn_worker_with("dev-b", {"--give-up-s", "2"});
+  wait_until_claimed("dev-b");
+  halt();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(wait_exit(w), 1) << log("dev-b");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30);
+  const std::string err = log("dev-b");
+  EXPECT_NE(err.find("stayed unreachable for"), std::string::npos) << err;
+  EXPECT_NE(err.find("postgresql://edgejoule@/outage"), std::string::npos) << err;
+  resume();
+}
+
+// A --follow worker never gives up: through an outage it waits, then takes new points.
+TEST_F(FleetOutage, AFollowingWorkerWaitsThroughAnOutage) {
+  const pid_t w = spawn_worker_with("dev-f", {"--follow", "--give-up-s", "1"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  halt();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // past its --give-up-s, which --follow overrides
+  resume();
+  ASSERT_EQ(enqueue(kZoo).exit_code, 0);
+  for (int i = 0; i < 600 && outage_sql("SELECT count(*) FROM queue_items WHERE status = 'done'") < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(outage_sql("SELECT count(*) FROM queue_items WHERE status = 'done'"), 8) << log("dev-f");
+  kill(w, SIGINT);
+  EXPECT_EQ(wait_exit(w), 130) << log("dev-f");
+}
+
+}  // namespace
+}  // namespace edgejoule::testing
