@@ -122,6 +122,11 @@ class Heartbeat {
     while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
       try {
         if (!queue_->renew(item_, lease_s_)) return;  // claimed again elsewhere: storing will be refused
+        said_unreachable_ = false;
+      } catch (const ConnectionLostError&) {
+        // Said once per outage; the worker's own connection reports the loss and the recovery.
+        if (!said_unreachable_) std::fprintf(stderr, "worker: the lease cannot be renewed while the fleet store is unreachable; trying every %.1f s\n", lease_s_ / 3);
+        said_unreachable_ = true;
       } catch (const Error& e) {
         std::fprintf(stderr, "worker: could not renew the lease (%s); trying again\n", e.what());
       }
@@ -131,6 +136,7 @@ class Heartbeat {
   std::unique_ptr<FleetQueue> queue_;
   const QueueItem& item_;
   double lease_s_;
+  bool said_unreachable_ = false;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
