@@ -11,6 +11,7 @@
 #include "common/process.h"
 #include "common/strings.h"
 #include "engines/engine.h"
+#include "engines/registry.h"
 #include "core/result_row.h"  // json_or_null
 #include "zoo/engine_check.h"
 #include "zoo/manifest.h"
@@ -59,7 +60,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
                     "Formats to export, for the engines and precisions you will use (comma-separated): "
                     "torchscript, onnx (the opencv and openvino engines'), torchscript_int8 (dynamically quantised, for "
                     "torchscript's --precision int8), openvino_int8 (post-training quantised with NNCF from the ONNX "
-                    "file, for openvino's --precision int8; needs the .venv of 'make deps')")
+                    "file, for openvino's --precision int8; needs the .venv of 'make deps'), or engines: every "
+                    "format the engines built in load, at every precision")
       ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");
 
@@ -107,8 +109,9 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
         throw Error("the zoo exporter '" + script +
                     "' is missing: set EDGEJOULE_ZOO_SCRIPTS to the zoo/ folder of the sources");
       }
+      const std::string formats = flags->formats == "engines" ? join(built_in_formats(), ",") : flags->formats;
       std::vector<std::string> argv = {python, script, "--set", flags->set, "--out", flags->out,
-                                       "--formats", flags->formats};
+                                       "--formats", formats};
       if (flags->force) argv.emplace_back("--force");
       const int rc = run_process(argv);
       if (rc != 0) {

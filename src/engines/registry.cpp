@@ -88,6 +88,19 @@ std::vector<std::string> union_of(std::vector<std::string> EngineDescriptor::*fi
 }
 }  // namespace
 
+std::vector<std::string> built_in_formats() {
+  std::vector<std::string> out = {"torchscript"};
+  auto add = [&](const std::string& format) {
+    if (std::find(out.begin(), out.end(), format) == out.end()) out.push_back(format);
+  };
+  for (const auto& e : engine_registry()) {
+    if (!e.built_in()) continue;
+    add(e.model_format);
+    for (const auto& [precision, format] : e.precision_formats) add(format);
+  }
+  return out;
+}
+
 std::vector<std::string> registered_devices() { return union_of(&EngineDescriptor::devices); }
 std::vector<std::string> registered_precisions() { return union_of(&EngineDescriptor::precisions); }
 

@@ -85,6 +85,10 @@ std::vector<std::string> engine_plugin_dirs();
 // Whether an engine's plugin is loaded in this process (for tests of lazy loading).
 bool engine_plugin_loaded(const std::string& name);
 
+// The zoo formats the built-in engines load, at every precision they may be asked for
+// (torchscript first): what `zoo build --formats engines` exports. Loads no plugin.
+std::vector<std::string> built_in_formats();
+
 // Devices / precisions any registered engine may be asked for (profile's flag lists).
 std::vector<std::string> registered_devices();
 std::vector<std::string> registered_precisions();
