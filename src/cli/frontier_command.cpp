@@ -70,7 +70,10 @@ int run_frontier(FrontierFlags& flags) {
   std::printf("Pareto frontier of top-1 accuracy vs %s (%zu of %zu points; energy figures: %s)\n\n",
               axis == FrontierAxis::kEnergy ? "energy per inference" : "latency p99 per call", frontier.size(),
               set.candidates.size(), set.energy_kind.c_str());
-  std::printf("%-44s %12s %10s %8s %10s %16s\n", "point", "energy/inf", "p99", "top-1 %", "acc/J",
+  // The label column as wide as the longest label (knobs and scenarios make some long).
+  int width = 44;
+  for (const auto& s : frontier) width = std::max(width, static_cast<int>(set.candidates[s.index].label().size()));
+  std::printf("%-*s %12s %10s %8s %10s %16s\n", width, "point", "energy/inf", "p99", "top-1 %", "acc/J",
               axis == FrontierAxis::kEnergy ? "+J per point" : "+ms per point");
   std::vector<const Candidate*> shown;
   for (const auto& s : frontier) {
@@ -81,7 +84,7 @@ int run_frontier(FrontierFlags& flags) {
       marginal = axis == FrontierAxis::kEnergy ? format_energy(*s.marginal_x_per_accuracy_point)
                                                : fmt::format("{:.3g} ms", *s.marginal_x_per_accuracy_point);
     }
-    std::printf("%-44s %12s %10s %8.2f %10s %16s\n", c.label().c_str(), format_energy(c.energy_j).c_str(),
+    std::printf("%-*s %12s %10s %8.2f %10s %16s\n", width, c.label().c_str(), format_energy(c.energy_j).c_str(),
                 format_ms(c.latency_p99_ms).c_str(), c.top1,
                 s.accuracy_per_joule ? fmt::format("{:.3g}", *s.accuracy_per_joule).c_str() : "-", marginal.c_str());
   }
