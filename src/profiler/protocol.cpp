@@ -169,8 +169,6 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
   std::vector<double> window_means_ms;
   double total_window_s = 0;
   int64_t total_samples = 0;
-  double busy_sum = 0, service_sum_ms = 0;
-  int64_t dropped = 0;
   for (int rep = 0; rep < settings.repetitions; ++rep) {
     if (meter) meter->sample_now();
     if (cross_check) cross_check->sample_now();
@@ -189,9 +187,6 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
     window.busy_fraction = issued.busy_fraction;
     window.service_ms_mean = issued.service_ms_mean;
     window.dropped_queries = issued.dropped_queries;
-    busy_sum += issued.busy_fraction;
-    service_sum_ms += issued.service_ms_mean;
-    dropped += issued.dropped_queries;
     window.iterations = static_cast<int64_t>(latencies_ms.size());
     window.samples = window.iterations * config.batch;
     window.throughput_sps = window.duration_s > 0 ? static_cast<double>(window.samples) / window.duration_s : 0;
@@ -232,11 +227,16 @@ PointResult run_protocol(Engine& engine, const Configuration& config,
   result.latency_ms = summarize(std::move(all_latencies_ms));
   result.window_latency_ms = summarize(std::move(window_means_ms));
   result.throughput_sps = total_window_s > 0 ? static_cast<double>(total_samples) / total_window_s : 0;
+  double busy_sum = 0, service_sum_ms = 0;
+  for (const auto& w : result.windows) {
+    busy_sum += w.busy_fraction;
+    service_sum_ms += w.service_ms_mean;
+    result.dropped_queries += w.dropped_queries;
+  }
   if (scenario.scenario != "single-stream" && !result.windows.empty()) {
     result.busy_fraction = busy_sum / static_cast<double>(result.windows.size());
     result.service_ms_mean = service_sum_ms / static_cast<double>(result.windows.size());
   }
-  result.dropped_queries = dropped;
   if (meter) {
     auto& e = *result.energy;
     // The period may only have become measurable during the windows (slow counters).
@@ -319,12 +319,11 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
         loaded = true;
         engine->prepare(item.config.input_shape());
         if (item.config.knob("scenario") != "single-stream") engine->prepare_requests(requested_concurrency(item.config));
-        record.runtime = engine->runtime();
         Meter* meter = options.meter_for ? options.meter_for(item.config) : nullptr;
         Meter* cross = options.cross_check_for ? options.cross_check_for(item.config) : nullptr;
         record.result = run_protocol(*engine, item.config, options.protocol, listener, context,
                                      options.stop, meter, cross);
-        // Read again after the windows: some engines only know what their workers applied then.
+        // Read after the windows: some engines only know what their workers applied once they ran.
         record.runtime = engine->runtime();
         record.runtime.knobs["scenario"] = item.config.knob("scenario");
         if (item.config.knob("scenario") != "single-stream") {

@@ -45,6 +45,7 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
     for (const auto& step : figures.frontier) {
       const ResultRow& r = figures.candidates[step.index].row;
       const std::string label = r.model + " " + configuration_label(r);
+      const std::string served = served_configuration(r);
       if (r.throughput_sps && *r.throughput_sps > 0) {
         // Log-spaced from a thousandth of its throughput up to its throughput.
         constexpr int kRates = 16;
@@ -55,7 +56,7 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
       }
       for (const auto& s : server) {
         const auto rate = knob_number(s.row.knobs, "rate");
-        if (rate && s.row.accuracy_dataset == dataset && served_configuration(s.row) == served_configuration(r)) {
+        if (rate && s.row.accuracy_dataset == dataset && served_configuration(s.row) == served) {
           figures.energy_at_rate.push_back({label, *rate, s.energy_j, true});
         }
       }
