@@ -264,20 +264,40 @@ class SqliteStore final : public SqlStore<SqliteDb> {
   // since the store was written gets its column (at the field's default) when a writer opens
   // it; a reader reads the default for it.
   void add_knob_columns(OpenMode mode) {
-    config_columns_.clear();
-    {
-      Statement q(sqlite_, path_, "SELECT name FROM pragma_table_info('configs')");
-      while (q.step()) config_columns_.insert(q.text(0));
-    }
+    read_config_columns();
     if (mode != OpenMode::kReadWrite) return;
-    for (const auto& field : config_fields()) {
-      if (config_columns_.count(field.name)) continue;
-      const std::string sql = "ALTER TABLE configs ADD COLUMN " + field.name +
-                              (field.is_switch ? " INTEGER NOT NULL DEFAULT 0"
-                                               : " TEXT NOT NULL DEFAULT '" + field.default_value() + "'");
-      exec(sql.c_str());
-      config_columns_.insert(field.name);
+    const auto missing = [&] {
+      for (const auto& field : config_fields()) {
+        if (!config_columns_.count(field.name)) return true;
+      }
+      return false;
+    };
+    if (!missing()) return;
+    // Two writers opening the same older store both see the column missing; the write lock
+    // and a second look under it let only the first add it.
+    exec("BEGIN IMMEDIATE");
+    try {
+      read_config_columns();
+      for (const auto& field : config_fields()) {
+        if (config_columns_.count(field.name)) continue;
+        const std::string sql = "ALTER TABLE configs ADD COLUMN " + field.name +
+                                (field.is_switch ? " INTEGER NOT NULL DEFAULT 0"
+                                                 : " TEXT NOT NULL DEFAULT '" + field.default_value() + "'");
+        exec(sql.c_str());
+        config_columns_.insert(field.name);
+      }
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(sqlite_, "ROLLBACK", nullptr, nullptr, nullptr);
+      read_config_columns();
+      throw;
     }
+  }
+
+  void read_config_columns() {
+    config_columns_.clear();
+    Statement q(sqlite_, path_, "SELECT name FROM pragma_table_info('configs')");
+    while (q.step()) config_columns_.insert(q.text(0));
   }
 
   // Applies every migration from the stored version up, each in its own transaction, so a
