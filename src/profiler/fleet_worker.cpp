@@ -75,6 +75,8 @@ class ClaimStore final : public Store {
   }
   std::vector<ResultRow> rows(const RowFilter& filter) override { return queue_.store().rows(filter); }
   int64_t save_evaluation(const StoredEvaluation& e) override { return queue_.store().save_evaluation(e); }
+  int64_t save_run(const StoredRun& r) override { return queue_.store().save_run(r); }
+  std::vector<StoredRun> runs() override { return queue_.store().runs(); }
   void save_predictions(const std::vector<PredictionRecord>& p, const HostInfo& host) override {
     queue_.store().save_predictions(p, host);
   }

@@ -230,8 +230,34 @@ ALTER TABLE points ADD COLUMN arrival_seed INTEGER;
 ALTER TABLE points ADD COLUMN dropped_queries INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 8: runs under a budget ('edgejoule run'), each a record of its own, not a point: the
+// figures lists and filters need as columns, the rest (configurations, shares, switches, events)
+// as the JSON document `run --json` prints.
+inline constexpr const char* kMigrateV7ToV8 = R"sql(
+CREATE TABLE runs (
+  id                        INTEGER PRIMARY KEY,
+  started_at_utc            TEXT NOT NULL,
+  ended_at_utc              TEXT NOT NULL,
+  hostname                  TEXT NOT NULL,
+  host_fingerprint          TEXT NOT NULL,
+  status                    TEXT NOT NULL,
+  stop_reason               TEXT NOT NULL,
+  budget_j                  REAL NOT NULL,
+  energy_j                  REAL,
+  energy_provenance         TEXT NOT NULL,
+  inferences_planned        INTEGER NOT NULL,
+  inferences_done           INTEGER NOT NULL,
+  top1                      REAL,
+  accuracy_source           TEXT NOT NULL,
+  switches                  INTEGER NOT NULL,
+  degraded                  INTEGER NOT NULL,
+  record_json               TEXT NOT NULL,
+  edgejoule_version         TEXT NOT NULL
+);
+)sql";
+
 // migrations[i] takes a store from version i + 1 to i + 2.
 inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4, kMigrateV4ToV5,
-                                              kMigrateV5ToV6, kMigrateV6ToV7};
+                                              kMigrateV5ToV6, kMigrateV6ToV7, kMigrateV7ToV8};
 
 }  // namespace edgejoule::schema

@@ -272,6 +272,63 @@ class SqlStore : public Store {
   }
 
 
+  int64_t save_run(const StoredRun& r) override {
+    db_->begin_write();
+    try {
+      int64_t id = 0;
+      {  // finished before the commit
+        auto q = db_->prepare(R"sql(
+          INSERT INTO runs (started_at_utc, ended_at_utc, hostname, host_fingerprint, status, stop_reason, budget_j,
+            energy_j, energy_provenance, inferences_planned, inferences_done, top1, accuracy_source, switches,
+            degraded, record_json, edgejoule_version)
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) RETURNING id)sql");
+        q.bind(1, r.started_at_utc).bind(2, r.ended_at_utc).bind(3, r.hostname).bind(4, r.host_fingerprint)
+            .bind(5, r.status).bind(6, r.stop_reason).bind(7, r.budget_j).bind(8, r.energy_j)
+            .bind(9, r.energy_provenance).bind(10, r.inferences_planned).bind(11, r.inferences_done).bind(12, r.top1)
+            .bind(13, r.accuracy_source).bind(14, r.switches).bind(15, r.degraded ? 1 : 0).bind(16, r.record_json)
+            .bind(17, EDGEJOULE_VERSION);
+        q.step();
+        id = q.int64(0);
+      }
+      db_->commit();
+      return id;
+    } catch (...) {
+      db_->rollback();
+      throw;
+    }
+  }
+
+  std::vector<StoredRun> runs() override {
+    std::vector<StoredRun> out;
+    auto q = db_->prepare(R"sql(
+      SELECT id, started_at_utc, ended_at_utc, hostname, host_fingerprint, status, stop_reason, budget_j, energy_j,
+        energy_provenance, inferences_planned, inferences_done, top1, accuracy_source, switches, degraded, record_json
+      FROM runs ORDER BY id)sql");
+    while (q.step()) {
+      StoredRun r;
+      int i = 0;
+      r.id = q.int64(i++);
+      r.started_at_utc = q.text(i++);
+      r.ended_at_utc = q.text(i++);
+      r.hostname = q.text(i++);
+      r.host_fingerprint = q.text(i++);
+      r.status = q.text(i++);
+      r.stop_reason = q.text(i++);
+      r.budget_j = q.real(i++);
+      r.energy_j = q.opt_real(i++);
+      r.energy_provenance = q.text(i++);
+      r.inferences_planned = q.int64(i++);
+      r.inferences_done = q.int64(i++);
+      r.top1 = q.opt_real(i++);
+      r.accuracy_source = q.text(i++);
+      r.switches = q.int64(i++);
+      r.degraded = q.int64(i++) != 0;
+      r.record_json = q.text(i++);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
   void for_each_raw_point(const std::function<void(const RawPoint&)>& visit) override {
     std::map<std::string, RawRow> cache;  // "table:id" -> row (hosts, models, configs repeat)
     auto row_of = [&](const std::string& table, const std::optional<std::string>& id) -> const RawRow& {

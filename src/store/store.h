@@ -16,7 +16,7 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 // How long profile and merge wait out an unreachable fleet store (Store::ride_out_outages) before
 // they give up with what they stored so far kept.
@@ -55,6 +55,26 @@ struct StoredEvaluation {
   int violations = 0;
   std::optional<double> budget_use_median, budget_use_worst, regret_median_pct, regret_worst_pct;
   std::vector<StoredEvaluationRow> rows;
+};
+
+// One run under a budget ('edgejoule run'): a record of its own, never a point. The columns are
+// what lists and filters need; `record_json` holds the whole record (configurations, their
+// shares and time, switches, events) as `run --json` prints it.
+struct StoredRun {
+  int64_t id = 0;  // given by save_run
+  std::string started_at_utc, ended_at_utc;
+  std::string hostname, host_fingerprint;
+  std::string status;       // "completed" | "stopped" | "interrupted"
+  std::string stop_reason;  // "" when completed
+  double budget_j = 0;
+  std::optional<double> energy_j;  // absent when the meter could not be read at the end
+  std::string energy_provenance;   // "measured:<meter>" or "estimated:cpu-time"
+  int64_t inferences_planned = 0, inferences_done = 0;
+  std::optional<double> top1;      // measured on the run's labelled inputs
+  std::string accuracy_source;     // "measured:fmnist:test:<inferences>", or "" when unlabelled
+  int64_t switches = 0;
+  bool degraded = false;
+  std::string record_json;
 };
 
 // One stored point with everything the store keeps about it, column by column as text that
@@ -132,6 +152,10 @@ class Store {
   virtual std::vector<ResultRow> rows(const RowFilter& filter) = 0;
   // Stores an evaluation run with its rows in one transaction; returns the run's id.
   virtual int64_t save_evaluation(const StoredEvaluation& evaluation) = 0;
+  // Stores a run under a budget; returns its id.
+  virtual int64_t save_run(const StoredRun& run) = 0;
+  // Every stored run, oldest first.
+  virtual std::vector<StoredRun> runs() = 0;
   // Stores a sweep's predictions for `host` in one transaction, each replacing an earlier
   // prediction of the same (model, configuration, host). A point already measured there gets
   // none: measurements and predictions never describe the same point.

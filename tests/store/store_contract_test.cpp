@@ -267,6 +267,53 @@ TEST_P(StoreContract, SavesAnEvaluationWithItsRows) {
   EXPECT_GT(store->save_evaluation(ev), first);
 }
 
+TEST_P(StoreContract, ARunUnderABudgetReadsBackAsItWasSavedAndIsNoPoint) {
+  auto store = open();
+  EXPECT_TRUE(store->runs().empty());
+  StoredRun run;
+  run.started_at_utc = "2026-12-06T04:00:00Z";
+  run.ended_at_utc = "2026-12-06T04:00:09Z";
+  run.hostname = "h'ost";
+  run.host_fingerprint = host_.fingerprint();
+  run.status = "stopped";
+  run.stop_reason = "after 10 of 20 inferences ...";
+  run.budget_j = 2.5;
+  run.energy_j = 2.4375;
+  run.energy_provenance = "measured:log:/tmp/p.csv";
+  run.inferences_planned = 20;
+  run.inferences_done = 10;
+  run.top1 = 87.5;
+  run.accuracy_source = "measured:fmnist:test:10";
+  run.switches = 7;
+  run.degraded = true;
+  run.record_json = R"({"options":[{"label":"a"}]})";
+  const int64_t id = store->save_run(run);
+  StoredRun unlabelled = run;
+  unlabelled.energy_j.reset();
+  unlabelled.top1.reset();
+  unlabelled.accuracy_source = "";
+  EXPECT_GT(store->save_run(unlabelled), id);
+  const auto runs = open(OpenMode::kReadOnly)->runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].id, id);
+  EXPECT_EQ(runs[0].hostname, "h'ost");
+  EXPECT_EQ(runs[0].status, "stopped");
+  EXPECT_EQ(runs[0].stop_reason, run.stop_reason);
+  EXPECT_DOUBLE_EQ(runs[0].budget_j, 2.5);
+  EXPECT_EQ(runs[0].energy_j, 2.4375);
+  EXPECT_EQ(runs[0].energy_provenance, run.energy_provenance);
+  EXPECT_EQ(runs[0].inferences_planned, 20);
+  EXPECT_EQ(runs[0].inferences_done, 10);
+  EXPECT_EQ(runs[0].top1, 87.5);
+  EXPECT_EQ(runs[0].accuracy_source, run.accuracy_source);
+  EXPECT_EQ(runs[0].switches, 7);
+  EXPECT_TRUE(runs[0].degraded);
+  EXPECT_EQ(runs[0].record_json, run.record_json);
+  EXPECT_FALSE(runs[1].energy_j);
+  EXPECT_FALSE(runs[1].top1);
+  EXPECT_TRUE(store->rows({}).empty());
+}
+
 // Names are data, never SQL: quotes, semicolons and non-ASCII survive in model names, paths and
 // hosts (every value is a bound parameter).
 TEST_P(StoreContract, NamesWithQuotesSemicolonsAndNonAsciiSurvive) {
