@@ -36,6 +36,7 @@ CommandRun add_engines_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_worker_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_queue_command(CLI::App& app, const GlobalOptions& global);
 CommandRun add_merge_command(CLI::App& app, const GlobalOptions& global);
+CommandRun add_run_command(CLI::App& app, const GlobalOptions& global);
 
 // Shared helpers (common_options.cpp).
 struct HostInfo;

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "store/store.h"
@@ -16,6 +17,7 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
     std::string model;
     std::string status;
     bool json = false;
+    bool runs = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("list", "Show the points stored in the profile database");
@@ -28,8 +30,24 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
                   "unmeasured, with the cost model's prediction and margin (never listed with measured points)")
       ->check(CLI::IsMember({"VALID", "INVALID", "UNSUPPORTED", "PREDICTED"}));
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
+  cmd->add_flag("--runs", flags->runs, "List the runs under a budget ('edgejoule run') instead of the points");
   return [flags] {
     auto store = open_store(flags->db, OpenMode::kReadOnly);
+    if (flags->runs) {
+      const auto runs = store->runs();
+      if (flags->json) {
+        auto out = nlohmann::json::array();
+        for (const auto& r : runs) {
+          auto record = nlohmann::json::parse(r.record_json);
+          record["id"] = r.id;
+          out.push_back(std::move(record));
+        }
+        std::cout << out.dump(2) << "\n";
+      } else {
+        write_runs_table(std::cout, runs);
+      }
+      return 0;
+    }
     RowFilter filter;
     filter.model = flags->model;
     if (flags->status == "PREDICTED") {

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   commands["worker"] = add_worker_command(app, global);
   commands["queue"] = add_queue_command(app, global);
   commands["merge"] = add_merge_command(app, global);
+  commands["run"] = add_run_command(app, global);
 
   try {
     app.parse(argc, argv);

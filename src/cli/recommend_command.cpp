@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "predict/predictor.h"
+#include "recommend/mix.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
 #include "zoo/manifest.h"
@@ -31,6 +32,7 @@ struct RecommendFlags {
   std::string zoo_dir;
   int runners_up = 3;
   bool json = false;
+  bool mix = false;
 };
 
 void print_candidate(const Candidate& c, const char* indent) {
@@ -90,6 +92,36 @@ nlohmann::json groups_json(const std::vector<GroupChoice>& groups, const std::ve
   return out;
 }
 
+// Two points sharing the inferences: what they spend and buy in expectation, beside the single pick.
+void print_mix(const std::optional<Mix>& mix, const std::vector<Candidate>& candidates, const Recommendation& rec,
+               const Constraints& k) {
+  std::printf("\nMix (two points sharing the inferences; 'edgejoule run' keeps it within the budget with the meter):\n");
+  if (!mix) {
+    std::printf("  none: the cheapest point that meets the other constraints costs more than the budget\n");
+    return;
+  }
+  const Candidate& lo = candidates[mix->cheaper];
+  const Candidate& hi = candidates[mix->dearer];
+  if (mix->cheaper == mix->dearer) {
+    std::printf("  %s alone: top-1 %.2f %%, %s per inference (%.1f %% of the budget)%s\n", lo.label().c_str(), lo.top1,
+                format_energy(lo.budget_energy_j()).c_str(), 100 * mix->energy_j / k.energy_budget_j,
+                mix->budget_exceeds_dearest ? "; the budget buys more than the most accurate point costs" : "");
+    return;
+  }
+  std::printf("  %5.1f %%  %s: top-1 %.2f %%, %s per inference\n", 100 * (1 - mix->dearer_share), lo.label().c_str(),
+              lo.top1, format_energy(lo.budget_energy_j()).c_str());
+  std::printf("  %5.1f %%  %s: top-1 %.2f %%, %s per inference\n", 100 * mix->dearer_share, hi.label().c_str(), hi.top1,
+              format_energy(hi.budget_energy_j()).c_str());
+  std::printf("  expected: top-1 %.2f %% for %s per inference (%.1f %% of the budget)", mix->top1,
+              format_energy(mix->energy_j).c_str(), 100 * mix->energy_j / k.energy_budget_j);
+  if (rec.chosen) {
+    const Candidate& pick = candidates[*rec.chosen];
+    std::printf("; the single pick: %.2f %% for %s (%.1f %%)", pick.top1, format_energy(pick.budget_energy_j()).c_str(),
+                100 * pick.budget_energy_j() / k.energy_budget_j);
+  }
+  std::printf("\n");
+}
+
 int run_recommend(RecommendFlags& flags) {
   if (flags.power_budget_w) {
     // Average power at a rate is energy per inference: W / (inferences/s) = J per inference.
@@ -138,6 +170,7 @@ int run_recommend(RecommendFlags& flags) {
   const Recommendation rec = recommend(candidates, k, objective, static_cast<size_t>(flags.runners_up));
   const auto by_type = recommend_by_group(candidates, k, objective, GroupBy::kDeviceType);
   const auto by_host = recommend_by_group(candidates, k, objective, GroupBy::kHost);
+  const std::optional<Mix> mix = flags.mix ? recommend_mix(candidates, k) : std::nullopt;
 
   if (flags.json) {
     nlohmann::json j = {
@@ -175,6 +208,16 @@ int run_recommend(RecommendFlags& flags) {
                        {"budget_needed_j", candidates[*rec.cheapest].budget_energy_j()}};
     } else {
       j["cheapest"] = nullptr;
+    }
+    if (flags.mix) {
+      j["mix"] = mix ? nlohmann::json{{"cheaper", candidate_json(candidates[mix->cheaper])},
+                                      {"dearer", candidate_json(candidates[mix->dearer])},
+                                      {"dearer_share", mix->dearer_share},
+                                      {"expected_energy_j", mix->energy_j},
+                                      {"expected_top1", mix->top1},
+                                      {"budget_use", mix->energy_j / k.energy_budget_j},
+                                      {"budget_exceeds_dearest", mix->budget_exceeds_dearest}}
+                     : nlohmann::json(nullptr);
     }
     j["per_device_type"] = groups_json(by_type, candidates);
     j["per_host"] = groups_json(by_host, candidates);
@@ -239,6 +282,7 @@ int run_recommend(RecommendFlags& flags) {
       }
       if (!rec.binding.empty()) std::printf("  relaxing any one of these alone would give a choice: %s\n", join(rec.binding, ", ").c_str());
     }
+    if (flags.mix) print_mix(mix, candidates, rec, k);
     print_groups(by_type, candidates, k, "Per device type");
     print_groups(by_host, candidates, k, "Per host");
     if (!set.notes.empty()) {
@@ -274,6 +318,9 @@ CommandRun add_recommend_command(CLI::App& app, const GlobalOptions&) {
                 "models); each must fit with its prediction margin");
   cmd->add_option("--zoo", flags->zoo_dir, "With --predict: also predict the zoo's models never profiled");
   cmd->add_option("--runners-up", flags->runners_up, "How many runners-up to show")->default_val(3)->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--mix", flags->mix,
+                "Also show the two frontier points whose mix spends the budget exactly in expectation, their shares, "
+                "and the expected accuracy ('edgejoule run' runs it)");
   cmd->add_flag("--json", flags->json, "Print JSON on stdout");
   return [flags] { return run_recommend(*flags); };
 }

@@ -48,10 +48,12 @@ std::optional<Verdict> verdict_from_string(const std::string& text) {
   return std::nullopt;
 }
 
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
+std::string utc_now_iso8601() { return utc_iso8601(static_cast<double>(std::time(nullptr))); }
+
+std::string utc_iso8601(double unix_s) {
+  const auto t = static_cast<std::time_t>(unix_s);
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

@@ -106,6 +106,7 @@ inline bool same_engine_version(const std::string& stored, const std::string& cu
 
 // Now, as "2026-12-01T20:49:01Z".
 std::string utc_now_iso8601();
+std::string utc_iso8601(double unix_s);  // to the second
 
 struct WindowResult {
   int index = 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "recommend/recommend.h"
+
 namespace edgejoule {
 
 std::vector<size_t> mix_hull(const std::vector<MixOption>& options) {
@@ -86,6 +88,23 @@ size_t MixSchedule::next() {
   credit_ -= 1;
   if (credit_ < 0.5) on_dearer_ = false;
   return mix_.dearer;
+}
+
+std::optional<Mix> recommend_mix(const std::vector<Candidate>& candidates, const Constraints& constraints) {
+  std::vector<size_t> eligible;
+  std::vector<MixOption> options;
+  Constraints without_budget = constraints;
+  without_budget.energy_budget_j = 0;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!violated_constraints(candidates[i], without_budget).empty()) continue;
+    eligible.push_back(i);
+    options.push_back({candidates[i].budget_energy_j(), candidates[i].top1});
+  }
+  auto mix = plan_mix(options, constraints.energy_budget_j);
+  if (!mix) return std::nullopt;
+  mix->cheaper = eligible[mix->cheaper];
+  mix->dearer = eligible[mix->dearer];
+  return mix;
 }
 
 }  // namespace edgejoule

@@ -53,4 +53,12 @@ class MixSchedule {
   bool on_dearer_ = false;
 };
 
+struct Candidate;
+struct Constraints;
+
+// The mix for a budget per inference among the candidates that meet every constraint but the
+// budget: indices into `candidates`. A mix spends the budget only in expectation, so it is
+// advice for a run (edgejoule run), where the meter keeps it.
+std::optional<Mix> recommend_mix(const std::vector<Candidate>& candidates, const Constraints& constraints);
+
 }  // namespace edgejoule

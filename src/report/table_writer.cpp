@@ -245,3 +245,35 @@ void write_output_checks(std::ostream& out, const std::vector<OutputCheck>& chec
 }
 
 }  // namespace edgejoule
+
+namespace edgejoule {
+
+void write_runs_table(std::ostream& out, const std::vector<StoredRun>& runs) {
+  if (runs.empty()) {
+    out << "no runs stored: 'edgejoule run' runs a model under a budget and stores the run\n";
+    return;
+  }
+  out << fmt::format("{:>4}  {:<20}  {:<16}  {:<11}  {:>13}  {:>10}  {:>10}  {:>7}  {:>8}  {:>8}\n", "id", "started (UTC)",
+                     "host", "status", "inferences", "energy J", "budget J", "use", "top-1 %", "switches");
+  std::set<std::string> provenances;
+  for (const auto& r : runs) {
+    provenances.insert(r.energy_provenance);
+    out << fmt::format("{:>4}  {:<20}  {:<16}  {:<11}  {:>13}  {:>10}  {:>10.4g}  {:>7}  {:>8}  {:>8}\n", r.id,
+                       r.started_at_utc, r.hostname.substr(0, 16), r.status + (r.degraded ? "*" : ""),
+                       fmt::format("{}/{}", r.inferences_done, r.inferences_planned),
+                       r.energy_j ? fmt::format("{:.4g}", *r.energy_j) : "-", r.budget_j,
+                       r.energy_j ? fmt::format("{:.1f} %", 100 * *r.energy_j / r.budget_j) : "-",
+                       r.top1 ? fmt::format("{:.2f}", *r.top1) : "-", r.switches);
+  }
+  for (const auto& r : runs) {
+    if (!r.stop_reason.empty()) out << fmt::format("  run {}: {}\n", r.id, r.stop_reason);
+  }
+  bool degraded = false;
+  for (const auto& r : runs) degraded = degraded || r.degraded;
+  if (degraded) out << "  * degraded: went on at the cheapest configuration past the budget (--degrade)\n";
+  std::string from;
+  for (const auto& p : provenances) from += (from.empty() ? "" : ", ") + p;
+  out << "energy from " << from << "; top-1 measured on each run's labelled inputs ('-': unlabelled)\n";
+}
+
+}  // namespace edgejoule

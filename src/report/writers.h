@@ -10,6 +10,7 @@
 #include "core/result_row.h"
 #include "recommend/evaluate.h"
 #include "recommend/recommend.h"
+#include "store/store.h"
 #include "zoo/engine_check.h"
 
 namespace edgejoule {
@@ -46,6 +47,10 @@ void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& ro
 // energy) in several scenarios, the energy per inference and throughput of each side by side,
 // and each one's energy relative to single-stream (nothing when no point has another scenario).
 void write_scenario_comparison(std::ostream& out, const std::vector<ResultRow>& rows);
+
+// The runs under a budget ('list --runs'): when, where, how it ended, energy against the budget
+// (with its provenance), measured top-1 and switches.
+void write_runs_table(std::ostream& out, const std::vector<StoredRun>& runs);
 
 // The --check-outputs table: per model, engine and precision, the largest relative difference
 // from the reference engine, the tolerance, the top-1 agreement and the verdict.

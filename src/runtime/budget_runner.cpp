@@ -144,17 +144,22 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
     const double cycle = block_for(m) / m.dearer_share;
     return 2 * load_energy_j / cycle;
   };
+  double reserve = plan.reserve;
   auto plan_for = [&](double remaining_j, int64_t remaining_n) -> std::optional<Mix> {
     const double per = remaining_j / static_cast<double>(remaining_n);
-    auto m = plan_mix(live, per * (1 - plan.reserve));
+    auto m = plan_mix(live, per * (1 - reserve));
     if (m && load_overhead_j(*m) > 0) {
-      if (auto fewer = plan_mix(live, per * (1 - plan.reserve) - load_overhead_j(*m))) m = fewer;
+      if (auto fewer = plan_mix(live, per * (1 - reserve) - load_overhead_j(*m))) m = fewer;
     }
     if (!m) m = plan_mix(live, per);
+    if (!m) m = Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false};
     return m;
   };
+  // What the plan spends: the budget less a margin the end of the run may need, as the last
+  // windows are planned from estimates the meter has not confirmed yet.
+  const double steer_j = plan.budget_j * (1 - plan.margin);
 
-  Mix mix = *plan_for(plan.budget_j, plan.inferences);
+  Mix mix = *plan_for(steer_j, plan.inferences);
   report.first_mix = mix;
   MixSchedule schedule;
 
@@ -235,28 +240,42 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       const double drawn =
           energy_j * (weight[i] + own_idle_w[i] + idle_w * static_cast<double>(w.n[i]) / static_cast<double>(n)) / total_w;
       const double per = drawn / static_cast<double>(w.n[i]);
-      live[i].energy_j = observed[i] ? 0.5 * (live[i].energy_j + per) : per;
+      // A window with few of its inferences says little about it: weighed by how many it ran.
+      const double weight_new = observed[i] ? 0.5 * std::min(1.0, static_cast<double>(w.n[i]) / 10) : 1.0;
+      live[i].energy_j += weight_new * (per - live[i].energy_j);
       observed[i] = true;
       report.usage[i].live_energy_j = live[i].energy_j;
     }
     if (loads > 0) load_energy_j = load_energy_j > 0 ? 0.5 * (load_energy_j + load_j / loads) : load_j / loads;
     find_cheapest();
   };
-  auto read_windows = [&](double wait_s) {
-    while (!unread.empty()) {
-      const auto r = meter.energy_between(start, unread.front().t1, wait_s);
-      if (!r.valid) break;
-      attribute(unread.front(), r.energy_j - read_j);
-      read_j = r.energy_j;
-      unread.pop_front();
-    }
-  };
   auto estimate = [&](const Window& w) {
     double j = 0;
     for (size_t i = 0; i < count; ++i) j += static_cast<double>(w.n[i]) * live[i].energy_j + w.loads[i] * load_energy_j;
     return j;
   };
+  // How far each window's energy read came from what the live figures predicted for it: the
+  // reserve kept back grows with it, as the plan for the rest is only as good as those figures.
+  double error_sq = 0;
+  int errors = 0;
+  auto read_windows = [&](double wait_s) {
+    while (!unread.empty()) {
+      const auto r = meter.energy_between(start, unread.front().t1, wait_s);
+      if (!r.valid) break;
+      const double predicted = estimate(unread.front());
+      if (predicted > 0) {
+        const double e = (r.energy_j - read_j - predicted) / predicted;
+        error_sq = errors == 0 ? e * e : 0.8 * error_sq + 0.2 * e * e;
+        ++errors;
+      }
+      attribute(unread.front(), r.energy_j - read_j);
+      read_j = r.energy_j;
+      unread.pop_front();
+    }
+  };
 
+  const double meter_period_s = std::max(meter.info().update_period_s, 1e-3);
+  double spent_at_boundary = 0, since_boundary_j = 0;  // the energy so far, as read and estimated
   std::vector<double> latencies_ms;
   latencies_ms.reserve(static_cast<size_t>(std::min<int64_t>(plan.inferences, 1 << 22)));
   size_t last_option = count;
@@ -271,9 +290,21 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       scheduled = start + static_cast<double>(i) / *plan.rate_qps;
       clock.sleep_until(scheduled);
     }
-    const size_t option = schedule.next();
+    // The schedule's next pick, unless the dearer one would leave too little for the rest at the
+    // cheaper one by the live figures: the last inferences of a run cannot overshoot on a share.
+    size_t option = schedule.next();
+    if (option != mix.cheaper) {
+      const double after = static_cast<double>(plan.inferences - i - 1);
+      // One loaded at a time: the dearer one's load, and the cheaper one's again after it.
+      const double loads_j = (loaded[option] ? 0 : load_energy_j) + (both_fit(mix) || after == 0 ? 0 : load_energy_j);
+      if (spent_at_boundary + since_boundary_j + loads_j + live[option].energy_j + after * live[mix.cheaper].energy_j >
+          steer_j) {
+        option = mix.cheaper;
+      }
+    }
     if (last_option != count && option != last_option) report.switches++;
     last_option = option;
+    if (!loaded[option]) since_boundary_j += load_energy_j;
     ensure_loaded(option, mix);
     const double t0 = clock.now_s();
     const auto right = workload.infer(option, i);
@@ -286,6 +317,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       use.labelled++;
       if (*right) use.correct++;
     }
+    since_boundary_j += live[option].energy_j;
     current.n[option]++;
     current.busy_s[option] += t1 - t0;
     const double latency_ms = (t1 - scheduled) * 1000.0;
@@ -293,19 +325,38 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
     if (plan.latency_limit_ms && latency_ms > *plan.latency_limit_ms) report.over_latency_limit++;
     report.inferences_done = i + 1;
 
+    // A window ends after window_s, or sooner after a twentieth of the work (but never shorter
+    // than ten of the meter's updates): a short run is re-planned too.
     const bool last = i + 1 == plan.inferences;
-    if (t1 - current.t0 < plan.window_s || last) continue;
-    current.t1 = t1;
+    // Near the end, windows shrink with the work left, so the last stretch, planned from
+    // figures read a window late, is short.
+    const int64_t left = plan.inferences - (i + 1);
+    const int64_t by_work = std::max<int64_t>(1, std::min(plan.inferences / 20, left / 2));
+    const bool long_enough = t1 - current.t0 >= 10 * meter_period_s &&
+                             (t1 - current.t0 >= plan.window_s || current.inferences() >= by_work);
+    if (!long_enough || last) continue;
+    // At a rate a window closes when the next inference is due, so it holds each of its
+    // inferences' own gap (1 / rate less the call).
+    double boundary = t1;
+    if (plan.rate_qps) {
+      boundary = std::max(t1, start + static_cast<double>(i + 1) / *plan.rate_qps);
+      clock.sleep_until(boundary);
+    }
+    current.t1 = boundary;
     unread.push_back(current);
-    current = Window(count, t1);
+    current = Window(count, boundary);
     meter.sample_now();
     read_windows(0);
 
     double spent = read_j;
     for (const auto& w : unread) spent += estimate(w);
+    spent_at_boundary = spent;
+    since_boundary_j = 0;
+    reserve = std::min(0.3, std::max(plan.reserve, 2 * std::sqrt(error_sq)));
     const double remaining_j = plan.budget_j - spent;
     const int64_t remaining_n = plan.inferences - (i + 1);
-    const double needed = live[cheapest].energy_j * static_cast<double>(remaining_n);
+    const double needed =
+        live[cheapest].energy_j * static_cast<double>(remaining_n) + (loaded[cheapest] ? 0 : load_energy_j);
     if (report.degraded) {
       mix = Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false};
     } else if (remaining_j < needed) {
@@ -324,7 +375,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       report.degraded_at = why;
       say(why + ": going on at the cheapest configuration (--degrade)");
       mix = Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false};
-    } else if (auto next = plan_for(remaining_j, remaining_n)) {
+    } else if (auto next = plan_for(std::max(0.0, steer_j - spent), remaining_n)) {
       if (next->cheaper != mix.cheaper || next->dearer != mix.dearer) {
         const auto label = [&](const Mix& m) {
           return m.cheaper == m.dearer ? plan.options[m.cheaper].label
@@ -349,6 +400,12 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
   window = nullptr;
   const double end = clock.now_s();
   report.ended_at_s = end;
+  if (report.status == RunStatus::kCompleted && report.replans == 0 && !report.degraded) {
+    say(fmt::format("the run ended before its first re-plan ({:.3g} s; a window lasts {:g} s, or a twentieth of the "
+                    "work and at least ten of the meter's updates): nothing steered it, so only the stored figures "
+                    "kept it within the budget",
+                    end - start, plan.window_s));
+  }
   meter.sample_now();
   const auto total = meter.energy_between(start, end, std::max(1.0, 3 * meter.info().update_period_s));
   if (total.valid) {

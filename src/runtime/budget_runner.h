@@ -43,6 +43,9 @@ struct RunPlan {
   // Kept back at each re-plan, as a share of the budget left: the tail of the run is planned
   // from figures read a window late.
   double reserve = 0.02;
+  // Of the whole budget, never planned for: what the last windows' unconfirmed estimates may
+  // overrun by before the meter reads them.
+  double margin = 0.01;
   std::optional<double> latency_limit_ms;  // counted per inference (queueing included at a rate)
 };
 

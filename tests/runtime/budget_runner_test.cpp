@@ -178,7 +178,8 @@ TEST(BudgetRunner, SpendsTheBudgetWithTheMixItPlanned) {
   EXPECT_GE(use, 0.97);
   EXPECT_EQ(report.first_mix.cheaper, 0u);
   EXPECT_EQ(report.first_mix.dearer, 1u);
-  EXPECT_NEAR(report.first_mix.dearer_share, (0.11 * 0.98 - 0.05) / 0.15, 1e-9);
+  // 0.11 J less the 1 % margin and the 2 % reserve: (0.11 x 0.99 x 0.98 - 0.05) / 0.15.
+  EXPECT_NEAR(report.first_mix.dearer_share, (0.11 * 0.99 * 0.98 - 0.05) / 0.15, 1e-9);
   EXPECT_EQ(report.usage[2].inferences, 0);  // below the chord: never run
   const double share = static_cast<double>(report.usage[1].inferences) / 2000;
   EXPECT_NEAR(share, 0.4, 0.03);
@@ -223,13 +224,14 @@ TEST(BudgetRunner, ReplansAfterAStepInPowerAndStaysWithinTheBudget) {
   EXPECT_NEAR(report.usage[0].live_energy_j, 0.06, 0.002);
   EXPECT_NEAR(report.usage[1].live_energy_j, 0.24, 0.008);
   // Before the step (0.1078 J planned per inference): (0.1078 - 0.05) / 0.15 = 0.385 on the dear
-  // one; after it, about (0.1078 - 0.06) / 0.18 = 0.27.
-  std::vector<double> after;
+  // one; after it, about (0.1078 - 0.06) / 0.18 = 0.27, lower still while the reserve grows with
+  // the misprediction the step caused.
+  double lowest_after = 1;
   for (const auto& p : listener.progress) {
-    if (p.done > 1300 && p.done < 1700) after.push_back(p.mix.dearer_share);
+    if (p.done > 1200 && p.done < 1500) lowest_after = std::min(lowest_after, p.mix.dearer_share);
+    if (p.done < 1000) EXPECT_NEAR(p.mix.dearer_share, report.first_mix.dearer_share, 0.02);
   }
-  ASSERT_FALSE(after.empty());
-  for (double share : after) EXPECT_LT(share, report.first_mix.dearer_share - 0.08);
+  EXPECT_LT(lowest_after, report.first_mix.dearer_share - 0.1);
 }
 
 TEST(BudgetRunner, AConfigurationSlowedOnTheDeviceIsReestimatedOnItsOwn) {
@@ -262,7 +264,7 @@ TEST(BudgetRunner, StopsWhenDriftLeavesTooLittleAndKeepsWhatRan) {
   EXPECT_LE(*report.energy_j, plan.budget_j);
   EXPECT_NE(report.stop_reason.find("even at the cheapest configuration (cheap now costs "), std::string::npos)
       << report.stop_reason;
-  EXPECT_GT(report.usage[0].live_energy_j, 0.075);  // stopped at the first window that showed it
+  EXPECT_GT(report.usage[0].live_energy_j, 0.055);  // stopped as soon as the windows showed it
   ASSERT_FALSE(listener.events.empty());
   EXPECT_EQ(listener.events.back(), report.stop_reason);
 }
@@ -294,7 +296,7 @@ TEST(BudgetRunner, OneLoadedAtATimeRunsInBlocksAndCountsTheLoads) {
   Recorder listener;
   const auto report = run_under_budget(plan, device, device, device, listener);
   EXPECT_EQ(device.max_loaded, 1);
-  EXPECT_EQ(report.status, RunStatus::kCompleted);
+  EXPECT_EQ(report.status, RunStatus::kCompleted) << report.stop_reason;
   ASSERT_TRUE(report.energy_j);
   EXPECT_LE(*report.energy_j / plan.budget_j, 1.0);
   EXPECT_GE(*report.energy_j / plan.budget_j, 0.97);
