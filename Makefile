@@ -14,6 +14,12 @@ DEMO_REPORT   ?= edgejoule-report.html
 # J per inference, the same 0.3 J).
 DEMO_RATE     ?= 10
 DEMO_POWER_W  ?= 3
+# The demo's runs under a budget: DEMO_RUN_N inferences of the ImageNet models at DEMO_BUDGET_J
+# each (synthetic input), and DEMO_FMNIST_N Fashion-MNIST test images at DEMO_FMNIST_J each
+# (between the Fashion-MNIST models' costs on a small CPU), whose top-1 is measured.
+DEMO_RUN_N     ?= 150
+DEMO_FMNIST_N  ?= 20000
+DEMO_FMNIST_J  ?= 0.0002
 # Every engine built in (torchscript, opencv, openvino where .venv has its wheel).
 DEMO_ENGINES  ?= $$($(BUILD_DIR)/edgejoule engines --names)
 FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
@@ -41,7 +47,8 @@ build: configure
 # UNSUPPORTED with why), the ImageNet models also in the offline scenario (requests in flight,
 # OpenVINO with its throughput hint too), store them, show them with the scenarios side by side,
 # then the Pareto frontier, a recommendation for DEMO_BUDGET_J, one for a device serving
-# DEMO_RATE inferences/s within DEMO_POWER_W, and the HTML report.
+# DEMO_RATE inferences/s within DEMO_POWER_W, the mix of two frontier points that spends
+# DEMO_BUDGET_J, two runs under a budget (the stored runs listed), and the HTML report.
 # Re-running resumes: exported models and measured points are reused.
 # Each profile runs twice: the second pass re-measures only points that came out INVALID (a
 # window caught the machine busy); whatever is still INVALID is shown with its reason.
@@ -66,6 +73,13 @@ demo: build
 	    || [ $$? -eq 3 ]  # 3: nothing fits this budget on this machine (the output says what would)
 	$(BUILD_DIR)/edgejoule recommend --db $(DEMO_DB) --dataset imagenet-1k --rate $(DEMO_RATE) \
 	    --power-budget-w $(DEMO_POWER_W) --runners-up 2 || [ $$? -eq 3 ]
+	$(BUILD_DIR)/edgejoule recommend --db $(DEMO_DB) --dataset imagenet-1k --energy-budget-j $(DEMO_BUDGET_J) \
+	    --mix --runners-up 0 || [ $$? -eq 3 ]
+	$(BUILD_DIR)/edgejoule run --db $(DEMO_DB) --dataset imagenet-1k --input synthetic --inferences $(DEMO_RUN_N) \
+	    --energy-per-inference-j $(DEMO_BUDGET_J)
+	$(BUILD_DIR)/edgejoule run --db $(DEMO_DB) --input fmnist:test --inferences $(DEMO_FMNIST_N) \
+	    --energy-per-inference-j $(DEMO_FMNIST_J)
+	$(BUILD_DIR)/edgejoule list --db $(DEMO_DB) --runs
 	$(BUILD_DIR)/edgejoule report --db $(DEMO_DB) --out $(DEMO_REPORT) --energy-budget-j $(DEMO_BUDGET_J)
 
 # The unit tests under AddressSanitizer + UBSan first (the project's code without LibTorch), then

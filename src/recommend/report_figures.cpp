@@ -67,6 +67,21 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
       figures.recommendation = recommend(figures.candidates, k, Objective::kAccuracy, 0);
     }
     figures.by_device_type = recommend_by_group(figures.candidates, k, Objective::kAccuracy, GroupBy::kDeviceType);
+    if (!figures.frontier.empty()) {
+      const double lo = figures.frontier.front().x;
+      const double hi = figures.frontier.back().x;
+      constexpr int kStops = 60;
+      for (int i = 0; i <= kStops && hi > 0; ++i) {
+        Constraints at;
+        at.energy_budget_j = i == kStops ? hi : lo * std::pow(hi / lo, static_cast<double>(i) / kStops);
+        DatasetFigures::BudgetStop stop;
+        stop.budget_j = at.energy_budget_j;
+        stop.pick = recommend(figures.candidates, at, Objective::kAccuracy, 0).chosen;
+        stop.mix = recommend_mix(figures.candidates, at);
+        figures.budget_stops.push_back(stop);
+        if (hi <= lo) break;
+      }
+    }
     out.datasets.push_back(std::move(figures));
   }
   return out;

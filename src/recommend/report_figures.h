@@ -10,6 +10,7 @@
 
 #include "core/result_row.h"
 #include "predict/predictor.h"
+#include "recommend/mix.h"
 #include "recommend/recommend.h"
 
 namespace edgejoule {
@@ -32,6 +33,15 @@ struct DatasetFigures {
     bool measured = false;  // a server point; otherwise derived:rate
   };
   std::vector<RatePoint> energy_at_rate;
+  // The report's budget slider: budgets per inference, log-spaced from the cheapest point's cost
+  // to the most accurate point's, each with the most accurate single point within it and the mix
+  // of two frontier points that spends it (recommend --mix; edgejoule run runs it).
+  struct BudgetStop {
+    double budget_j = 0;
+    std::optional<size_t> pick;  // into the candidates
+    std::optional<Mix> mix;      // indices into the candidates
+  };
+  std::vector<BudgetStop> budget_stops;
 };
 
 struct ReportFigures {

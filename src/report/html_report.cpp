@@ -267,6 +267,41 @@ document.querySelectorAll('table.sortable th').forEach((th, col) => {
 });
 )js";
 
+// The budget sliders: each position shows its stop's single pick and mix. Each slider is also
+// moved to its ends and middle once, and what it showed is kept for the render check.
+const char* kSliderScript = R"js(
+const sliderCheck = {};
+const esc = t => String(t).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
+const fmtMj = v => v.toPrecision(4) + ' mJ';
+function showStop(slider) {
+  const stops = JSON.parse(document.getElementById(slider.id + '-stops').textContent);
+  const s = stops[Number(slider.value)];
+  let html = '<b>Budget ' + fmtMj(s.mj) + ' per inference.</b> ';
+  html += s.pick ? 'Single pick: ' + esc(s.pick.label) + ', top-1 ' + s.pick.top1.toFixed(2) + ' % for ' +
+                   fmtMj(s.pick.mj) + ' (' + (100 * s.pick.mj / s.mj).toFixed(1) + ' % of the budget). '
+                 : 'Single pick: nothing fits. ';
+  if (!s.mix) html += 'Mix: none fits.';
+  else if (s.mix.single) html += 'Mix: ' + esc(s.mix.cheaper.label) + ' alone, top-1 ' + s.mix.top1.toFixed(2) + ' %.';
+  else html += 'Mix: ' + (100 * (1 - s.mix.share)).toFixed(1) + ' % ' + esc(s.mix.cheaper.label) + ' + ' +
+               (100 * s.mix.share).toFixed(1) + ' % ' + esc(s.mix.dearer.label) + ', expected top-1 ' +
+               s.mix.top1.toFixed(2) + ' % for ' + fmtMj(s.mix.mj) + '.';
+  document.getElementById(slider.id + '-out').innerHTML = html;
+  return document.getElementById(slider.id + '-out').textContent;
+}
+document.querySelectorAll('input.budget-slider').forEach(slider => {
+  slider.addEventListener('input', () => showStop(slider));
+  const start = slider.value, seen = [];
+  for (const v of [slider.min, Math.round((Number(slider.min) + Number(slider.max)) / 2), slider.max]) {
+    slider.value = v;
+    slider.dispatchEvent(new Event('input'));
+    seen.push(document.getElementById(slider.id + '-out').textContent);
+  }
+  slider.value = start;
+  showStop(slider);
+  sliderCheck[slider.id] = {stops: Number(slider.max) + 1, shown: seen};
+});
+)js";
+
 // Renders every chart and records, per chart, how many marks its "points"/"steps" layer drew.
 const char* kRenderScript = R"js(
 const check = {charts: {}, errors: []};
@@ -283,6 +318,7 @@ function countMarks(node, names) {
   return n;
 }
 function publish() {
+  check.sliders = sliderCheck;
   document.getElementById('edgejoule-render-check').textContent = JSON.stringify(check);
 }
 Promise.all(CHARTS.map(c =>
@@ -293,6 +329,44 @@ Promise.all(CHARTS.map(c =>
   }).catch(e => check.errors.push(c.id + ': ' + e))
 )).then(publish, e => { check.errors.push(String(e)); publish(); });
 )js";
+
+// The budget slider: each stop's static pick and mix, computed by the recommender
+// (DatasetFigures::budget_stops) and only looked up here as the slider moves.
+std::string budget_slider(const DatasetFigures& figures, int section) {
+  if (figures.budget_stops.empty()) return "";
+  const auto& cs = figures.candidates;
+  auto point = [&](size_t i) {
+    return json{{"label", cs[i].row.model + " " + configuration_label(cs[i].row)},
+                {"top1", cs[i].top1},
+                {"mj", cs[i].budget_energy_j() * 1e3}};
+  };
+  json stops = json::array();
+  for (const auto& s : figures.budget_stops) {
+    json stop = {{"mj", s.budget_j * 1e3}, {"pick", nullptr}, {"mix", nullptr}};
+    if (s.pick) stop["pick"] = point(*s.pick);
+    if (s.mix) {
+      stop["mix"] = {{"cheaper", point(s.mix->cheaper)},
+                     {"dearer", point(s.mix->dearer)},
+                     {"share", s.mix->dearer_share},
+                     {"top1", s.mix->top1},
+                     {"mj", s.mix->energy_j * 1e3},
+                     {"single", s.mix->cheaper == s.mix->dearer}};
+    }
+    stops.push_back(stop);
+  }
+  const std::string id = fmt::format("budget-slider-{}", section);
+  return fmt::format(
+      "<h3>Budget per inference: the single pick and the mix ({})</h3>\n"
+      "<p>Drag to set a budget per inference. The single pick is the most accurate point within it; the mix shares "
+      "the inferences between two frontier points so that they spend the budget exactly in expectation "
+      "(<code>recommend --mix</code>; <code>edgejoule run</code> keeps it within the budget with the meter).</p>\n"
+      "<input type=\"range\" class=\"budget-slider\" id=\"{}\" min=\"0\" max=\"{}\" value=\"{}\" step=\"1\" "
+      "style=\"width:100%\" aria-label=\"budget per inference\">\n"
+      "<p class=\"budget-out\" id=\"{}-out\"></p>\n"
+      "<script type=\"application/json\" id=\"{}-stops\">{}</script>\n",
+      html_escape(figures.dataset.empty() ? "(dataset not named)" : figures.dataset), id, stops.size() - 1,
+      stops.size() / 2, id, id, script_json(stops));
+}
 
 // A fleet store's device types side by side: each one's own choice for the budget (or its most
 // accurate point), so the reader sees which device + model + configuration fits.
@@ -401,6 +475,7 @@ std::string render_html_report(const ReportInput& input) {
             "(no other point is both cheaper and more accurate).</p>\n";
     chart(fmt::format("accuracy-energy-{}", section), accuracy_energy_spec(points, frontier_points, input.budget_j, chosen),
           cs.size(), "accuracy vs energy");
+    body += budget_slider(dataset_figures, section);
     body += fmt::format("<h3>Accuracy per joule, ranked ({})</h3>\n", html_escape(name));
     chart(fmt::format("accuracy-per-joule-{}", section), accuracy_per_joule_spec(points), cs.size(),
           "accuracy per joule");
@@ -522,6 +597,7 @@ std::string render_html_report(const ReportInput& input) {
   html += body;
   html += "<script id=\"edgejoule-render-check\" type=\"application/json\"></script>\n";
   html += "<script>" + std::string(kTableScript) + "</script>\n";
+  html += "<script>" + std::string(kSliderScript) + "</script>\n";
   if (report_charts_available()) {
     html += "<script>const CHARTS = " + script_json(charts) + ";\n" + kRenderScript + "</script>\n";
   }

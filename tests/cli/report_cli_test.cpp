@@ -129,6 +129,19 @@ TEST_F(ReportCli, RendersInHeadlessChromiumWithOneMarkPerPoint) {
   EXPECT_EQ(charts["latency-energy"]["rendered"].get<int64_t>(), valid);
   EXPECT_EQ(charts["energy-flops"]["rendered"].get<int64_t>(), valid);
   for (const auto& [id, c] : charts.items()) EXPECT_EQ(c["rendered"], c["expected"]) << id;
+  // The budget slider of each dataset, moved to its ends and middle: the cheapest budget buys the
+  // cheapest point alone, the middle one a mix of two frontier points, the top the most accurate.
+  ASSERT_TRUE(check["sliders"].contains("budget-slider-1")) << check.dump();
+  const auto& slider = check["sliders"]["budget-slider-1"];
+  EXPECT_EQ(slider["stops"], 61);
+  const auto shown = slider["shown"].get<std::vector<std::string>>();
+  ASSERT_EQ(shown.size(), 3u);
+  EXPECT_NE(shown[0].find("alone"), std::string::npos) << shown[0];
+  EXPECT_NE(shown[1].find("Mix: "), std::string::npos) << shown[1];
+  EXPECT_NE(shown[1].find(" % for "), std::string::npos) << shown[1];
+  EXPECT_NE(shown[1].find("expected top-1"), std::string::npos) << shown[1];
+  EXPECT_NE(shown[2].find("alone"), std::string::npos) << shown[2];
+  EXPECT_TRUE(check["sliders"].contains("budget-slider-2")) << check.dump();
 
   // The screenshot, kept beside the test's build for a look (and for docs/ by hand).
   const std::string shot = (fs::path(EDGEJOULE_TEST_ARTIFACTS) / "report-screenshot.png").string();
