@@ -143,7 +143,8 @@ CommandRun add_queue_command(CLI::App& app, const GlobalOptions&) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& c : counts) {
         out.push_back({{"queue", c.queue}, {"device_class", c.device_class}, {"worker", c.worker},
-                       {"status", c.status}, {"points", c.points}, {"last_error", c.last_error}});
+                       {"status", c.status}, {"points", c.points}, {"last_error", c.last_error},
+                       {"outage_losses", c.outage_losses}});
       }
       std::cout << out.dump(2) << "\n";
       return exit_code::kOk;
@@ -154,13 +155,18 @@ CommandRun add_queue_command(CLI::App& app, const GlobalOptions&) {
     }
     // Per queue and device class: the totals, then one line per worker and state.
     std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> totals;
-    for (const auto& c : counts) totals[{c.queue, c.device_class}][c.status] += c.points;
+    for (const auto& c : counts) {
+      totals[{c.queue, c.device_class}][c.status] += c.points;
+      totals[{c.queue, c.device_class}]["outage_losses"] += c.outage_losses;
+    }
     for (const auto& [key, by_status] : totals) {
       auto n = [&](const char* s) { return by_status.count(s) ? by_status.at(s) : 0; };
-      std::printf("queue '%s', device class '%s': %lld done, %lld claimed, %lld expired, %lld pending, %lld failed\n",
+      std::printf("queue '%s', device class '%s': %lld done, %lld claimed, %lld expired, %lld pending, %lld failed; "
+                  "%lld claim(s) lost to outages (not counted as attempts)\n",
                   key.first.c_str(), key.second.c_str(), static_cast<long long>(n("done")),
                   static_cast<long long>(n("claimed")), static_cast<long long>(n("expired")),
-                  static_cast<long long>(n("pending")), static_cast<long long>(n("failed")));
+                  static_cast<long long>(n("pending")), static_cast<long long>(n("failed")),
+                  static_cast<long long>(n("outage_losses")));
       for (const auto& c : counts) {
         if (c.queue != key.first || c.device_class != key.second || c.status == "pending") continue;
         std::printf("  %-8s %6lld  %s%s\n", c.status.c_str(), static_cast<long long>(c.points), c.worker.c_str(),

@@ -1,5 +1,6 @@
 #include "profiler/fleet_worker.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -126,6 +127,7 @@ class Heartbeat {
         if (!queue_->renew(item_, lease_s_)) return;  // claimed again elsewhere: storing will be refused
         said_unreachable_ = false;
       } catch (const ConnectionLostError&) {
+        outage_seen = true;
         // Said once per outage; the worker's own connection reports the loss and the recovery.
         if (!said_unreachable_) std::fprintf(stderr, "worker: the lease cannot be renewed while the fleet store is unreachable; trying every %.1f s\n", lease_s_ / 3);
         said_unreachable_ = true;
@@ -135,6 +137,11 @@ class Heartbeat {
     }
   }
 
+
+ public:
+  std::atomic<bool> outage_seen{false};  // the lease could not be renewed for a lost connection
+
+ private:
   std::unique_ptr<FleetQueue> queue_;
   const QueueItem& item_;
   double lease_s_;
@@ -219,9 +226,11 @@ WorkerOutcome run_worker(FleetQueue& queue, const HostInfo& host, const WorkerSe
       session.engine_factory = settings.engine_factory;
       ClaimStore claim(queue, *item);
       SweepOutcome outcome;
+      bool outage = false;
       {
         Heartbeat heartbeat(settings.open_heartbeat(), *item, settings.lease_s);
         outcome = run_session(items, claim, host, *device_meters, session, listener);
+        outage = heartbeat.outage_seen;
       }
       if (outcome.interrupted) {
         queue.release(*item, false, "");
@@ -237,9 +246,10 @@ WorkerOutcome run_worker(FleetQueue& queue, const HostInfo& host, const WorkerSe
       }
       if (claim.lost) {
         ++out.lost;
-        say(fmt::format("point {} was claimed again by another worker after this one's lease ran out; "
+        if (outage) queue.lost_to_outage(*item);
+        say(fmt::format("point {} was claimed again by another worker after this one's lease ran out{}; "
                         "its copy is the one stored, this one was dropped",
-                        item->id));
+                        item->id, outage ? " while the fleet store was unreachable (not counted as an attempt)" : ""));
       } else {
         ++out.done;
       }

@@ -34,6 +34,9 @@ struct QueueCount {  // queue status: one line per queue, device class, worker a
   std::string queue, device_class, worker, status;  // status: pending | claimed | done | failed
   int64_t points = 0;
   std::string last_error;  // of a failed point
+  // Claims of these points that ran out during an outage (a server restart, the worker's lost
+  // connection): not counted as attempts.
+  int64_t outage_losses = 0;
 };
 
 class FleetQueue {
@@ -52,6 +55,10 @@ class FleetQueue {
                                          const std::string& worker, const std::string& host_fingerprint,
                                          double lease_s, int max_attempts,
                                          const std::vector<int64_t>& excluded) = 0;
+  // The worker's claim ran out while its connection was lost, and another claim took the point:
+  // the claim is not counted as an attempt (a point failed for running out of attempts that
+  // way is made pending again) and is counted as an outage loss.
+  virtual void lost_to_outage(const QueueItem& item) = 0;
   // Extends the lease; false when the claim is no longer this worker's (expired and taken).
   virtual bool renew(const QueueItem& item, double lease_s) = 0;
   // In one transaction: stores `record` as `host`'s point (replacing this host's copy with

@@ -315,6 +315,14 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
                                  const std::string& worker, const std::string& host_fingerprint, double lease_s,
                                  int max_attempts, const std::vector<int64_t>& excluded) override {
     return retrying([&] {
+      // A claim that ran out while the server restarted (claimed before the server's start) was
+      // lost to the outage, not to the point: it is not an attempt, and counts as an outage loss.
+      auto outage = db_->prepare(R"sql(
+        UPDATE queue_items SET attempts = greatest(attempts - 1, 0), outage_losses = outage_losses + 1,
+          claimed_at = now(), outage_claim_token = claim_token
+        WHERE queue = ?1 AND device_class = ?2 AND status = 'claimed' AND lease_until < now()
+          AND claimed_at < pg_postmaster_start_time())sql");
+      outage.bind(1, queue).bind(2, device_class).run();
       // A point every claim of which ran out (the worker died on it each time) fails instead.
       auto give_up = db_->prepare(R"sql(
         UPDATE queue_items SET status = 'failed', lease_until = NULL,
@@ -381,6 +389,24 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
     });
   }
 
+  void lost_to_outage(const QueueItem& item) override {
+    retrying([&] {
+      // The worker's claim ran out while its connection was lost and the point went to another
+      // claim (or failed for running out of attempts): that claim was not an attempt. Once per
+      // claim: a server restart may have forgiven it already (claim()).
+      auto q = db_->prepare(R"sql(
+        UPDATE queue_items SET attempts = greatest(attempts - 1, 0), outage_losses = outage_losses + 1,
+          status = CASE WHEN status = 'failed' AND error LIKE 'claimed % times without finishing%' THEN 'pending'
+                        ELSE status END,
+          error = CASE WHEN status = 'failed' AND error LIKE 'claimed % times without finishing%' THEN ''
+                       ELSE error END,
+          outage_claim_token = ?2
+        WHERE id = ?1 AND outage_claim_token IS DISTINCT FROM ?2)sql");
+      q.bind(1, item.id).bind(2, item.token).run();
+      return 0;
+    });
+  }
+
   bool release(const QueueItem& item, bool failed, const std::string& reason) override {
     return retrying([&] {
       auto q = db_->prepare(R"sql(
@@ -408,12 +434,12 @@ class PgStore final : public SqlStore<PgDb>, public FleetQueue {
     auto q = db_->prepare(R"sql(
       SELECT queue, device_class, CASE WHEN status = 'pending' THEN '' ELSE worker END,
              CASE WHEN status = 'claimed' AND lease_until < now() THEN 'expired' ELSE status END,
-             count(*), coalesce(max(NULLIF(error, '')), '')
+             count(*), coalesce(max(NULLIF(error, '')), ''), sum(outage_losses)
       FROM queue_items WHERE (CAST(?1 AS TEXT) = '' OR queue = ?1)
       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4)sql");
     q.bind(1, queue);
     std::vector<QueueCount> out;
-    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.text(5)});
+    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.int64(4), q.text(5), q.int64(6)});
     return out;
   }
 

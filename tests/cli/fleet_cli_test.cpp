@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_fixture.h"
+#include "store/fleet.h"
 #include "support/pg_server.h"
 
 namespace edgejoule::testing {
@@ -324,6 +325,50 @@ TEST_F(FleetOutage, AFollowingWorkerWaitsThroughAnOutage) {
   EXPECT_EQ(outage_sql("SELECT count(*) FROM queue_items WHERE status = 'done'"), 8) << log("dev-f");
   kill(w, SIGINT);
   EXPECT_EQ(wait_exit(w), 130) << log("dev-f");
+}
+
+// Claims that ran out during an outage are not attempts: with one attempt allowed, a claim lost
+// to a server restart and one lost to the worker's own dropped connection each leave the point to
+// be claimed again (not failed), and queue status counts them apart.
+TEST_F(FleetOutage, ClaimsLostToOutagesAreNotAttempts) {
+  auto queue = open_fleet_queue(uri_);
+  ASSERT_EQ(queue->enqueue("lab", "sim-board", {{"m1", "sha1", "k1", "{}"}, {"m2", "sha2", "k2", "{}"}}), 2);
+  const auto first = queue->claim("lab", "sim-board", "a", "fp", 1.5, 1, {});
+  ASSERT_TRUE(first);
+  // The server restarts while worker a holds its claim, and stays down past the lease (after the
+  // test server's asynchronous commit has written the claim).
+  queue.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  halt();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  resume();
+  queue = open_fleet_queue(uri_);
+  const auto again = queue->claim("lab", "sim-board", "b", "fp", 30, 1, {});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(again->attempts, 1);  // b's claim is the first that counts
+  EXPECT_FALSE(queue->complete(*first, nullptr, HostInfo{}, "k1"));  // a's claim is gone
+  queue->lost_to_outage(*first);  // what worker a says when it finds out: already counted once
+  EXPECT_EQ(outage_sql("SELECT outage_losses FROM queue_items WHERE id = " + std::to_string(first->id)), 1);
+  EXPECT_EQ(outage_sql("SELECT attempts FROM queue_items WHERE id = " + std::to_string(first->id)), 1);
+
+  // Worker c's connection drops (no restart): its lease runs out, and the next claim, with one
+  // attempt allowed, fails the point; c, back, says its claim was lost to the outage.
+  const auto second = queue->claim("lab", "sim-board", "c", "fp", 0.3, 1, {});
+  ASSERT_TRUE(second);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_FALSE(queue->claim("lab", "sim-board", "d", "fp", 30, 1, {first->id}));
+  EXPECT_EQ(outage_sql("SELECT count(*) FROM queue_items WHERE status = 'failed'"), 1);
+  queue->lost_to_outage(*second);
+  EXPECT_EQ(outage_sql("SELECT count(*) FROM queue_items WHERE status = 'failed'"), 0);
+  const auto third = queue->claim("lab", "sim-board", "d", "fp", 30, 1, {first->id});
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->id, second->id);
+  EXPECT_EQ(third->attempts, 1);
+
+  const auto status = edgejoule({"queue", "status", "--db", uri_});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("2 claim(s) lost to outages (not counted as attempts)"), std::string::npos) << status.out;
 }
 
 }  // namespace
