@@ -18,7 +18,7 @@ DEMO_POWER_W  ?= 3
 # each (synthetic input), and DEMO_FMNIST_N Fashion-MNIST test images at DEMO_FMNIST_J each
 # (between the Fashion-MNIST models' costs on a small CPU), whose top-1 is measured.
 DEMO_RUN_N     ?= 150
-DEMO_FMNIST_N  ?= 20000
+DEMO_FMNIST_N  ?= 100000
 DEMO_FMNIST_J  ?= 0.0002
 # Every engine built in (torchscript, opencv, openvino where .venv has its wheel).
 DEMO_ENGINES  ?= $$($(BUILD_DIR)/edgejoule engines --names)

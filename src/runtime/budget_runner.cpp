@@ -254,20 +254,25 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
     for (size_t i = 0; i < count; ++i) j += static_cast<double>(w.n[i]) * live[i].energy_j + w.loads[i] * load_energy_j;
     return j;
   };
-  // How far each window's energy read came from what the live figures predicted for it: the
-  // reserve kept back grows with it, as the plan for the rest is only as good as those figures.
-  double error_sq = 0;
+  // How far each window's energy read came from what the live figures predicted for it (once
+  // every configuration in it has been read at least once: the stored figures' bias is corrected
+  // by the re-estimate, not kept back): the reserve grows with it, as the plan for the rest is
+  // only as good as those figures.
+  double error_sq = 0, window_j = 0;
   int errors = 0;
   auto read_windows = [&](double wait_s) {
     while (!unread.empty()) {
       const auto r = meter.energy_between(start, unread.front().t1, wait_s);
       if (!r.valid) break;
       const double predicted = estimate(unread.front());
-      if (predicted > 0) {
+      bool known = true;
+      for (size_t i = 0; i < count; ++i) known = known && (unread.front().n[i] == 0 || observed[i]);
+      if (predicted > 0 && known) {
         const double e = (r.energy_j - read_j - predicted) / predicted;
         error_sq = errors == 0 ? e * e : 0.8 * error_sq + 0.2 * e * e;
         ++errors;
       }
+      window_j = r.energy_j - read_j;
       attribute(unread.front(), r.energy_j - read_j);
       read_j = r.energy_j;
       unread.pop_front();
@@ -352,7 +357,11 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
     for (const auto& w : unread) spent += estimate(w);
     spent_at_boundary = spent;
     since_boundary_j = 0;
-    reserve = std::min(0.3, std::max(plan.reserve, 2 * std::sqrt(error_sq)));
+    // One window's worth of that error, as a share of the budget left (the per-inference check
+    // below guards the last inferences themselves).
+    const double left_j = plan.budget_j - spent;
+    reserve = left_j > 0 ? std::min(0.3, std::max(plan.reserve, std::sqrt(error_sq) * window_j / left_j))
+                         : plan.reserve;
     const double remaining_j = plan.budget_j - spent;
     const int64_t remaining_n = plan.inferences - (i + 1);
     const double needed =
@@ -388,6 +397,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       report.replans++;
     }
     schedule.set(mix, block_for(mix));
+    report.trace.push_back({i + 1, boundary - start, spent, reserve, mix});
     RunProgress progress;
     progress.done = i + 1;
     progress.total = plan.inferences;

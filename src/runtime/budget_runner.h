@@ -118,6 +118,16 @@ struct RunReport {
   std::optional<double> latency_p99_ms;
   int64_t over_latency_limit = 0;
   std::vector<std::string> events;
+  // Each re-plan: after how many inferences, the energy spent by then (read, plus estimated for
+  // what the meter has not covered yet), the reserve kept back and the mix planned.
+  struct Replan {
+    int64_t done = 0;
+    double t_s = 0;  // since the start
+    double spent_j = 0;
+    double reserve = 0;
+    Mix mix;
+  };
+  std::vector<Replan> trace;
 
   int64_t correct() const;
   int64_t labelled() const;
