@@ -15,7 +15,7 @@ on synthetic input), the static pick's (recommend: the most accurate single poin
 budget) and the oracle mix's (recommend --mix on the stored figures: the best any mix can expect).
 
   bench/budget_runs.py [--build build] [--db edgejoule.db] [--dataset imagenet-1k]
-                       [--budgets 20] [--inferences 100] [--conditions plain,step,load] [--out DIR]
+                       [--budgets 20] [--inferences 300] [--conditions plain,step,load] [--out DIR]
 
 Needs a store with points of this host (make demo). Writes budget-runs.json and budget-runs.md to
 --out when given.
@@ -77,9 +77,11 @@ def main():
     ap.add_argument("--db", default="edgejoule.db")
     ap.add_argument("--dataset", default="imagenet-1k")
     ap.add_argument("--budgets", type=int, default=20)
-    ap.add_argument("--inferences", type=int, default=100)
+    ap.add_argument("--inferences", type=int, default=300)
     ap.add_argument("--conditions", default="plain,step,load")
-    ap.add_argument("--power-w", type=float, default=20.0, help="the log meter's power before any step")
+    # 10 W: the CPU-time estimate's figure for one busy core, so the log's energies match the stored
+    # (estimated) ones of the single-thread points the frontier holds, and the drift is the step.
+    ap.add_argument("--power-w", type=float, default=10.0, help="the log meter's power before any step")
     ap.add_argument("--out")
     a = ap.parse_args()
 

@@ -18,7 +18,7 @@
 #include <map>
 #include <string>
 
-#include "cli/frontier_sweep.h"
+#include "orchestrate/frontier_sweep.h"
 #include "common/error.h"
 #include "store/store.h"
 #include "zoo/manifest.h"

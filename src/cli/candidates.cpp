@@ -77,23 +77,4 @@ std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates) {
   return rows;
 }
 
-std::vector<ResultRow> zoo_rows(const std::string& zoo_dir) {
-  std::vector<ResultRow> rows;
-  for (const auto& m : load_manifest(zoo_dir, "torchscript")) {
-    ResultRow r;
-    r.model = m.name;
-    r.family = m.family;
-    r.model_path = m.path;
-    r.params = m.params;
-    r.flops = m.flops;
-    r.sample_shape = format_shape(m.sample_shape);
-    r.top1 = m.top1;
-    r.top5 = m.top5;
-    r.accuracy_source = m.accuracy_source;
-    r.accuracy_dataset = m.accuracy_dataset.empty() ? dataset_of_accuracy_source(m.accuracy_source) : m.accuracy_dataset;
-    rows.push_back(std::move(r));
-  }
-  return rows;
-}
-
 }  // namespace edgejoule

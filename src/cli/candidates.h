@@ -34,7 +34,5 @@ std::vector<ResultRow> load_rows(CandidateFlags& flags);
 // they span several accuracy datasets and --dataset is not given.
 CandidateSet load_candidates(CandidateFlags& flags);
 std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates);
-// A zoo manifest's models as rows (name, family, FLOPs, parameters, declared accuracy).
-std::vector<ResultRow> zoo_rows(const std::string& zoo_dir);
 
 }  // namespace edgejoule

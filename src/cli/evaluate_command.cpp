@@ -13,6 +13,7 @@
 
 #include "cli/candidates.h"
 #include "cli/commands.h"
+#include "orchestrate/with_predictions.h"
 #include "common/error.h"
 #include "engines/engine.h"
 #include "platform/host.h"
@@ -64,13 +65,9 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   }
   std::optional<TrainedPredictor> predictor;
   if (flags.predict) {
-    std::string why;
-    predictor = train_predictor(rows_of(candidates), &why);
-    if (!predictor) throw Error("--predict: no prediction possible: " + why);
-    std::vector<ResultRow> unprofiled;
-    if (!flags.zoo_dir.empty()) unprofiled = zoo_rows(flags.zoo_dir);
-    auto predicted = predicted_candidates(candidates, *predictor, unprofiled);
-    candidates.insert(candidates.end(), predicted.begin(), predicted.end());
+    PredictionsAdded p = add_predicted_candidates(candidates, flags.zoo_dir);
+    if (!p.predictor) throw Error("--predict: no prediction possible: " + p.why_none);
+    predictor = std::move(p.predictor);
   }
 
   EvaluationSettings settings;

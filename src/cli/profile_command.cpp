@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/frontier_sweep.h"
+#include "orchestrate/frontier_sweep.h"
 #include "cli/profile_options.h"
 #include "common/error.h"
 #include "common/strings.h"

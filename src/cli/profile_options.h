@@ -28,7 +28,7 @@ struct ProfileFlags {
   bool force = false, retry_invalid = false, json = false, quiet = false, check_outputs = false;
   std::string queue, device_class;  // --queue NAME --enqueue: plan into the fleet store's queue
   bool enqueue = false;
-  std::string strategy = "grid";  // grid | frontier (cli/frontier_sweep.h)
+  std::string strategy = "grid";  // grid | frontier (orchestrate/frontier_sweep.h)
   std::vector<double> budgets;    // J per inference: with frontier, the largest bounds the search
   int round_size = 1;       // with frontier: points between refits
   double tolerance = 0.1;  // with frontier: energy differences below this are left unresolved

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/strings.h"
+#include "orchestrate/with_predictions.h"
 #include "predict/predictor.h"
 #include "recommend/mix.h"
 #include "recommend/recommend.h"
@@ -137,22 +138,16 @@ int run_recommend(RecommendFlags& flags) {
   }
   CandidateSet set = load_candidates(flags.candidates);
   std::vector<Candidate> candidates = std::move(set.candidates);
-  std::optional<TrainedPredictor> predictor;
   if (flags.predict) {
-    std::string why;
-    predictor = train_predictor(rows_of(candidates), &why);
-    if (!predictor) {
-      set.notes.push_back("--predict: no prediction (" + why + ")");
+    const PredictionsAdded p = add_predicted_candidates(candidates, flags.zoo_dir);
+    if (!p.predictor) {
+      set.notes.push_back("--predict: no prediction (" + p.why_none + ")");
     } else {
-      std::vector<ResultRow> unprofiled;
-      if (!flags.zoo_dir.empty()) unprofiled = zoo_rows(flags.zoo_dir);
-      auto predicted = predicted_candidates(candidates, *predictor, unprofiled);
       set.notes.push_back(fmt::format(
           "--predict: {} predicted point(s) by {} (energy error leave-one-model-out {:.1f} % MAPE, "
           "leave-one-configuration-out {:.1f} %); each must fit the budget with its margin",
-          predicted.size(), predictor->model.name(), predictor->leave_one_model_out.energy_mape_pct,
-          predictor->leave_one_configuration_out.energy_mape_pct));
-      candidates.insert(candidates.end(), predicted.begin(), predicted.end());
+          p.added, p.predictor->model.name(), p.predictor->leave_one_model_out.energy_mape_pct,
+          p.predictor->leave_one_configuration_out.energy_mape_pct));
     }
   }
   if (candidates.empty()) {

@@ -260,10 +260,15 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
   // only as good as those figures.
   double error_sq = 0, window_j = 0;
   int errors = 0;
+  std::string unreadable;  // why the oldest unread window cannot be read, while it cannot
   auto read_windows = [&](double wait_s) {
     while (!unread.empty()) {
       const auto r = meter.energy_between(start, unread.front().t1, wait_s);
-      if (!r.valid) break;
+      if (!r.valid) {
+        unreadable = r.why_invalid;
+        break;
+      }
+      unreadable.clear();
       const double predicted = estimate(unread.front());
       bool known = true;
       for (size_t i = 0; i < count; ++i) known = known && (unread.front().n[i] == 0 || observed[i]);
@@ -353,8 +358,23 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
     meter.sample_now();
     read_windows(0);
 
+    // What the meter has not covered yet (a log's lines arrive late, a counter steps slowly) is
+    // counted at the live figures plus their uncertainty: the misprediction seen so far, or a
+    // quarter before any window was read.
+    const double unread_margin = errors > 0 ? std::min(0.5, std::max(0.05, 2 * std::sqrt(error_sq))) : 0.25;
+    // A meter that stopped (a sensor gone, a log no longer growing or broken) cannot keep the
+    // budget: stop rather than run on estimates.
+    if (!unread.empty() && t1 - unread.front().t1 > std::max(2.0, 20 * meter_period_s)) {
+      report.status = RunStatus::kStopped;
+      report.stop_reason = fmt::format(
+          "after {} of {} inferences the meter has not covered the last {:.1f} s ({}): stopped, as the budget "
+          "cannot be kept without it; check the meter and run again",
+          i + 1, plan.inferences, t1 - unread.front().t0, unreadable.empty() ? "no reading" : unreadable);
+      say(report.stop_reason);
+      break;
+    }
     double spent = read_j;
-    for (const auto& w : unread) spent += estimate(w);
+    for (const auto& w : unread) spent += (1 + unread_margin) * estimate(w);
     spent_at_boundary = spent;
     since_boundary_j = 0;
     // One window's worth of that error, as a share of the budget left (the per-inference check

@@ -28,6 +28,7 @@ struct SimulatedDevice : Clock, Meter, Workload {
   // Power multiplies by `drift` from `drift_after_s` (since the first call) on; calls on the
   // options in `slowed` take `slowdown` times longer from then on (a competing load).
   double drift = 1, slowdown = 1, drift_after_s = 1e300, first_call_t = -1;
+  double meter_dies_at = 1e300;  // no reading covers a time after this
   std::vector<size_t> slowed;
   std::vector<int> loaded_now;
   int max_loaded = 0, loads = 0;
@@ -87,7 +88,8 @@ struct SimulatedDevice : Clock, Meter, Workload {
       }
       return curve.back().second;
     };
-    r.valid = t1 <= t + 1e-12;
+    r.valid = t1 <= t + 1e-12 && t1 <= meter_dies_at;
+    if (t1 > meter_dies_at) r.why_invalid = "the log stopped growing";
     r.energy_j = at(t1) - at(t0);
     r.updates = 100;
     return r;
@@ -334,6 +336,20 @@ TEST(BudgetRunner, AtARateTheIdleGapsCountAndLatencyIsFromTheSchedule) {
   EXPECT_EQ(report.over_latency_limit, 0);
   EXPECT_NEAR(report.usage[0].live_energy_j, 0.09, 1e-3);
   EXPECT_NEAR(report.usage[1].live_energy_j, 0.21, 1e-3);
+}
+
+TEST(BudgetRunner, AMeterThatStopsStopsTheRunInsteadOfRunningOnEstimates) {
+  auto device = device_for_two();
+  device.meter_dies_at = device.t + 10;
+  Recorder listener;
+  const auto plan = two_options(0.11 * 2000, 2000);
+  const auto report = run_under_budget(plan, device, device, device, listener);
+  EXPECT_EQ(report.status, RunStatus::kStopped);
+  EXPECT_NE(report.stop_reason.find("the meter has not covered the last"), std::string::npos) << report.stop_reason;
+  EXPECT_NE(report.stop_reason.find("(the log stopped growing)"), std::string::npos) << report.stop_reason;
+  EXPECT_LT(report.inferences_done, 2000);
+  EXPECT_FALSE(report.energy_j);
+  EXPECT_EQ(report.energy_why_invalid, "the log stopped growing");
 }
 
 TEST(BudgetRunner, CtrlCStopsAtTheNextInferenceWithTheRecordKept) {

@@ -23,7 +23,8 @@ namespace edgejoule {
 // The points measured before any prediction. kSpread: the smallest, median and largest model by
 // FLOPs at every configuration (what the configuration ratios and the cost models start from);
 // kReference: as kSpread, plus every model at the reference configuration (the smallest batch
-// with the most threads): the earlier design, kept to compare against (the replay bench).
+// with the most threads): more anchors, measured for every model, kept so the replay bench can
+// compare the two.
 enum class AnchorPolicy { kSpread, kReference };
 
 struct FrontierSweepSettings {

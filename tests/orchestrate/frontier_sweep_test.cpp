@@ -1,4 +1,4 @@
-// The frontier sweep's driver (cli/frontier_sweep.cpp) end to end on a synthetic device: a real
+// The frontier sweep's driver (orchestrate/frontier_sweep.cpp) end to end on a synthetic device: a real
 // SQLite store, the real cost models and plan, and a "measure" that stores what a known energy
 // law says. What it must do: find every model of the true frontier, measure a fraction of the
 // grid, store every point it left unmeasured as a prediction and none it measured, and resume
@@ -12,7 +12,7 @@
 #include <map>
 #include <set>
 
-#include "cli/frontier_sweep.h"
+#include "orchestrate/frontier_sweep.h"
 #include "store/store.h"
 #include "support/point_records.h"
 

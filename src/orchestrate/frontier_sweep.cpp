@@ -1,4 +1,4 @@
-#include "cli/frontier_sweep.h"
+#include "orchestrate/frontier_sweep.h"
 
 #include <algorithm>
 #include <map>
