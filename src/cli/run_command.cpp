@@ -155,7 +155,14 @@ int run_run(RunFlags& flags, const GlobalOptions& global) {
     print_summary(record, id, store->location());
   }
   switch (report.status) {
-    case RunStatus::kCompleted: return 0;
+    case RunStatus::kCompleted:
+      // Done, but whether within the budget is not known: a failure of the meter, not a success.
+      if (!report.energy_j) {
+        std::fprintf(stderr, "edgejoule: the run finished but the meter could not be read at its end (%s): the "
+                     "energy it used is not known; check the meter\n", report.energy_why_invalid.c_str());
+        return exit_code::kFailure;
+      }
+      return 0;
     case RunStatus::kInterrupted: return exit_code::kInterrupted;
     case RunStatus::kStopped: return exit_code::kFailure;
   }
@@ -213,7 +220,8 @@ CommandRun add_run_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("-q,--quiet", flags->quiet, "No progress line");
   cmd->footer(
       "Exit status: 0 done within the budget; 1 stopped because even the cheapest configuration could no longer "
-      "cover the rest (the record is kept); 2 bad input (nothing run); 130 interrupted (the record is kept). "
+      "cover the rest, or the meter stopped (the record is kept); 2 bad input (nothing run); 130 interrupted (the "
+      "record is kept). "
       "'edgejoule list --runs' lists stored runs.");
   return [flags, &global] { return run_run(*flags, global); };
 }
