@@ -2,7 +2,9 @@
 """How closely `edgejoule run` spends a budget, and what accuracy it buys, across the frontier.
 
 For BUDGETS budgets per inference spread (log-spaced) between the cheapest and the most accurate
-point of the store's frontier, runs INFERENCES inferences under each in three conditions:
+point of the store's frontier, runs a job of about SECONDS under each (as many inferences as the
+budget buys in that time at POWER_W: a job must last many of the meter's windows for the meter to
+steer it), in three conditions:
 
   plain   the default meter (the CPU-time estimate on a machine without sensors);
   step    an external-log meter (log:FILE) whose power steps up 20 % halfway through the run;
@@ -15,7 +17,7 @@ on synthetic input), the static pick's (recommend: the most accurate single poin
 budget) and the oracle mix's (recommend --mix on the stored figures: the best any mix can expect).
 
   bench/budget_runs.py [--build build] [--db edgejoule.db] [--dataset imagenet-1k]
-                       [--budgets 20] [--inferences 300] [--conditions plain,step,load] [--out DIR]
+                       [--budgets 20] [--seconds 10] [--conditions plain,step,load] [--out DIR]
 
 Needs a store with points of this host (make demo). Writes budget-runs.json and budget-runs.md to
 --out when given.
@@ -77,7 +79,7 @@ def main():
     ap.add_argument("--db", default="edgejoule.db")
     ap.add_argument("--dataset", default="imagenet-1k")
     ap.add_argument("--budgets", type=int, default=20)
-    ap.add_argument("--inferences", type=int, default=300)
+    ap.add_argument("--seconds", type=float, default=10.0, help="about how long each job lasts")
     ap.add_argument("--conditions", default="plain,step,load")
     # 10 W: the CPU-time estimate's figure for one busy core, so the log's energies match the stored
     # (estimated) ones of the single-thread points the frontier holds, and the drift is the step.
@@ -97,14 +99,15 @@ def main():
     dearest = best["energy_j_per_inference"]
     budgets = [cheapest * 1.05 * (dearest * 0.98 / (cheapest * 1.05)) ** (i / (a.budgets - 1)) for i in range(a.budgets)]
     print(f"frontier from {cheapest * 1000:.1f} mJ to {dearest * 1000:.1f} mJ per inference ({len(points)} points, "
-          f"energy {rec['energy_kind']}); {a.budgets} budgets x {a.inferences} inferences", file=sys.stderr)
+          f"energy {rec['energy_kind']}); {a.budgets} budgets, jobs of about {a.seconds:g} s", file=sys.stderr)
 
     rows = []
     tmp = tempfile.mkdtemp()
     for condition in a.conditions.split(","):
         for i, per in enumerate(budgets):
+            inferences = max(50, round(a.seconds * a.power_w / per))
             args = ["run", "--db", a.db, "--dataset", a.dataset, "--input", "synthetic", "--inferences",
-                    str(a.inferences), "--energy-per-inference-j", f"{per:.9g}", "--json", "--quiet"]
+                    str(inferences), "--energy-per-inference-j", f"{per:.9g}", "--json", "--quiet"]
             log = load = None
             if condition in ("step", "load"):
                 path = os.path.join(tmp, f"power-{condition}-{i}.csv")
@@ -174,7 +177,7 @@ def main():
     if a.out:
         os.makedirs(a.out, exist_ok=True)
         with open(os.path.join(a.out, "budget-runs.json"), "w") as f:
-            json.dump({"budgets": a.budgets, "inferences": a.inferences, "rows": rows}, f, indent=2)
+            json.dump({"budgets": a.budgets, "seconds": a.seconds, "power_w": a.power_w, "rows": rows}, f, indent=2)
         with open(os.path.join(a.out, "budget-runs.md"), "w") as f:
             f.write(table + "\n")
 

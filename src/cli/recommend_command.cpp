@@ -96,7 +96,8 @@ nlohmann::json groups_json(const std::vector<GroupChoice>& groups, const std::ve
 // Two points sharing the inferences: what they spend and buy in expectation, beside the single pick.
 void print_mix(const std::optional<Mix>& mix, const std::vector<Candidate>& candidates, const Recommendation& rec,
                const Constraints& k) {
-  std::printf("\nMix (two points sharing the inferences; 'edgejoule run' keeps it within the budget with the meter):\n");
+  std::printf("\nMix (two points sharing the inferences, spending the budget in expectation; 'edgejoule run' runs such a "
+              "mix of batch-1 single-stream points with the meter keeping the budget):\n");
   if (!mix) {
     std::printf("  none: the cheapest point that meets the other constraints costs more than the budget\n");
     return;

@@ -5,10 +5,21 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "core/records.h"
 #include "data/dataset.h"
 #include "engines/engine.h"
 
 namespace edgejoule {
+
+Preprocess preprocess_of(const ModelInfo& model) {
+  Preprocess pre;
+  pre.pixel_scale = model.pixel_scale;
+  pre.mean = model.mean;
+  pre.std = model.std;
+  pre.resize = model.resize;
+  pre.crop = model.crop;
+  return pre;
+}
 
 AccuracyResult measure_accuracy(Engine& engine, const Dataset& dataset, const Preprocess& preprocess,
                                 const std::vector<int64_t>& model_sample_shape, int batch) {

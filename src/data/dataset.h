@@ -10,6 +10,7 @@
 namespace edgejoule {
 
 class Engine;
+struct ModelInfo;
 
 struct Preprocess {
   double pixel_scale = 1.0 / 255.0;  // raw byte x this
@@ -18,6 +19,9 @@ struct Preprocess {
   int resize = 0;                    // images: shorter side to this first (0 = straight to the input size)
   int crop = 0;                      // images: then a centred square of this side (0 = none)
 };
+
+// A model's preprocessing as its zoo manifest gives it.
+Preprocess preprocess_of(const ModelInfo& model);
 
 class Dataset {
  public:

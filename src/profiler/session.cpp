@@ -129,13 +129,7 @@ SweepOutcome run_session(const std::vector<SweepItem>& items, Store& store, cons
       const std::string key = item.model.content_sha256 + "|" + item.config.engine + "|" + item.config.device + "|" +
                               item.config.precision + "|" + knob_labels(item.config.knobs, true);
       if (auto it = accuracy_cache.find(key); it != accuracy_cache.end()) return it->second;
-      Preprocess pre;
-      pre.pixel_scale = item.model.pixel_scale;
-      pre.mean = item.model.mean;
-      pre.std = item.model.std;
-      pre.resize = item.model.resize;
-      pre.crop = item.model.crop;
-      const AccuracyResult a = measure_accuracy(engine, *dataset, pre, item.model.sample_shape);
+      const AccuracyResult a = measure_accuracy(engine, *dataset, preprocess_of(item.model), item.model.sample_shape);
       MeasuredAccuracy m{a.top1, a.top5, a.samples, a.source};
       accuracy_cache[key] = m;
       return m;

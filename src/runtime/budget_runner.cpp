@@ -199,6 +199,15 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
   double read_j = 0;  // the meter's energy from the start to the last window read
   std::vector<bool> observed(count, false);
 
+  // Time is known at once, energy only when the meter has read it: calls that took longer than
+  // the option's live call time are counted as that many calls' worth of energy (a competing
+  // load or a throttled clock shows in the clock a window before it shows in the meter).
+  std::vector<double> live_call_s(count, 0);
+  for (size_t i = 0; i < count; ++i) live_call_s[i] = plan.options[i].latency_ms / 1000.0;
+  auto calls_worth = [&](size_t option, int64_t n, double busy_s) {
+    const double by_count = static_cast<double>(n);
+    return live_call_s[option] > 0 ? std::max(by_count, busy_s / live_call_s[option]) : by_count;
+  };
   // Splits a read window's energy over the options by what each drew (stored power x time it
   // ran), the gaps between calls at a rate shared by the inferences, and folds each option's
   // cost per inference into its live estimate.
@@ -243,6 +252,8 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       // A window with few of its inferences says little about it: weighed by how many it ran.
       const double weight_new = observed[i] ? 0.5 * std::min(1.0, static_cast<double>(w.n[i]) / 10) : 1.0;
       live[i].energy_j += weight_new * (per - live[i].energy_j);
+      const double call_s = w.busy_s[i] / static_cast<double>(w.n[i]);
+      live_call_s[i] = live_call_s[i] > 0 && observed[i] ? live_call_s[i] + weight_new * (call_s - live_call_s[i]) : call_s;
       observed[i] = true;
       report.usage[i].live_energy_j = live[i].energy_j;
     }
@@ -251,7 +262,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
   };
   auto estimate = [&](const Window& w) {
     double j = 0;
-    for (size_t i = 0; i < count; ++i) j += static_cast<double>(w.n[i]) * live[i].energy_j + w.loads[i] * load_energy_j;
+    for (size_t i = 0; i < count; ++i) j += calls_worth(i, w.n[i], w.busy_s[i]) * live[i].energy_j + w.loads[i] * load_energy_j;
     return j;
   };
   // How far each window's energy read came from what the live figures predicted for it (once
@@ -327,7 +338,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       use.labelled++;
       if (*right) use.correct++;
     }
-    since_boundary_j += live[option].energy_j;
+    since_boundary_j += calls_worth(option, 1, t1 - t0) * live[option].energy_j;
     current.n[option]++;
     current.busy_s[option] += t1 - t0;
     const double latency_ms = (t1 - scheduled) * 1000.0;

@@ -265,12 +265,7 @@ void EngineWorkload::load(size_t option) {
     for (auto v : t.model.sample_shape) per *= v;
     const auto by_memory = static_cast<size_t>(impl_->cache_mb * 1024 * 1024 / (4.0 * static_cast<double>(per)));
     const size_t n = std::max<size_t>(1, std::min(d.size(), by_memory));
-    Preprocess pre;
-    pre.pixel_scale = t.model.pixel_scale;
-    pre.mean = t.model.mean;
-    pre.std = t.model.std;
-    pre.resize = t.model.resize;
-    pre.crop = t.model.crop;
+    const Preprocess pre = preprocess_of(t.model);
     auto& buffer = impl_->inputs[option];
     buffer.resize(n * static_cast<size_t>(per));
     for (size_t i = 0; i < n; ++i) d.fill(i, pre, t.model.sample_shape, buffer.data() + i * static_cast<size_t>(per));

@@ -123,6 +123,30 @@ TEST_F(RunCli, WithAnExternalMeterTheRunsEnergyIsItsPowerOverItsDuration) {
   EXPECT_TRUE(doc["accuracy"].is_null());  // synthetic input: nothing to measure accuracy on
 }
 
+// At a rate: the budget as average watts, the job as a duration, the idle gaps between inferences
+// spent too; the plan uses each point's energy at that rate (derived from its back-to-back figures).
+TEST_F(RunCli, AtARateTheBudgetIsWattsOverTheJobsDuration) {
+  profile_fmnist();
+  // Generous: waking 400 times a second costs more than the derived figures know (the run finds
+  // out and re-plans); this test is of the rate's mechanics, the budget's are tested above.
+  const double per = 20 * halfway_budget_j();
+  const double rate = 400;
+  const auto r = edgejoule({"run", "--db", db_, "--input", "fmnist:test,limit=300", "--rate", "400", "--duration-s",
+                            "2", "--power-budget-w", fmt::format("{:.9g}", per * rate), "--window-s", "0.2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["inferences"]["planned"], 800);
+  EXPECT_EQ(doc["inferences"]["done"], 800);
+  EXPECT_NEAR(doc["duration_s"].get<double>(), 2.0, 0.3);
+  EXPECT_LE(doc["energy"]["budget_use"].get<double>(), 1.0);
+  EXPECT_EQ(doc["budget"]["rate_qps"], 400.0);
+  EXPECT_NE(doc["budget"]["described"].get<std::string>().find(" W at 400 inferences/s"), std::string::npos);
+  EXPECT_FALSE(doc["latency"]["p99_ms"].is_null());
+  for (const auto& o : doc["options"]) {
+    EXPECT_NE(o["stored_energy_provenance"].get<std::string>().find("derived:rate:400"), std::string::npos) << o.dump();
+  }
+}
+
 TEST_F(RunCli, CtrlCKeepsTheRecord) {
   profile_fmnist();
   const pid_t pid = spawn(kBinary,
@@ -161,6 +185,22 @@ TEST_F(RunCli, BadInputIsOneSentenceAndNothingRunsOrIsStored) {
                               "imagefolder:" + (dir_ / "no-images").string()}),
                    "holds no images");
   EXPECT_EQ(runs(), 0);
+}
+
+// Points of another host only: refused, unless --any-host, which plans with them and says so.
+TEST_F(RunCli, AnotherHostsPointsNeedAnyHost) {
+  std::vector<std::string> args = {"EDGEJOULE_HOSTNAME=another-board", kBinary, "profile", "--db", db_, "--quiet"};
+  args.insert(args.end(), kQuick.begin(), kQuick.end());
+  args.insert(args.end(), {"--zoo", kFmnistZoo, "--threads", "1", "--dataset", "fmnist:test,limit=300", "--min-time-s",
+                           "0.2"});
+  ASSERT_EQ(run("/usr/bin/env", args).exit_code, 0);
+  expect_bad_input(edgejoule({"run", "--db", db_, "--inferences", "100", "--energy-budget-j", "10"}),
+                   "has no VALID points of this host");
+  EXPECT_EQ(runs(), 0);
+  const auto r = edgejoule({"run", "--db", db_, "--inferences", "100", "--energy-budget-j", "10", "--any-host"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: planning with another host's figures (another-board)"), std::string::npos) << r.err;
+  EXPECT_EQ(runs(), 1);
 }
 
 TEST_F(RunCli, AMissingModelFileIsNamed) {
