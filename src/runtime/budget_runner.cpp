@@ -297,6 +297,18 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
 
   const double meter_period_s = std::max(meter.info().update_period_s, 1e-3);
   double spent_at_boundary = 0, since_boundary_j = 0;  // the energy so far, as read and estimated
+  // The last stretch of a run, shorter than the meter's lag (a window and two of its updates), is
+  // spent on figures the meter will confirm only after it: a change of power there (a step, a
+  // throttled clock) cannot be answered. A tenth of that stretch's energy, or twice the windows'
+  // misprediction, is kept back for it.
+  auto horizon_reserve_j = [&](int64_t remaining_n, double now) {
+    const double horizon_s = std::max(plan.window_s, 10 * meter_period_s) + 2 * meter_period_s;
+    const double done_n = static_cast<double>(plan.inferences - remaining_n);
+    const double per_s = plan.rate_qps ? *plan.rate_qps : (now > start ? done_n / (now - start) : 0);
+    const double horizon_n = std::min(static_cast<double>(remaining_n), per_s * horizon_s);
+    const double u = std::max(0.1, errors > 0 ? 2 * std::sqrt(error_sq) : 0.25);
+    return u * horizon_n * mix.energy_j;
+  };
   std::vector<double> latencies_ms;
   latencies_ms.reserve(static_cast<size_t>(std::min<int64_t>(plan.inferences, 1 << 22)));
   size_t last_option = count;
@@ -415,7 +427,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       report.degraded_at = why;
       say(why + ": going on at the cheapest configuration (--degrade)");
       mix = Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false};
-    } else if (auto next = plan_for(std::max(0.0, steer_j - spent), remaining_n)) {
+    } else if (auto next = plan_for(std::max(0.0, steer_j - spent - horizon_reserve_j(remaining_n, t1)), remaining_n)) {
       if (next->cheaper != mix.cheaper || next->dearer != mix.dearer) {
         const auto label = [&](const Mix& m) {
           return m.cheaper == m.dearer ? plan.options[m.cheaper].label
