@@ -3,8 +3,9 @@
 # while this script, for SECONDS, kills workers (SIGKILL, a new one started in each's place),
 # freezes them (SIGSTOP past their lease, then SIGCONT) and restarts the PostgreSQL server hard
 # (at least twice: stopped at once, down 2 s, started again). Everything runs on one machine over
-# the server's Unix socket. Workers take up to 10 claims of a point (--max-attempts): every kill,
-# freeze past the lease or outage past the lease costs the point in hand one. At the end it counts what the queue and the store hold: points queued,
+# the server's Unix socket. Workers take up to 10 claims of a point (--max-attempts): every kill or
+# freeze past the lease costs the point in hand one; a claim lost to a server restart does not (it
+# is counted apart, as queue status does). At the end it counts what the queue and the store hold: points queued,
 # done, failed, stored, stored twice; and for each fault the seconds until the sweep stored its
 # next point.
 #
@@ -80,6 +81,7 @@ twice="$(q "SELECT count(*) FROM (SELECT model_id, config_id, host_id FROM point
 done_n="$(q "SELECT count(*) FROM queue_items WHERE status = 'done'")"
 failed="$(q "SELECT count(*) FROM queue_items WHERE status = 'failed'")"
 pending="$(q "SELECT count(*) FROM queue_items WHERE status IN ('pending', 'claimed')")"
+outage_losses="$(q "SELECT coalesce(sum(outage_losses), 0) FROM queue_items")"
 # Recovery: for each fault, the seconds until a point was completed after it (done_at, the
 # server's clock, which the script's shares on one machine).
 echo "| fault | at s | next point stored after s |"
@@ -95,6 +97,7 @@ done
 echo
 echo "$workers workers, ${seconds} s of faults (seed $seed), $(awk -v a="$t0" -v b="$end" 'BEGIN { printf "%.0f", b - a }') s in all: ${#faults[@]} faults ($restarts server restarts)."
 echo "points queued $queued, done $done_n, failed $failed, left $pending; stored $stored, stored twice $twice;"
+echo "claims lost to outages (not counted as attempts): $outage_losses;"
 echo "worst time from a fault to the next stored point: ${worst} s. Workers' logs: $work"
 lost=$((queued - done_n))
 [[ "$failed" == 0 && "$twice" == 0 && "$lost" == 0 && "$stored" == "$queued" ]] || { echo "SOAK FAILED" >&2; exit 1; }
