@@ -19,13 +19,14 @@ budget) and the oracle mix's (recommend --mix on the stored figures: the best an
   bench/budget_runs.py [--build build] [--db edgejoule.db] [--dataset imagenet-1k]
                        [--budgets 20] [--seconds 10] [--conditions plain,step,load] [--out DIR]
 
-Needs a store with points of this host (make demo). Writes budget-runs.json and budget-runs.md to
---out when given.
+Needs a store with points of this host (make demo); the runs go to a copy of it. Writes
+budget-runs.json and budget-runs.md to --out when given.
 """
 import argparse
 import json
 import math
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -86,6 +87,12 @@ def main():
     ap.add_argument("--power-w", type=float, default=10.0, help="the log meter's power before any step")
     ap.add_argument("--out")
     a = ap.parse_args()
+    # The runs go to a copy of the store, so the user's store keeps only its own runs.
+    tmp = tempfile.mkdtemp()
+    copy = os.path.join(tmp, "store.db")
+    with sqlite3.connect(a.db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    a.db = copy
 
     rec = json.loads(edgejoule(a.build, "recommend", "--db", a.db, "--dataset", a.dataset, "--energy-budget-j", "1000",
                                "--runners-up", "1000", "--mix", "--json").stdout)
@@ -102,7 +109,6 @@ def main():
           f"energy {rec['energy_kind']}); {a.budgets} budgets, jobs of about {a.seconds:g} s", file=sys.stderr)
 
     rows = []
-    tmp = tempfile.mkdtemp()
     for condition in a.conditions.split(","):
         for i, per in enumerate(budgets):
             inferences = max(50, round(a.seconds * a.power_w / per))
