@@ -23,7 +23,7 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
   }
   cmd.add_option("--engine", flags.engines,
                   "Engines to sweep: " + join(engines, ", ") + "; a model an engine cannot run is stored UNSUPPORTED "
-                  "with the reason")->default_str("torchscript");
+                  "with the reason")->default_str(kDefaultEngine);
   cmd.add_option("--device", flags.devices, "Devices to sweep: " + join(registered_devices(), ", "))->default_str("cpu");
   cmd.add_option("--precision", flags.precisions,
                   "Precisions to sweep: " + join(registered_precisions(), ", ") + " (int8: a quantised file of the "

@@ -18,7 +18,7 @@ namespace edgejoule {
 struct ProfileFlags {
   std::vector<std::string> model_files;
   std::string zoo_dir, models_filter;
-  std::string engines = "torchscript", devices = "cpu", precisions = "fp32", batches = "1", threads;
+  std::string engines = kDefaultEngine, devices = "cpu", precisions = "fp32", batches = "1", threads;
   std::map<std::string, std::string> knobs;     // configuration field -> its flag's list
   std::map<std::string, std::string> platform;  // platform knob flag -> its list
   bool allow_platform_changes = false, dry_run = false;

@@ -10,9 +10,13 @@
 
 namespace edgejoule {
 
+// The engine a configuration runs on when none is named: the reference, whose outputs the others
+// are compared with.
+inline constexpr const char* kDefaultEngine = "torchscript";
+
 // One point of the configuration space. Every field is a knob that changes the measurement.
 struct Configuration {
-  std::string engine = "torchscript";
+  std::string engine = kDefaultEngine;
   std::string device = "cpu";
   std::string precision = "fp32";
   int batch = 1;

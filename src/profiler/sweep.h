@@ -25,7 +25,7 @@ std::vector<std::string> parse_name_list(std::string_view text, std::string_view
 std::vector<std::string> parse_field_list(std::string_view text, const ConfigField& field);
 
 struct SweepLists {
-  std::vector<std::string> engines{"torchscript"};
+  std::vector<std::string> engines{kDefaultEngine};
   std::vector<std::string> devices{"cpu"};
   std::vector<std::string> precisions{"fp32"};
   std::vector<int> batches{1};
