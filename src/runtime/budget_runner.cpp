@@ -38,10 +38,14 @@ struct Window {
   }
 };
 
+// What an option drew per second of its calls when its point was measured (0 when its call time
+// is unknown).
+double stored_power_w(const RunOption& o) { return o.latency_ms > 0 ? o.active_energy_j / (o.latency_ms / 1000.0) : 0; }
+
 // How much of a window's energy an option's calls drew, relative to the others: its stored
 // power over the time it ran (a configuration slowed by a competing load draws for longer).
 double active_weight(const RunOption& o, double busy_s, int64_t n) {
-  if (o.latency_ms > 0) return o.active_energy_j * busy_s / (o.latency_ms / 1000.0);
+  if (o.latency_ms > 0) return stored_power_w(o) * busy_s;
   return o.active_energy_j * static_cast<double>(n);
 }
 
@@ -114,6 +118,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
     }
   };
   find_cheapest();
+  auto cheapest_alone = [&] { return Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false}; };
   auto say = [&](const std::string& sentence) {
     report.events.push_back(sentence);
     listener.on_event(sentence);
@@ -152,7 +157,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       if (auto fewer = plan_mix(live, per * (1 - reserve) - load_overhead_j(*m))) m = fewer;
     }
     if (!m) m = plan_mix(live, per);
-    if (!m) m = Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false};
+    if (!m) m = cheapest_alone();
     return m;
   };
   // What the plan spends: the budget less a margin the end of the run may need, as the last
@@ -219,8 +224,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       busy += w.busy_s[i];
       loading += w.load_s[i];
       weight[i] = active_weight(plan.options[i], w.busy_s[i], w.n[i]);
-      const double power = plan.options[i].latency_ms > 0 ? plan.options[i].active_energy_j / (plan.options[i].latency_ms / 1000.0) : 0;
-      load_weight[i] = power * w.load_s[i];
+      load_weight[i] = stored_power_w(plan.options[i]) * w.load_s[i];
       total_w += weight[i] + load_weight[i];
     }
     // At a rate each inference owns the gap after it (1 / rate less its call): a quick
@@ -402,15 +406,14 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
     since_boundary_j = 0;
     // One window's worth of that error, as a share of the budget left (the per-inference check
     // below guards the last inferences themselves).
-    const double left_j = plan.budget_j - spent;
-    reserve = left_j > 0 ? std::min(0.3, std::max(plan.reserve, std::sqrt(error_sq) * window_j / left_j))
-                         : plan.reserve;
     const double remaining_j = plan.budget_j - spent;
+    reserve = remaining_j > 0 ? std::min(0.3, std::max(plan.reserve, std::sqrt(error_sq) * window_j / remaining_j))
+                              : plan.reserve;
     const int64_t remaining_n = plan.inferences - (i + 1);
     const double needed =
         live[cheapest].energy_j * static_cast<double>(remaining_n) + (loaded[cheapest] ? 0 : load_energy_j);
     if (report.degraded) {
-      mix = Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false};
+      mix = cheapest_alone();
     } else if (remaining_j < needed) {
       const std::string why = fmt::format(
           "after {} of {} inferences {:.4g} J of the {:.4g} J budget is left, and the other {} need {:.4g} J even at "
@@ -426,7 +429,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
       report.degraded = true;
       report.degraded_at = why;
       say(why + ": going on at the cheapest configuration (--degrade)");
-      mix = Mix{cheapest, cheapest, 0, live[cheapest].energy_j, live[cheapest].top1, false};
+      mix = cheapest_alone();
     } else if (auto next = plan_for(std::max(0.0, steer_j - spent - horizon_reserve_j(remaining_n, t1)), remaining_n)) {
       if (next->cheaper != mix.cheaper || next->dearer != mix.dearer) {
         const auto label = [&](const Mix& m) {
