@@ -61,12 +61,8 @@ CandidateSet load_candidates(CandidateFlags& flags) {
   set.candidates = std::move(at_rate.candidates);
   set.notes.insert(set.notes.end(), at_rate.notes.begin(), at_rate.notes.end());
   if (set.datasets.size() > 1) {
-    std::string list;
-    for (const auto& [name, n] : set.datasets) {
-      list += fmt::format("{}{} ({} points)", list.empty() ? "" : ", ", name.empty() ? "(unnamed)" : name, n);
-    }
-    throw Error("the store '" + flags.db + "' holds accuracy on several datasets, which do not compare: " + list +
-                "; choose one with --dataset");
+    throw Error("the store '" + flags.db + "' holds accuracy on several datasets, which do not compare: " +
+                datasets_listed(set) + "; choose one with --dataset");
   }
   return set;
 }

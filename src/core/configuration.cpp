@@ -4,6 +4,15 @@
 
 namespace edgejoule {
 
+EngineOptions Configuration::engine_options() const {
+  EngineOptions o;
+  o.device = device;
+  o.precision = precision;
+  o.threads = threads;
+  o.knobs = knobs;
+  return o;
+}
+
 std::vector<int64_t> Configuration::input_shape() const {
   std::vector<int64_t> shape{batch};
   shape.insert(shape.end(), sample_shape.begin(), sample_shape.end());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/config_fields.h"
+#include "core/engine_settings.h"
 
 namespace edgejoule {
 
@@ -32,6 +33,8 @@ struct Configuration {
   std::string platform;
 
   std::vector<int64_t> input_shape() const;  // {batch, sample_shape...}
+  // What the engine is loaded with: device, precision, threads and the knobs.
+  EngineOptions engine_options() const;
   std::string knob(const std::string& name) const { return knob_value(knobs, name); }
   // Canonical text identifying the configuration in the store, e.g.
   // "engine=torchscript;device=cpu;precision=fp32;batch=1;threads=2;shape=3x224x224"; knobs

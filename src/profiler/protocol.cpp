@@ -307,15 +307,10 @@ SweepOutcome run_sweep(const std::vector<SweepItem>& items, const SweepOptions& 
       try {
         if (!item.unsupported_reason.empty()) throw UnsupportedError(item.unsupported_reason);
         engine = options.engine_factory(item.config.engine);
-        EngineOptions engine_options;
-        engine_options.device = item.config.device;
-        engine_options.precision = item.config.precision;
-        engine_options.threads = item.config.threads;
-        engine_options.knobs = item.config.knobs;
         if (const auto refused = knobs_not_honoured(item.config.knobs, item.config.engine); !refused.empty()) {
           throw UnsupportedError("engine " + item.config.engine + " has no such knob: " + join(refused, ", "));
         }
-        engine->load(item.model.path, engine_options);
+        engine->load(item.model.path, item.config.engine_options());
         loaded = true;
         engine->prepare(item.config.input_shape());
         if (item.config.knob("scenario") != "single-stream") engine->prepare_requests(requested_concurrency(item.config));

@@ -129,6 +129,14 @@ std::vector<ResultRow> rows_with_energy(const std::vector<ResultRow>& rows, cons
   return out;
 }
 
+std::string datasets_listed(const CandidateSet& set) {
+  std::string list;
+  for (const auto& [name, n] : set.datasets) {
+    list += fmt::format("{}{} ({} points)", list.empty() ? "" : ", ", name.empty() ? "(unnamed)" : name, n);
+  }
+  return list;
+}
+
 CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
   CandidateSet set;
   set.rows = rows.size();

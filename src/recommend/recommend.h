@@ -64,6 +64,9 @@ struct CandidateSet {
   std::map<std::string, size_t> datasets;
 };
 CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter);
+// "imagenet-1k (12 points), fmnist:test (6 points)": the datasets a set's accuracy is on, for the
+// sentence that asks for --dataset.
+std::string datasets_listed(const CandidateSet& set);
 
 // The same selection without the need for accuracy: VALID rows with energy of one kind that pass
 // the filter. What cost models are fitted on and what the report's cost charts plot.

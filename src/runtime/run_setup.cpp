@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
-#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,8 +15,6 @@
 #include "engines/engine.h"
 #include "recommend/recommend.h"
 #include "zoo/manifest.h"
-
-namespace fs = std::filesystem;
 
 namespace edgejoule {
 namespace {
@@ -101,24 +97,21 @@ RunSetup prepare_run(const RunRequest& request, Store& store, const HostInfo& ho
   RowFilter filter;
   filter.sorted = false;
   filter.status = Verdict::kValid;
+  filter.host_fingerprint = host.fingerprint();
   std::vector<ResultRow> rows = store.rows(filter);
-  const std::string here = host.fingerprint();
-  const size_t of_this_host = static_cast<size_t>(
-      std::count_if(rows.begin(), rows.end(), [&](const ResultRow& r) { return r.host_fingerprint == here; }));
-  if (of_this_host == 0) {
+  if (rows.empty()) {
     if (!request.any_host) {
       throw Error(fmt::format("the store '{}' has no VALID points of this host ({}): profile here first "
                               "('edgejoule profile'), or pass --any-host to plan with another host's figures",
                               store.location(), host.hostname));
     }
+    filter.host_fingerprint.clear();
+    rows = store.rows(filter);
     if (!rows.empty()) {
       setup.warnings.push_back(fmt::format("planning with another host's figures ({}): this host has none; the "
                                            "live readings correct them as the run goes",
                                            rows.front().hostname));
     }
-  } else {
-    rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const ResultRow& r) { return r.host_fingerprint != here; }),
-               rows.end());
   }
   // One request at a time, one sample per call, the platform as it is: the points that say what
   // such a call costs.
@@ -147,10 +140,8 @@ RunSetup prepare_run(const RunRequest& request, Store& store, const HostInfo& ho
       cf.accuracy_dataset = input_dataset;
       set = candidates_from_rows(rows, cf);
     } else {
-      std::string list;
-      for (const auto& [name, n] : set.datasets) list += fmt::format("{}{} ({} points)", list.empty() ? "" : ", ", name, n);
-      throw Error("the store holds accuracy on several datasets, which do not compare: " + list +
-                  "; choose one with --dataset");
+      throw Error("the store '" + store.location() + "' holds accuracy on several datasets, which do not compare: " +
+                  datasets_listed(set) + "; choose one with --dataset");
     }
   }
   RateCandidates at_rate = candidates_for_rate(std::move(set.candidates), request.rate_qps);
@@ -213,11 +204,12 @@ std::string describe_budget(const RunRequest& request, const RunPlan& plan) {
 
 struct EngineWorkload::Impl {
   std::vector<RunTarget> targets;
+  std::vector<std::string> labels;  // per option, for the predictions file
   std::shared_ptr<Dataset> dataset;
   std::vector<std::unique_ptr<Engine>> engines;
-  // Decoded inputs per option (its shape and preprocessing), filled at its first load.
-  std::vector<std::vector<float>> inputs;
-  std::vector<size_t> cached;
+  // Decoded inputs per option (its shape and preprocessing), one vector per sample so that a
+  // call takes its input without a copy; filled at the option's first load.
+  std::vector<std::vector<std::vector<float>>> inputs;
   std::ofstream predictions;
   double cache_mb = 512;
 
@@ -235,7 +227,7 @@ EngineWorkload::EngineWorkload(std::vector<RunTarget> targets, std::shared_ptr<D
   impl_->dataset = std::move(dataset);
   impl_->engines.resize(impl_->targets.size());
   impl_->inputs.resize(impl_->targets.size());
-  impl_->cached.resize(impl_->targets.size(), 0);
+  for (const auto& t : impl_->targets) impl_->labels.push_back(t.row.model + " " + configuration_of(t.row).describe());
   impl_->cache_mb = cache_mb;
   if (!predictions_path.empty()) {
     impl_->predictions.open(predictions_path);
@@ -251,12 +243,7 @@ EngineWorkload::~EngineWorkload() = default;
 void EngineWorkload::load(size_t option) {
   const RunTarget& t = impl_->targets[option];
   auto engine = make_engine(t.row.engine);
-  EngineOptions options;
-  options.device = t.row.device;
-  options.precision = t.row.precision;
-  options.threads = t.row.threads;
-  options.knobs = t.row.knobs;
-  engine->load(t.model.path, options);
+  engine->load(t.model.path, configuration_of(t.row).engine_options());
   const auto shape = impl_->input_shape(option);
   engine->prepare(shape);
   if (impl_->dataset && impl_->inputs[option].empty()) {
@@ -266,10 +253,9 @@ void EngineWorkload::load(size_t option) {
     const auto by_memory = static_cast<size_t>(impl_->cache_mb * 1024 * 1024 / (4.0 * static_cast<double>(per)));
     const size_t n = std::max<size_t>(1, std::min(d.size(), by_memory));
     const Preprocess pre = preprocess_of(t.model);
-    auto& buffer = impl_->inputs[option];
-    buffer.resize(n * static_cast<size_t>(per));
-    for (size_t i = 0; i < n; ++i) d.fill(i, pre, t.model.sample_shape, buffer.data() + i * static_cast<size_t>(per));
-    impl_->cached[option] = n;
+    auto& samples = impl_->inputs[option];
+    samples.assign(n, std::vector<float>(static_cast<size_t>(per)));
+    for (size_t i = 0; i < n; ++i) d.fill(i, pre, t.model.sample_shape, samples[i].data());
   }
   // Warm: the first calls of a freshly loaded model are slower (allocation, caches, lazy
   // compilation) than the warm calls its stored point measured. Part of the load, so counted
@@ -278,9 +264,7 @@ void EngineWorkload::load(size_t option) {
   for (int calls = 0; calls < 3 || (std::chrono::steady_clock::now() < warm_until && calls < 1000); ++calls) {
     if (impl_->dataset) {
       int64_t width = 0;
-      const size_t per = impl_->inputs[option].size() / impl_->cached[option];
-      engine->infer(std::vector<float>(impl_->inputs[option].begin(), impl_->inputs[option].begin() + static_cast<std::ptrdiff_t>(per)),
-                    shape, &width);
+      engine->infer(impl_->inputs[option].front(), shape, &width);
     } else {
       engine->run();
     }
@@ -296,19 +280,14 @@ std::optional<bool> EngineWorkload::infer(size_t option, int64_t index) {
     engine.run();
     return std::nullopt;
   }
-  const size_t n = impl_->cached[option];
-  const size_t sample = static_cast<size_t>(index) % n;
-  const auto shape = impl_->input_shape(option);
-  const size_t per = impl_->inputs[option].size() / n;
-  const std::vector<float> input(impl_->inputs[option].begin() + static_cast<std::ptrdiff_t>(sample * per),
-                                 impl_->inputs[option].begin() + static_cast<std::ptrdiff_t>((sample + 1) * per));
+  const auto& samples = impl_->inputs[option];
+  const size_t sample = static_cast<size_t>(index) % samples.size();
   int64_t width = 0;
-  const auto out = engine.infer(input, shape, &width);
+  const auto out = engine.infer(samples[sample], impl_->input_shape(option), &width);
   const auto best = static_cast<int>(std::max_element(out.begin(), out.begin() + width) - out.begin());
   const int label = impl_->dataset->label(sample);
   if (impl_->predictions.is_open()) {
-    impl_->predictions << index << ',' << sample << ',' << impl_->targets[option].row.model << ' '
-                       << configuration_of(impl_->targets[option].row).describe() << ',' << label << ',' << best << ','
+    impl_->predictions << index << ',' << sample << ',' << impl_->labels[option] << ',' << label << ',' << best << ','
                        << (best == label ? 1 : 0) << '\n';
   }
   return best == label;
