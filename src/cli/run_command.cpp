@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/status_line.h"
 #include "core/host.h"
 #include "data/dataset.h"
 #include "meters/meter.h"
@@ -38,33 +39,23 @@ std::string mix_words(const RunPlan& plan, const Mix& m) {
 // One line, rewritten in place on a terminal; elsewhere a line every 5 s.
 class ProgressLine final : public RunListener {
  public:
-  ProgressLine(const RunPlan& plan, bool quiet) : plan_(plan), quiet_(quiet), terminal_(stderr_is_terminal()) {}
+  ProgressLine(const RunPlan& plan, bool quiet) : plan_(plan), quiet_(quiet), status_(stderr_is_terminal()) {}
   void on_progress(const RunProgress& p) override {
     if (quiet_) return;
     const double now = unix_now_s();
-    if (!terminal_ && now - last_ < 5) return;
+    if (!status_.terminal() && now - last_ < 5) return;
     last_ = now;
-    std::fprintf(stderr, "%s%lld/%lld inferences  %.4g of %.4g J (%.1f %%)  mix %s%s%s", terminal_ ? "\r\033[K" : "",
-                 static_cast<long long>(p.done), static_cast<long long>(p.total), p.spent_j, p.budget_j,
-                 100 * p.spent_j / p.budget_j, mix_words(plan_, p.mix).c_str(), p.degraded ? "  [DEGRADED]" : "",
-                 terminal_ ? "" : "\n");
-    std::fflush(stderr);
-    dirty_ = terminal_;
+    status_.show(fmt::format("{}/{} inferences  {:.4g} of {:.4g} J ({:.1f} %)  mix {}{}", p.done, p.total, p.spent_j,
+                             p.budget_j, 100 * p.spent_j / p.budget_j, mix_words(plan_, p.mix),
+                             p.degraded ? "  [DEGRADED]" : ""));
   }
-  void on_event(const std::string& sentence) override {
-    end_line();
-    std::fprintf(stderr, "run: %s\n", sentence.c_str());
-  }
-  void end_line() {
-    if (dirty_) std::fputc('\n', stderr);
-    dirty_ = false;
-  }
+  void on_event(const std::string& sentence) override { status_.line("run: " + sentence, /*keep_status=*/true); }
+  void end_line() { status_.end(/*keep_status=*/true); }
 
  private:
   const RunPlan& plan_;
   bool quiet_;
-  bool terminal_;
-  bool dirty_ = false;
+  StatusLine status_;
   double last_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/status_line.h"
 #include "profiler/listeners.h"
 
 namespace edgejoule {
@@ -10,7 +11,7 @@ namespace {
 class ProgressListener final : public ProfileListener {
  public:
   ProgressListener(bool is_terminal, bool quiet, bool announce_sweeps)
-      : terminal_(is_terminal), quiet_(quiet), announce_sweeps_(announce_sweeps) {}
+      : status_(is_terminal), quiet_(quiet), announce_sweeps_(announce_sweeps) {}
 
   void on_sweep_start(size_t points) override {
     if (!quiet_ && announce_sweeps_) emit_line(fmt::format("profiling {} point(s)", points));
@@ -19,16 +20,16 @@ class ProgressListener final : public ProfileListener {
     if (!quiet_) emit_line(fmt::format("{} skipped: {}", prefix(c), why));
   }
   void on_point_start(const PointContext& c) override {
-    if (!quiet_ && terminal_) emit_status(fmt::format("{} warming up", prefix(c)));
+    if (!quiet_ && status_.terminal()) emit_status(fmt::format("{} warming up", prefix(c)));
   }
   void on_warmup_end(const PointContext& c, double warmup_s, int64_t iterations) override {
-    if (!quiet_ && terminal_) {
+    if (!quiet_ && status_.terminal()) {
       emit_status(fmt::format("{} warmed up ({} calls, {:.1f} s), measuring", prefix(c),
                               iterations, warmup_s));
     }
   }
   void on_window_end(const PointContext& c, const WindowResult& w) override {
-    if (!quiet_ && terminal_) {
+    if (!quiet_ && status_.terminal()) {
       emit_status(fmt::format("{} window {}: {:.3f} ms mean over {} calls", prefix(c),
                               w.index + 1, w.latency_ms.mean, w.iterations));
     }
@@ -57,22 +58,12 @@ class ProgressListener final : public ProfileListener {
   static std::string prefix(const PointContext& c) {
     return fmt::format("[{}/{}] {} {}", c.index + 1, c.total, c.model->name, c.config->describe());
   }
-  void emit_status(const std::string& text) {
-    std::fprintf(stderr, "\r\033[K%s", text.c_str());
-    std::fflush(stderr);
-    status_shown_ = true;
-  }
-  void emit_line(const std::string& text) {
-    if (status_shown_) std::fprintf(stderr, "\r\033[K");
-    status_shown_ = false;
-    std::fprintf(stderr, "%s\n", text.c_str());
-    std::fflush(stderr);
-  }
+  void emit_status(const std::string& text) { status_.show(text); }
+  void emit_line(const std::string& text) { status_.line(text); }
 
-  bool terminal_;
+  StatusLine status_;
   bool quiet_;
   bool announce_sweeps_;
-  bool status_shown_ = false;
 };
 
 }  // namespace
