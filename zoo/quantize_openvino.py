@@ -60,7 +60,7 @@ def top_k_accuracy(core, model, x, y, batch=500):
     top1 = top5 = 0
     for i in range(0, len(x), batch):
         logits = compiled(x[i:i + batch])[0]
-        top = np.argsort(-logits, axis=1)[:, :5]
+        top = np.argsort(-logits, axis=1, kind="stable")[:, :5]  # ties by class index, as edgejoule ranks
         top1 += int((top[:, 0] == y[i:i + batch]).sum())
         top5 += int((top == y[i:i + batch, None]).any(axis=1).sum())
     return 100.0 * top1 / len(x), 100.0 * top5 / len(x)

@@ -49,12 +49,14 @@ AccuracyResult measure_accuracy(Engine& engine, const Dataset& dataset, const Pr
     for (size_t i = 0; i < n; ++i) {
       const float* row = logits.data() + i * static_cast<size_t>(width);
       const int label = dataset.label(start + i);
-      // Rank of the true class: how many classes score strictly higher (ties favour the label,
-      // as torch.topk's order on exact ties is unspecified).
-      int higher = 0;
-      for (int64_t c = 0; c < width; ++c) higher += row[c] > row[label];
-      top1 += higher == 0;
-      topk += higher < k;
+      // Rank of the true class: the classes that score higher, and those that score the same with
+      // a lower index, as an application's argmax (and a stable sort) would order them. A
+      // quantised model's outputs take few values, so exact ties happen there, and counting a tie
+      // as a hit for the label would overstate what the application gets.
+      int rank = 0;
+      for (int64_t c = 0; c < width; ++c) rank += row[c] > row[label] || (row[c] == row[label] && c < label);
+      top1 += rank == 0;
+      topk += rank < k;
     }
   }
   AccuracyResult r;

@@ -149,6 +149,19 @@ TEST_F(DatasetTest, AccuracyCountsTopOneAndTopK) {
   EXPECT_EQ(r.source, "measured:six:6");
 
   ScriptedClassifier wide(1000);
+  // A quantised model's scores tie: the tie goes to the lower class index, as an argmax does, not
+  // to the label. Every score 0 here: class 0 wins, so only the sample labelled 0 is right.
+  class Flat : public ScriptedClassifier {
+   public:
+    Flat() : ScriptedClassifier(3) {}
+    std::vector<float> infer(const std::vector<float>&, const std::vector<int64_t>& shape, int64_t* width) override {
+      *width = 3;
+      return std::vector<float>(static_cast<size_t>(shape[0] * 3), 0.0f);
+    }
+  } flat;
+  const auto tied = measure_accuracy(flat, *ds, Preprocess{}, {1, 2, 2});
+  EXPECT_NEAR(tied.top1, 100.0 / 6, 1e-9);
+  EXPECT_NEAR(tied.top5, 100.0, 1e-9);
   expect_error([&] { measure_accuracy(wide, *ds, Preprocess{}, {1, 2, 2}); }, "outputs 1000 scores per sample but dataset six has 3 classes");
   expect_error([&] { measure_accuracy(engine, *ds, Preprocess{}, {3, 224, 224}); }, "takes samples of shape 3x224x224");
 }
