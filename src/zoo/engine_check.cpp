@@ -41,6 +41,7 @@ void check_one(const ModelInfo& model, const EngineDescriptor& engine_descriptor
   options.threads = threads;
   auto engine = engine_descriptor.make();
   ModelInfo variant = model;
+  variant.not_runnable.erase(engine_descriptor.name);  // this check's own earlier verdict, being redone
   if (const auto why = select_engine_file(variant, engine_descriptor.name); !why.empty()) throw UnsupportedError(why);
   engine->load(variant.path, options);
   engine->prepare(shape);
@@ -74,6 +75,13 @@ EngineCheckSummary check_zoo_engine(const std::string& zoo_dir, const EngineDesc
                                     bool quiet) {
   EngineCheckSummary summary;
   const std::string& engine = descriptor.name;
+  // A plugin that cannot be loaded says nothing about the models: said once, nothing recorded.
+  try {
+    descriptor.hooks();
+  } catch (const Error& e) {
+    if (!quiet) std::fprintf(stderr, "zoo: %s not checked: %s\n", engine.c_str(), e.what());
+    return summary;
+  }
   const std::string version = descriptor.version();
   const std::string format = descriptor.model_format;
 
