@@ -20,7 +20,7 @@ DEMO_POWER_W  ?= 3
 DEMO_RUN_N     ?= 150
 DEMO_FMNIST_N  ?= 100000
 DEMO_FMNIST_J  ?= 0.0002
-# Every engine built in (torchscript, opencv, openvino where .venv has its wheel).
+# Every engine built in (torchscript, opencv; openvino and onnxruntime where make deps got their wheels).
 DEMO_ENGINES  ?= $$($(BUILD_DIR)/edgejoule engines --names)
 FMNIST_ZOO ?= $(BUILD_DIR)/zoo/fmnist-small
 CMAKE_ARGS ?=
@@ -43,7 +43,7 @@ build: configure
 
 # The main job on the embedded defaults: export the demo zoo (declared ImageNet accuracy) and
 # train three Fashion-MNIST models (measured accuracy), in TorchScript and ONNX, profile them in
-# every engine built in (LibTorch, OpenCV DNN, OpenVINO; a model an engine cannot run is shown
+# every engine built in (LibTorch, OpenCV DNN, OpenVINO, ONNX Runtime; a model an engine cannot run is shown
 # UNSUPPORTED with why), the ImageNet models also in the offline scenario (requests in flight,
 # OpenVINO with its throughput hint too), store them, show them with the scenarios side by side,
 # then the Pareto frontier, a recommendation for DEMO_BUDGET_J, one for a device serving

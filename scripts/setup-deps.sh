@@ -46,5 +46,9 @@ case "$blas" in
      echo "setup: fix: update-alternatives --set libblas.so.3-$multiarch /usr/lib/$multiarch/openblas-openmp/libblas.so.3" >&2 ;;
 esac
 
-# PyPI: the project-local virtual environment with the pinned wheels (the openvino engine).
+# PyPI: the project-local virtual environment with the pinned wheels (the openvino and onnxruntime engines).
 "$here/setup-venv.sh"
+
+# Debian's archive: ONNX Runtime's API headers for the onnxruntime engine (its library is the
+# onnxruntime wheel in .venv).
+"$here/setup-onnxruntime-headers.sh"

@@ -30,11 +30,11 @@ if installed; then
 fi
 echo "setup: creating $venv with the pinned PyPI packages ($(grep -vE '^\s*(#|$)' "$req" | sed 's/#.*//' | tr -s ' \n' ' '))"
 if ! "$python" -m venv "$venv"; then
-  echo "setup: warning: could not create $venv ($python -m venv failed): building without the openvino engine" >&2
+  echo "setup: warning: could not create $venv ($python -m venv failed): building without the openvino and onnxruntime engines" >&2
   exit 0
 fi
 if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"; then
   echo "setup: warning: could not install the PyPI packages into $venv (no PyPI here, or no wheel for this" \
-       "platform): building without the openvino engine; run 'make deps' again once PyPI is reachable" >&2
+       "platform): building without the openvino and onnxruntime engines; run 'make deps' again once PyPI is reachable" >&2
   exit 0
 fi

@@ -23,10 +23,16 @@ import time
 
 EXPORTER_VERSION = 5
 SEED = 0
-# Formats exported from the model itself, in this process (torch), and the one made afterwards
-# from the ONNX export in the project's .venv (quantize_openvino.py: openvino and nncf).
+# Formats exported from the model itself, in this process (torch), and the ones made afterwards
+# from the ONNX export in the project's .venv: format -> (script, the modules it needs, what
+# quantises, its file's other files' suffixes, the temporary files' prefix).
 TORCH_FORMATS = ("torchscript", "onnx", "torchscript_int8")
-VENV_FORMATS = ("openvino_int8",)
+VENV_QUANTIZERS = {
+    "openvino_int8": ("quantize_openvino.py", ("openvino", "nncf"), "NNCF", (".bin",), ".ov-int8-jobs."),
+    "onnx_int8": ("quantize_onnxruntime.py", ("onnxruntime", "onnx"), "onnxruntime.quantization", (),
+                  ".ort-int8-jobs."),
+}
+VENV_FORMATS = tuple(VENV_QUANTIZERS)
 NOT_APPLICABLE = ("int8 file of random weights: the architecture's declared accuracy is for its pretrained "
                   "fp32 weights and does not carry over")
 
@@ -390,17 +396,20 @@ def cached_formats_ok(entry, out_dir, formats):
     return True
 
 
-def find_venv_python():
-    """The project's .venv interpreter (EDGEJOULE_VENV overrides), checked to import openvino and
-    nncf; exits with the fix when it cannot."""
+def find_venv_python(formats):
+    """The project's .venv interpreter (EDGEJOULE_VENV overrides), checked to import what the
+    quantisers of `formats` need; exits with the fix when it cannot."""
     venv = os.environ.get("EDGEJOULE_VENV") or os.path.join(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))), ".venv")
     python = os.path.join(venv, "bin", "python")
     import subprocess
-    if not os.access(python, os.X_OK) or subprocess.run([python, "-c", "import openvino, nncf"],
-                                                        capture_output=True).returncode != 0:
-        sys.exit(f"zoo: openvino_int8 is made with the openvino and nncf wheels of the project's virtual "
-                 f"environment, and {venv} has not both: run 'make deps' (it needs PyPI), or set EDGEJOULE_VENV")
+    for fmt in formats:
+        modules = VENV_QUANTIZERS[fmt][1]
+        if not os.access(python, os.X_OK) or subprocess.run([python, "-c", "import " + ", ".join(modules)],
+                                                            capture_output=True).returncode != 0:
+            sys.exit(f"zoo: {fmt} is made with the {' and '.join(modules)} wheels of the project's virtual "
+                     f"environment, and {venv} has not all of them: run 'make deps' (it needs PyPI), or set "
+                     f"EDGEJOULE_VENV")
     return python
 
 
@@ -439,25 +448,27 @@ def venv_python_if_any():
     return None
 
 
-def quantize_openvino(manifest, manifest_path, venv_python, args):
-    """Makes the openvino_int8 file of every model whose ONNX export it lacks (or was made from
-    another ONNX file), in the .venv; records file, hash, calibration and accuracy (or the error)
-    in the manifest. Returns the names that failed."""
+def quantize_in_venv(fmt, manifest, manifest_path, venv_python, args):
+    """Makes the `fmt` file (VENV_QUANTIZERS) of every model whose ONNX export it lacks (or was made
+    from another ONNX file), in the .venv; records file, hash, calibration and accuracy (or the
+    error) in the manifest. Returns the names that failed."""
+    script, _, quantiser, companions, prefix = VENV_QUANTIZERS[fmt]
     out_dir = args.out
     jobs = []
     for entry in manifest["models"]:
         onnx_file = entry.get("files", {}).get("onnx")
         if not onnx_file:
-            entry["openvino_int8_error"] = "no ONNX export to quantise"
+            entry[f"{fmt}_error"] = "no ONNX export to quantise"
             continue
-        current = entry.get("files", {}).get("openvino_int8")
-        if (not args.force and "openvino_int8_error" in entry and
-                entry.get("openvino_int8_from") == entry["sha256"]["onnx"]):
-            continue  # NNCF could not quantise this very file: recorded, as for the other formats
-        if (current and not args.force and entry.get("openvino_int8_from") == entry["sha256"]["onnx"] and
+        current = entry.get("files", {}).get(fmt)
+        if (not args.force and f"{fmt}_error" in entry and
+                entry.get(f"{fmt}_from") == entry["sha256"]["onnx"]):
+            continue  # the quantiser could not quantise this very file: recorded, as for the other formats
+        if (current and not args.force and entry.get(f"{fmt}_from") == entry["sha256"]["onnx"] and
                 os.path.exists(os.path.join(out_dir, current)) and
-                os.path.exists(os.path.join(out_dir, current[:-4] + ".bin")) and
-                sha256_file(os.path.join(out_dir, current)) == entry["sha256"].get("openvino_int8")):
+                all(os.path.exists(os.path.join(out_dir, os.path.splitext(current)[0] + suffix))
+                    for suffix in companions) and
+                sha256_file(os.path.join(out_dir, current)) == entry["sha256"].get(fmt)):
             continue
         family = entry.get("family", "")
         jobs.append({"name": entry["name"], "onnx": os.path.join(out_dir, onnx_file), "out_dir": out_dir,
@@ -466,34 +477,34 @@ def quantize_openvino(manifest, manifest_path, venv_python, args):
                      "test_limit": args.test_limit})
     if not jobs:
         return []
-    log(f"openvino_int8: quantising {len(jobs)} model(s) with NNCF in {os.path.dirname(os.path.dirname(venv_python))}")
-    rc, results = run_venv_jobs(venv_python, "quantize_openvino.py", [], jobs, out_dir, ".ov-int8-jobs.")
+    log(f"{fmt}: quantising {len(jobs)} model(s) with {quantiser} in {os.path.dirname(os.path.dirname(venv_python))}")
+    rc, results = run_venv_jobs(venv_python, script, [], jobs, out_dir, prefix)
     failed = []
     by_name = {e["name"]: e for e in manifest["models"]}
     for job in jobs:
         entry, result = by_name[job["name"]], results.get(job["name"])
-        entry.get("format_accuracy", {}).pop("openvino_int8", None)
+        entry.get("format_accuracy", {}).pop(fmt, None)
         if result is None or "error" in result:
             why = result["error"] if result else f"the quantiser stopped (exit status {rc}) before this model"
-            entry["files"].pop("openvino_int8", None)
-            entry["sha256"].pop("openvino_int8", None)
-            entry["openvino_int8_error"] = why
+            entry["files"].pop(fmt, None)
+            entry["sha256"].pop(fmt, None)
+            entry[f"{fmt}_error"] = why
             if result is None:
-                failed.append(job["name"])  # a crash, not a model NNCF cannot quantise: tried again next time
-                entry.pop("openvino_int8_from", None)
+                failed.append(job["name"])  # a crash, not a model it cannot quantise: tried again next time
+                entry.pop(f"{fmt}_from", None)
             else:
-                entry["openvino_int8_from"] = entry["sha256"]["onnx"]  # recorded, as for onnx
+                entry[f"{fmt}_from"] = entry["sha256"]["onnx"]  # recorded, as for onnx
             continue
-        entry.pop("openvino_int8_error", None)
-        entry["files"]["openvino_int8"] = result["file"]
-        entry["sha256"]["openvino_int8"] = sha256_file(os.path.join(out_dir, result["file"]))
-        entry["openvino_int8_from"] = entry["sha256"]["onnx"]
-        entry["openvino_int8_calibration"] = result["calibration"]
+        entry.pop(f"{fmt}_error", None)
+        entry["files"][fmt] = result["file"]
+        entry["sha256"][fmt] = sha256_file(os.path.join(out_dir, result["file"]))
+        entry[f"{fmt}_from"] = entry["sha256"]["onnx"]
+        entry[f"{fmt}_calibration"] = result["calibration"]
         accuracy = result["accuracy"]
         if "not_applicable" in accuracy and not entry.get("accuracy"):
             accuracy = None  # nothing declared for the fp32 model either: nothing to disclaim
         if accuracy:
-            entry.setdefault("format_accuracy", {})["openvino_int8"] = accuracy
+            entry.setdefault("format_accuracy", {})[fmt] = accuracy
     write_manifest(manifest_path, manifest)
     return failed
 
@@ -512,7 +523,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--force", action="store_true", help="export again even when cached")
     parser.add_argument("--formats", default="torchscript",
-                        help="comma-separated: torchscript, onnx, torchscript_int8, openvino_int8 (export "
+                        help="comma-separated: torchscript, onnx, torchscript_int8, openvino_int8, onnx_int8 (export "
                              "only what the engines and precisions you will use need)")
     parser.add_argument("--test-limit", type=int, default=None,
                         help="fmnist: measure test accuracy on the first N test images only")
@@ -525,11 +536,12 @@ def main():
             parser.error(f"unknown format '{f}': choose {', '.join(TORCH_FORMATS + VENV_FORMATS)}")
     if "torchscript" not in args.formats:
         args.formats.insert(0, "torchscript")  # the manifest's reference file, always exported
-    if "openvino_int8" in args.formats and "onnx" not in args.formats:
-        args.formats.insert(1, "onnx")  # what NNCF quantises
+    quantised = [f for f in args.formats if f in VENV_FORMATS]
+    if quantised and "onnx" not in args.formats:
+        args.formats.insert(1, "onnx")  # what the quantisers read
     venv_python = None
-    if "openvino_int8" in args.formats:
-        venv_python = find_venv_python()  # before anything is exported: exits naming the fix
+    if quantised:
+        venv_python = find_venv_python(quantised)  # before anything is exported: exits naming the fix
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import warnings
@@ -612,8 +624,8 @@ def main():
     if "onnx" in args.formats:
         graph_onnx(manifest, venv_python or venv_python_if_any(), args.out)
         write_manifest(manifest_path, manifest)
-    if venv_python:
-        failed += quantize_openvino(manifest, manifest_path, venv_python, args)
+    for fmt in quantised:
+        failed += quantize_in_venv(fmt, manifest, manifest_path, venv_python, args)
     log(f"manifest: {manifest_path} ({len(manifest['models'])} models)")
     if failed:
         sys.exit(f"zoo: {len(failed)} model(s) could not be exported: {', '.join(failed)}; "

@@ -28,7 +28,8 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
   cmd.add_option("--precision", flags.precisions,
                   "Precisions to sweep: " + join(registered_precisions(), ", ") + " (int8: a quantised file of the "
                   "zoo's, per engine: torchscript_int8 (dynamically quantised, CPU) for torchscript, openvino_int8 "
-                  "(NNCF, calibrated) for openvino; 'zoo build --formats torchscript,torchscript_int8,openvino_int8')")
+                  "(NNCF, calibrated) for openvino, onnx_int8 (static QDQ, calibrated) for onnxruntime; 'zoo build "
+                  "--formats torchscript,torchscript_int8,openvino_int8,onnx_int8')")
       ->default_str("fp32");
   cmd.add_option("--batch", flags.batches, "Batch sizes: list or range, e.g. 1,8,32 or 1-64*2")->default_str("1");
   cmd.add_option("--threads", flags.threads, "Intra-op thread counts (default: all CPUs)");

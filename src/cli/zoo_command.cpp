@@ -58,9 +58,11 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   build->add_option("--out", flags->out, "Output directory")->required();
   build->add_option("--formats", flags->formats,
                     "Formats to export, for the engines and precisions you will use (comma-separated): "
-                    "torchscript, onnx (the opencv and openvino engines'), torchscript_int8 (dynamically quantised, for "
-                    "torchscript's --precision int8), openvino_int8 (post-training quantised with NNCF from the ONNX "
-                    "file, for openvino's --precision int8; needs the .venv of 'make deps'), or engines: every "
+                    "torchscript, onnx (the opencv, openvino and onnxruntime engines'), torchscript_int8 (dynamically "
+                    "quantised, for torchscript's --precision int8), openvino_int8 (post-training quantised with NNCF "
+                    "from the ONNX file, for openvino's --precision int8), onnx_int8 (static QDQ int8 by "
+                    "onnxruntime.quantization, for onnxruntime's --precision int8; both need the .venv of 'make "
+                    "deps'), or engines: every "
                     "format the engines built in load, at every precision")
       ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");

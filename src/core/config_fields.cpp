@@ -35,6 +35,17 @@ const std::vector<ConfigField>& config_fields() {
       {"ov_streams", "--ov-streams",
        "OpenVINO inference streams to sweep: auto (what the hint chooses), 1, 2, 4, 8",
        {"auto", "1", "2", "4", "8"}, "streams:{}", false, false, {"openvino"}, kChoice, "", {}},
+      {"ort_graph_opt", "--ort-graph-opt",
+       "ONNX Runtime graph optimisation levels to sweep: all (its default: layout and hardware-specific fusions "
+       "too), extended, basic (constant folding, redundant nodes), disable",
+       {"all", "extended", "basic", "disable"}, "gopt:{}", false, false, {"onnxruntime"}, kChoice, "", {}},
+      {"ort_execution_mode", "--ort-execution-mode",
+       "ONNX Runtime execution modes to sweep: sequential (one operator at a time, each over the intra-op "
+       "threads), parallel (independent branches at once over --ort-inter-threads)",
+       {"sequential", "parallel"}, "exec:{}", false, false, {"onnxruntime"}, kChoice, "", {}},
+      {"ort_inter_threads", "--ort-inter-threads",
+       "ONNX Runtime inter-op threads with --ort-execution-mode parallel: N or auto (the configuration's threads)",
+       {"auto"}, "inter:{}", false, false, {"onnxruntime"}, kPositiveInteger, "ort_execution_mode", {"parallel"}},
       // How the device is used (MLPerf loadgen's scenarios, docs/protocol.md). Every engine runs
       // them: the harness issues the requests, the engine only runs them concurrently.
       {"scenario", "--scenario",

@@ -134,6 +134,26 @@ std::optional<std::vector<int64_t>> onnx_input_shape(const std::string& path) {
   return onnx_input_shape_of(*bytes);
 }
 
+std::optional<size_t> onnx_op_count_of(const std::string& bytes, const std::string& op_type) {
+  const auto graph = field(bytes, 7);  // ModelProto.graph
+  if (!graph) return std::nullopt;
+  size_t n = 0;
+  Fields f(*graph);
+  while (f.next()) {
+    if (f.number() != 1 || f.type() != 2) continue;  // GraphProto.node (NodeProto, op_type = 4)
+    const auto type = field(f.bytes(), 4);
+    if (type && *type == op_type) ++n;
+  }
+  if (!f.ok()) return std::nullopt;
+  return n;
+}
+
+std::optional<size_t> onnx_op_count(const std::string& path, const std::string& op_type) {
+  const auto bytes = read_file(path);
+  if (!bytes) return std::nullopt;
+  return onnx_op_count_of(*bytes, op_type);
+}
+
 bool shape_fits(const std::vector<int64_t>& shape, const std::vector<int64_t>& declared) {
   if (shape.size() != declared.size()) return false;
   for (size_t i = 0; i < shape.size(); ++i) {

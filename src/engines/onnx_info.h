@@ -17,6 +17,11 @@ std::optional<std::vector<int64_t>> onnx_input_shape(const std::string& path);
 // The parsing part, on the file's bytes.
 std::optional<std::vector<int64_t>> onnx_input_shape_of(const std::string& bytes);
 
+// How many nodes of the main graph run `op_type` ("QuantizeLinear": a QDQ-quantised model);
+// nullopt when the file cannot be read or holds no graph.
+std::optional<size_t> onnx_op_count(const std::string& path, const std::string& op_type);
+std::optional<size_t> onnx_op_count_of(const std::string& bytes, const std::string& op_type);
+
 // Whether `shape` fits `declared` (same rank; every fixed dimension equal).
 bool shape_fits(const std::vector<int64_t>& shape, const std::vector<int64_t>& declared);
 

@@ -63,7 +63,9 @@ std::optional<std::pair<int, int>> choose_backend(const std::string& device, con
     }
     return false;
   };
-  if (device == "cpu" && precision == "fp32" && offered(cv::dnn::DNN_BACKEND_OPENCV, cv::dnn::DNN_TARGET_CPU)) {
+  // int8: a QDQ file, whose quantised operators OpenCV's own CPU backend runs with its int8 layers.
+  if (device == "cpu" && (precision == "fp32" || precision == "int8") &&
+      offered(cv::dnn::DNN_BACKEND_OPENCV, cv::dnn::DNN_TARGET_CPU)) {
     return std::make_pair<int, int>(cv::dnn::DNN_BACKEND_OPENCV, cv::dnn::DNN_TARGET_CPU);
   }
   if (device == "cuda") {
@@ -141,7 +143,15 @@ class OpenCvEngine final : public Engine {
     if (!chosen) {
       throw UnsupportedError("OpenCV " + std::string(CV_VERSION) + " offers no backend for " + options.device +
                              " " + options.precision + " here (it offers " + offered_list() +
-                             "; its CPU backend computes in fp32 only)");
+                             "; its CPU backend computes in fp32, and in int8 the zoo's QDQ files)");
+    }
+    const auto quantize_ops = onnx_op_count(path_, "QuantizeLinear");
+    if (options.precision == "int8" && quantize_ops && *quantize_ops == 0) {
+      throw Error("'" + path_ + "' has no quantised operation (QuantizeLinear): --precision int8 needs the "
+                  "onnx_int8 file, 'edgejoule zoo build --formats torchscript,onnx_int8'");
+    }
+    if (options.precision != "int8" && quantize_ops && *quantize_ops > 0) {
+      throw Error("'" + path_ + "' is a quantised model: profile it with --precision int8");
     }
     backend_ = chosen->first;
     target_ = chosen->second;
@@ -373,7 +383,7 @@ EngineHooks make_opencv_hooks() {
   hooks.make = [] { return std::unique_ptr<Engine>(std::make_unique<OpenCvEngine>()); };
   hooks.version = &opencv_library_version;
   hooks.here = [] {
-    EngineHere here{{}, {"fp32"}, {}};
+    EngineHere here{{}, {"fp32", "int8 (cpu, onnx_int8 files)"}, {}};
     for (const auto& [b, t] : cv::dnn::getAvailableBackends()) {
       here.backends.push_back(backend_name(b) + "/" + target_name(t));
       const std::string device = b == cv::dnn::DNN_BACKEND_CUDA ? "cuda" : "cpu";

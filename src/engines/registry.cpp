@@ -22,13 +22,16 @@ namespace edgejoule {
 #ifndef EDGEJOULE_PLUGIN_OPENVINO
 #define EDGEJOULE_PLUGIN_OPENVINO ""
 #endif
+#ifndef EDGEJOULE_PLUGIN_ONNXRUNTIME
+#define EDGEJOULE_PLUGIN_ONNXRUNTIME ""
+#endif
 
 const std::vector<EngineDescriptor>& engine_registry() {
   static const std::vector<EngineDescriptor> table = {
       {"torchscript", "LibTorch", "torchscript", ".pt", {{"int8", "torchscript_int8"}}, {"cpu", "cuda"},
        {"fp32", "fp16", "bf16", "int8"}, /*output_reference=*/true, /*zoo_check=*/false,
        "reconfigure with -DEDGEJOULE_WITH_TORCH=ON", EDGEJOULE_PLUGIN_TORCHSCRIPT},
-      {"opencv", "OpenCV DNN", "onnx", ".onnx", {}, {"cpu", "cuda"}, {"fp32"}, /*output_reference=*/false,
+      {"opencv", "OpenCV DNN", "onnx", ".onnx", {{"int8", "onnx_int8"}}, {"cpu", "cuda"}, {"fp32", "int8"}, /*output_reference=*/false,
        /*zoo_check=*/true, "install libopencv-dev and reconfigure with -DEDGEJOULE_WITH_OPENCV=ON",
        EDGEJOULE_PLUGIN_OPENCV},
       {"openvino", "OpenVINO", "onnx", ".onnx", {{"int8", "openvino_int8"}}, {"cpu", "gpu", "npu"},
@@ -36,6 +39,11 @@ const std::vector<EngineDescriptor>& engine_registry() {
        "OpenVINO's C++ package was not found when configuring: 'make deps' installs the pinned openvino wheel "
        "into .venv (it needs PyPI), then reconfigure (rm -rf build; make build)",
        EDGEJOULE_PLUGIN_OPENVINO},
+      {"onnxruntime", "ONNX Runtime", "onnx", ".onnx", {{"int8", "onnx_int8"}}, {"cpu", "cuda"}, {"fp32", "int8"},
+       /*output_reference=*/false, /*zoo_check=*/true,
+       "it needs the pinned onnxruntime wheel in .venv and ONNX Runtime's headers in .deps/: 'make deps' fetches "
+       "both (PyPI and Debian's archive), then reconfigure (rm -rf build; make build)",
+       EDGEJOULE_PLUGIN_ONNXRUNTIME},
   };
   return table;
 }

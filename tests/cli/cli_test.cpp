@@ -547,6 +547,7 @@ TEST_F(CliTest, AModelAnEngineCannotRunIsStoredUnsupportedWithTheReason) {
   for (auto& m : manifest["models"]) {
     m["files"].erase("torchscript_int8");
     m["files"].erase("openvino_int8");  // files this test does not copy
+    m["files"].erase("onnx_int8");
     if (m["name"] == "tiny_cnn") {
       m["files"].erase("onnx");
       m["onnx_error"] = "SymbolicValueError: Unsupported: ONNX export of operator x";
@@ -708,6 +709,55 @@ TEST_F(CliTest, OpenvinoInt8RunsTheNncfFileWithItsOwnAccuracy) {
   expect_bad_input(profile({loose, "--input-shape", "1x1x28x28", "--engine", "openvino", "--precision", "int8",
                             "--threads", "1", "--meter", "none"}),
                    "has no quantised operation");
+}
+#endif
+
+#ifdef EDGEJOULE_HAVE_ONNXRUNTIME
+// ONNX Runtime's int8 is the zoo's QDQ file that onnxruntime.quantization calibrated on the
+// training split, whose accuracy the build measured on the test split; the engine measures the
+// same figure, and each point stores the session options it ran with.
+TEST_F(CliTest, OnnxruntimeRunsTheQdqFileWithItsOwnAccuracyAndStoresItsSessionOptions) {
+  const auto manifest = nlohmann::json::parse(*read_file(std::string(kFmnistZoo) + "/zoo.json"));
+  std::map<std::string, double> built_int8_top1;
+  for (const auto& m : manifest["models"]) {
+    ASSERT_TRUE(m["files"].contains("onnx_int8")) << m.dump();
+    EXPECT_EQ(m["onnx_int8_calibration"], "fmnist:train:300");
+    built_int8_top1[m["name"]] = m["format_accuracy"]["onnx_int8"]["top1"].get<double>();
+  }
+  auto r = profile({"--zoo", kFmnistZoo, "--engine", "onnxruntime", "--precision", "fp32,int8", "--threads", "1",
+                    "--ort-graph-opt", "all,disable", "--meter", "none", "--dataset", "fmnist:test,limit=300",
+                    "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), 8u);
+  for (const auto& row : rows) {
+    EXPECT_NE(row["status"], "UNSUPPORTED") << row.dump();
+    EXPECT_EQ(row["accuracy"]["provenance"], "measured:fmnist:test:300");
+    if (row["config"]["precision"] == "int8") {
+      EXPECT_NEAR(row["accuracy"]["top1"].get<double>(), built_int8_top1.at(row["model"]["name"]), 100.0 / 300 + 1e-9);
+    }
+  }
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN models m ON m.id = p.model_id JOIN configs c ON "
+                  "c.id = p.config_id WHERE c.engine = 'onnxruntime' AND c.precision = 'int8' AND m.path LIKE "
+                  "'%.qdq-int8.onnx' AND json_extract(p.settings_json, '$.effective.backend') LIKE "
+                  "'%quantize_linear_ops=%'"),
+            4);
+  EXPECT_EQ(query("SELECT count(*) FROM points p JOIN configs c ON c.id = p.config_id WHERE c.ort_graph_opt = "
+                  "'disable' AND json_extract(p.settings_json, '$.effective.backend') LIKE "
+                  "'CPUExecutionProvider graph_optimization=disable execution_mode=sequential intra_op_threads=1%'"),
+            4);
+  // Another engine does not honour the knob: UNSUPPORTED with why, nothing run.
+  r = profile({"--zoo", kFmnistZoo, "--engine", "opencv", "--threads", "1", "--ort-graph-opt", "basic",
+               "--meter", "none", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& row : nlohmann::json::parse(r.out)) {
+    EXPECT_EQ(row["status"], "UNSUPPORTED") << row.dump();
+    EXPECT_NE(row["reason"].get<std::string>().find("--ort-graph-opt basic (honoured by onnxruntime)"),
+              std::string::npos) << row.dump();
+  }
+  // A bad value is the user's, in one sentence.
+  expect_bad_input(profile({"--zoo", kFmnistZoo, "--engine", "onnxruntime", "--ort-graph-opt", "max"}),
+                   "unknown value 'max' for --ort-graph-opt");
 }
 #endif
 
