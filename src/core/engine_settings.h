@@ -20,7 +20,7 @@ struct EngineOptions {
 
 // What the engine actually did with the requested options (requested vs effective, as loadgen).
 struct EngineRuntime {
-  std::string engine;            // "torchscript" | "opencv" | "openvino"
+  std::string engine;            // the registry name: "torchscript", "opencv", "openvino", "onnxruntime"
   std::string engine_version;    // e.g. "libtorch 1.13.0"
   std::string device;            // effective device
   std::string device_name;       // e.g. CPU model or "NVIDIA H200"

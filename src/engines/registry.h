@@ -6,9 +6,9 @@
 // knobs an engine honours are listed with the knobs (core/config_fields.cpp).
 //
 // Each engine built in is a plugin: a shared library of its own (libedgejoule_engine_<name>.so,
-// linking its heavy library: LibTorch, OpenCV, OpenVINO) that is loaded with dlopen the first
-// time a command needs that engine, so commands that run no model (list, recommend, --version)
-// never load them.
+// linking its heavy library: LibTorch, OpenCV, OpenVINO, ONNX Runtime) that is loaded with
+// dlopen the first time a command needs that engine, so commands that run no model (list,
+// recommend, --version) never load them.
 
 #include <cstdint>
 #include <map>
