@@ -42,7 +42,7 @@ std::vector<ResultRow> random_rows(int n) {
 Constraints typical() {
   Constraints k;
   k.energy_budget_j = 0.05;
-  k.latency_p99_ms = 200;
+  k.latency_ms_p99 = 200;
   return k;
 }
 

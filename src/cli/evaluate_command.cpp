@@ -29,7 +29,7 @@ struct EvaluateFlags {
   CandidateFlags candidates;
   int budgets = 20;
   std::string objective = "accuracy";
-  std::optional<double> latency_p99_ms, min_accuracy, max_memory_mb;
+  std::optional<double> latency_ms_p99, min_accuracy, max_memory_mb;
   bool predict = false;
   std::string zoo_dir;
   std::string meter = "auto";
@@ -73,7 +73,7 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   EvaluationSettings settings;
   settings.budgets = flags.budgets;
   settings.objective = *objective_from_string(flags.objective);
-  settings.constraints.latency_p99_ms = flags.latency_p99_ms;
+  settings.constraints.latency_ms_p99 = flags.latency_ms_p99;
   settings.constraints.min_accuracy = flags.min_accuracy;
   settings.constraints.max_memory_mb = flags.max_memory_mb;
 
@@ -139,7 +139,7 @@ CommandRun add_evaluate_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--objective", flags->objective, "accuracy, accuracy-per-joule or energy")
       ->check(CLI::IsMember({"accuracy", "accuracy-per-joule", "energy"}))
       ->default_str("accuracy");
-  cmd->add_option("--latency-p99-ms", flags->latency_p99_ms, "Latency target for every budget, ms");
+  cmd->add_option("--latency-p99-ms", flags->latency_ms_p99, "Latency target for every budget, ms");
   cmd->add_option("--min-accuracy", flags->min_accuracy, "Accuracy floor for every budget, top-1 percent");
   cmd->add_option("--max-memory-mb", flags->max_memory_mb, "Memory limit for every budget, MiB");
   cmd->add_flag("--predict", flags->predict, "Let the recommender also pick predicted points");

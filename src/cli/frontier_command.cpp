@@ -85,7 +85,7 @@ int run_frontier(FrontierFlags& flags) {
                                                : fmt::format("{:.3g} ms", *s.marginal_x_per_accuracy_point);
     }
     std::printf("%-*s %12s %10s %8.2f %10s %16s\n", width, c.label().c_str(), format_energy(c.energy_j).c_str(),
-                format_ms(c.latency_p99_ms).c_str(), c.top1,
+                format_ms(c.latency_ms_p99).c_str(), c.top1,
                 s.accuracy_per_joule ? fmt::format("{:.3g}", *s.accuracy_per_joule).c_str() : "-", marginal.c_str());
   }
   std::printf("(%s)\n", provenance_footnote(shown).c_str());
@@ -106,7 +106,7 @@ int run_frontier(FrontierFlags& flags) {
     for (const auto& s : own) {
       const Candidate& c = cs[s.index];
       std::printf("  %-44s on %-16s %12s %10s %8.2f\n", c.label().c_str(), c.row.hostname.c_str(),
-                  format_energy(c.energy_j).c_str(), format_ms(c.latency_p99_ms).c_str(), c.top1);
+                  format_energy(c.energy_j).c_str(), format_ms(c.latency_ms_p99).c_str(), c.top1);
     }
   }
   if (!set.notes.empty()) {

@@ -27,7 +27,7 @@ struct RecommendFlags {
   CandidateFlags candidates;
   double budget_j = 0;
   std::optional<double> power_budget_w;
-  std::optional<double> latency_p99_ms, min_accuracy, max_memory_mb;
+  std::optional<double> latency_ms_p99, min_accuracy, max_memory_mb;
   std::string objective = "accuracy";
   bool predict = false;
   std::string zoo_dir;
@@ -47,7 +47,7 @@ void print_candidate(const Candidate& c, const char* indent) {
                 format_energy(c.energy_ci95_j).c_str(), c.row.energy_provenance.c_str());
   }
   std::printf("%s  latency  p50 %s, p99 %s per call of %d\n", indent, format_ms(c.row.latency_ms_p50).c_str(),
-              format_ms(c.latency_p99_ms).c_str(), c.row.batch);
+              format_ms(c.latency_ms_p99).c_str(), c.row.batch);
   std::printf("%s  accuracy top-1 %.2f %%  (%s)\n", indent, c.top1, c.row.accuracy_source.c_str());
   if (c.memory_mb) std::printf("%s  memory   peak RSS %.0f MiB\n", indent, *c.memory_mb);
 }
@@ -65,7 +65,7 @@ void print_groups(const std::vector<GroupChoice>& groups, const std::vector<Cand
       std::printf("    %s%s on %s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n",
                   c.label().c_str(), c.predicted ? " [PREDICTED]" : "", c.row.hostname.c_str(), c.top1,
                   format_energy(c.energy_j).c_str(), c.energy_j / k.energy_budget_j * 100,
-                  format_ms(c.latency_p99_ms).c_str());
+                  format_ms(c.latency_ms_p99).c_str());
     } else if (rec.cheapest) {
       const Candidate& c = candidates[*rec.cheapest];
       std::printf("    nothing fits; cheapest: %s on %s, %s per inference (breaks %s)\n", c.label().c_str(),
@@ -159,7 +159,7 @@ int run_recommend(RecommendFlags& flags) {
   }
   Constraints k;
   k.energy_budget_j = flags.budget_j;
-  k.latency_p99_ms = flags.latency_p99_ms;
+  k.latency_ms_p99 = flags.latency_ms_p99;
   k.min_accuracy = flags.min_accuracy;
   k.max_memory_mb = flags.max_memory_mb;
   const Objective objective = *objective_from_string(flags.objective);
@@ -174,7 +174,7 @@ int run_recommend(RecommendFlags& flags) {
          {{"energy_budget_j", k.energy_budget_j},
           {"rate_qps", json_or_null(flags.candidates.rate_qps)},
           {"power_budget_w", json_or_null(flags.power_budget_w)},
-          {"latency_ms_p99", json_or_null(k.latency_p99_ms)},
+          {"latency_ms_p99", json_or_null(k.latency_ms_p99)},
           {"min_accuracy", json_or_null(k.min_accuracy)},
           {"max_memory_mb", json_or_null(k.max_memory_mb)}}},
         {"objective", to_string(objective)},
@@ -225,7 +225,7 @@ int run_recommend(RecommendFlags& flags) {
       std::printf("  serving %g inferences/s%s\n", *flags.candidates.rate_qps,
                   flags.power_budget_w ? fmt::format(" within {:g} W on average", *flags.power_budget_w).c_str() : "");
     }
-    if (k.latency_p99_ms) std::printf("  latency p99 <= %g ms per call\n", *k.latency_p99_ms);
+    if (k.latency_ms_p99) std::printf("  latency p99 <= %g ms per call\n", *k.latency_ms_p99);
     if (k.min_accuracy) std::printf("  top-1 >= %g %%\n", *k.min_accuracy);
     if (k.max_memory_mb) std::printf("  peak memory <= %g MiB\n", *k.max_memory_mb);
     std::printf("  %zu of %zu candidate point(s) fit\n\n", rec.feasible, candidates.size());
@@ -258,7 +258,7 @@ int run_recommend(RecommendFlags& flags) {
           std::printf("  %d. %s%s%s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n", rank++,
                       r.label().c_str(), by_host.empty() ? "" : (" on " + r.row.hostname).c_str(),
                       r.predicted ? " [PREDICTED]" : "", r.top1, format_energy(r.energy_j).c_str(),
-                      r.energy_j / k.energy_budget_j * 100, format_ms(r.latency_p99_ms).c_str());
+                      r.energy_j / k.energy_budget_j * 100, format_ms(r.latency_ms_p99).c_str());
         }
         std::printf("  (%s)\n", provenance_footnote(shown).c_str());
       }
@@ -302,7 +302,7 @@ CommandRun add_recommend_command(CLI::App& app, const GlobalOptions&) {
                   "With --rate: average power budget while serving the rate, watts (W / rate joules per inference; "
                   "with --energy-budget-j, the tighter of the two)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--latency-p99-ms", flags->latency_p99_ms, "Latency target: p99 per forward call, ms");
+  cmd->add_option("--latency-p99-ms", flags->latency_ms_p99, "Latency target: p99 per forward call, ms");
   cmd->add_option("--min-accuracy", flags->min_accuracy, "Accuracy floor: top-1, percent");
   cmd->add_option("--max-memory-mb", flags->max_memory_mb, "Memory limit: peak resident memory, MiB");
   cmd->add_option("--objective", flags->objective,

@@ -162,9 +162,9 @@ CrossValidation cross_validate(const std::vector<ResultRow>& all_rows, HoldOut s
         cv.latency_p50_errors_pct.push_back(group_p50.back());
       }
       e_err.push_back(std::abs(p->energy_j - e) / e * 100);
-      l_err.push_back(std::abs(p->latency_p99_ms - l) / l * 100);
+      l_err.push_back(std::abs(p->latency_ms_p99 - l) / l * 100);
       e_under.push_back(std::max(0.0, (e - p->energy_j) / p->energy_j * 100));
-      l_under.push_back(std::max(0.0, (l - p->latency_p99_ms) / p->latency_p99_ms * 100));
+      l_under.push_back(std::max(0.0, (l - p->latency_ms_p99) / p->latency_ms_p99 * 100));
     }
     if (scheme == HoldOut::kModel && !group_p50.empty()) {
       cv.latency_p50_model_errors_pct.push_back(summarize(group_p50).p50);

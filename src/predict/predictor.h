@@ -18,7 +18,7 @@ namespace edgejoule {
 
 struct CostPrediction {
   double energy_j = 0;        // per inference (one sample)
-  double latency_p99_ms = 0;  // per forward call
+  double latency_ms_p99 = 0;  // per forward call
   double latency_p50_ms = 0;  // per forward call
 };
 

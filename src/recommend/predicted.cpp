@@ -19,7 +19,7 @@ Candidate predicted_from(const ResultRow& row, const TrainedPredictor& predictor
   c.row.energy_provenance = "predicted:" + predictor.model.name();
   c.row.energy_j_per_inference = p.energy_j;
   c.row.energy_j_per_inference_ci95.reset();
-  c.row.latency_ms_p99 = p.latency_p99_ms;
+  c.row.latency_ms_p99 = p.latency_ms_p99;
   c.row.latency_ms_p50.reset();
   c.row.latency_ms_p90.reset();
   c.row.latency_ms_mean.reset();
@@ -29,10 +29,10 @@ Candidate predicted_from(const ResultRow& row, const TrainedPredictor& predictor
   c.row.accuracy_per_joule = accuracy_per_joule(c.row.top1, p.energy_j);
   c.energy_j = p.energy_j;
   c.top1 = c.row.top1.value_or(0);
-  c.latency_p99_ms = p.latency_p99_ms;
+  c.latency_ms_p99 = p.latency_ms_p99;
   c.predicted = true;
   c.energy_upper_j = p.energy_j * (1 + cv.energy_under_q90_pct / 100);
-  c.latency_p99_upper_ms = p.latency_p99_ms * (1 + cv.latency_under_q90_pct / 100);
+  c.latency_ms_p99_upper = p.latency_ms_p99 * (1 + cv.latency_under_q90_pct / 100);
   c.prediction_model = predictor.model.name();
   return c;
 }

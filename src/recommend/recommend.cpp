@@ -150,7 +150,7 @@ CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const Cand
     c.energy_j = *r->energy_j_per_inference;
     c.energy_ci95_j = r->energy_j_per_inference_ci95.value_or(0);
     c.top1 = *r->top1;
-    c.latency_p99_ms = r->latency_ms_p99;
+    c.latency_ms_p99 = r->latency_ms_p99;
     c.memory_mb = r->peak_rss_mb;
     c.energy_upper_j = c.energy_j;
     ++set.datasets[r->accuracy_dataset];
@@ -191,9 +191,9 @@ CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const Cand
 std::vector<std::string> violated_constraints(const Candidate& c, const Constraints& k) {
   std::vector<std::string> out;
   if (k.energy_budget_j > 0 && c.budget_energy_j() > k.energy_budget_j) out.emplace_back(kEnergyConstraint);
-  if (k.latency_p99_ms) {
-    const auto latency = c.predicted && c.latency_p99_upper_ms ? c.latency_p99_upper_ms : c.latency_p99_ms;
-    if (!latency || *latency > *k.latency_p99_ms) out.emplace_back(kLatencyConstraint);
+  if (k.latency_ms_p99) {
+    const auto latency = c.predicted && c.latency_ms_p99_upper ? c.latency_ms_p99_upper : c.latency_ms_p99;
+    if (!latency || *latency > *k.latency_ms_p99) out.emplace_back(kLatencyConstraint);
   }
   if (k.min_accuracy && c.top1 < *k.min_accuracy) out.emplace_back(kAccuracyConstraint);
   if (k.max_memory_mb && (!c.memory_mb || *c.memory_mb > *k.max_memory_mb)) out.emplace_back(kMemoryConstraint);
@@ -206,8 +206,8 @@ bool better(const Candidate& a, const Candidate& b, Objective objective) {
   if (va != vb) return va > vb;
   if (a.top1 != b.top1) return a.top1 > b.top1;
   if (a.energy_j != b.energy_j) return a.energy_j < b.energy_j;
-  const double la = a.latency_p99_ms.value_or(std::numeric_limits<double>::infinity());
-  const double lb = b.latency_p99_ms.value_or(std::numeric_limits<double>::infinity());
+  const double la = a.latency_ms_p99.value_or(std::numeric_limits<double>::infinity());
+  const double lb = b.latency_ms_p99.value_or(std::numeric_limits<double>::infinity());
   if (la != lb) return la < lb;
   if (a.predicted != b.predicted) return !a.predicted;  // a measured point over a predicted twin
   const std::string ka = a.label() + "@" + a.row.hostname;
@@ -293,10 +293,10 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
 std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidates, FrontierAxis axis) {
   std::vector<size_t> order;
   auto x_of = [&](size_t i) {
-    return axis == FrontierAxis::kEnergy ? candidates[i].energy_j : *candidates[i].latency_p99_ms;
+    return axis == FrontierAxis::kEnergy ? candidates[i].energy_j : *candidates[i].latency_ms_p99;
   };
   for (size_t i = 0; i < candidates.size(); ++i) {
-    if (axis == FrontierAxis::kLatency && !candidates[i].latency_p99_ms) continue;
+    if (axis == FrontierAxis::kLatency && !candidates[i].latency_ms_p99) continue;
     order.push_back(i);
   }
   // Cheapest first; at equal cost the most accurate first, so it alone enters the frontier.

@@ -21,13 +21,13 @@ struct Candidate {
   double energy_j = 0;           // per inference (one sample)
   double energy_ci95_j = 0;      // the measurement's 95 % CI half-width (0 when unknown)
   double top1 = 0;               // percent
-  std::optional<double> latency_p99_ms;  // per forward call
+  std::optional<double> latency_ms_p99;  // per forward call
   std::optional<double> memory_mb;       // peak resident memory while it ran
   bool predicted = false;
   // For a predicted point: the energy it may really cost, at the predictor's measured error
   // (prediction x (1 + relative error quantile)); it must fit the budget with this margin.
   double energy_upper_j = 0;
-  std::optional<double> latency_p99_upper_ms;
+  std::optional<double> latency_ms_p99_upper;
   std::string prediction_model;  // e.g. "ridge-log-linear(lambda=0.1)"
 
   // The energy that must fit the budget: the upper bound for predicted points.
@@ -74,7 +74,7 @@ std::vector<ResultRow> rows_with_energy(const std::vector<ResultRow>& rows, cons
 
 struct Constraints {
   double energy_budget_j = 0;                 // per inference; <= 0 means no energy limit
-  std::optional<double> latency_p99_ms;
+  std::optional<double> latency_ms_p99;
   std::optional<double> min_accuracy;         // top-1, percent
   std::optional<double> max_memory_mb;
 };

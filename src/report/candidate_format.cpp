@@ -39,13 +39,13 @@ nlohmann::json candidate_json(const Candidate& c) {
       {"energy_j_per_inference", c.energy_j},
       {"energy_ci95_j", c.energy_ci95_j},
       {"top1", c.top1},
-      {"latency_ms_p99", json_or_null(c.latency_p99_ms)},
+      {"latency_ms_p99", json_or_null(c.latency_ms_p99)},
       {"memory_mb", json_or_null(c.memory_mb)},
       {"point", c.row},
   };
   if (c.predicted) {
     j["energy_upper_j"] = c.energy_upper_j;
-    j["latency_ms_p99_upper"] = json_or_null(c.latency_p99_upper_ms);
+    j["latency_ms_p99_upper"] = json_or_null(c.latency_ms_p99_upper);
     j["prediction_model"] = c.prediction_model;
   }
   return j;

@@ -387,7 +387,7 @@ std::string device_type_table(const DatasetFigures& figures, const std::optional
       cells = fmt::format("<td>{} {}</td><td>{}</td><td>{:.2f}</td><td>{:.4g}</td><td>{}</td><td>{}</td>",
                           html_escape(c.row.model), html_escape(configuration_label(c.row)),
                           html_escape(c.row.hostname), c.top1, c.energy_j * 1e3,
-                          c.latency_p99_ms ? fmt::format("{:.3g}", *c.latency_p99_ms) : "-",
+                          c.latency_ms_p99 ? fmt::format("{:.3g}", *c.latency_ms_p99) : "-",
                           rec.budget_use ? fmt::format("{:.1f}", *rec.budget_use * 100) : "-");
     } else {
       std::string cheapest;

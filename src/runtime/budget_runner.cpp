@@ -471,7 +471,7 @@ RunReport run_under_budget(const RunPlan& plan, Workload& workload, Meter& meter
   }
   if (!latencies_ms.empty()) {
     std::sort(latencies_ms.begin(), latencies_ms.end());
-    report.latency_p99_ms = percentile(latencies_ms, 0.99);
+    report.latency_ms_p99 = percentile(latencies_ms, 0.99);
   }
   return report;
 }

@@ -115,7 +115,7 @@ struct RunReport {
   Mix first_mix;                   // the plan from the stored figures
   int replans = 0;
   std::vector<OptionUsage> usage;  // per option
-  std::optional<double> latency_p99_ms;
+  std::optional<double> latency_ms_p99;
   int64_t over_latency_limit = 0;
   std::vector<std::string> events;
   // Each re-plan: after how many inferences, the energy spent by then (read, plus estimated for

@@ -150,7 +150,7 @@ RunSetup prepare_run(const RunRequest& request, Store& store, const HostInfo& ho
   if (request.latency_limit_ms) {
     candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
                                     [&](const Candidate& c) {
-                                      return !c.latency_p99_ms || *c.latency_p99_ms > *request.latency_limit_ms;
+                                      return !c.latency_ms_p99 || *c.latency_ms_p99 > *request.latency_limit_ms;
                                     }),
                      candidates.end());
   }
@@ -366,7 +366,7 @@ nlohmann::json run_record_json(const RunRequest& request, const RunSetup& setup,
       {"switches", report.switches},
       {"degraded", report.degraded},
       {"degraded_at", report.degraded_at},
-      {"latency", {{"p99_ms", opt(report.latency_p99_ms)}, {"over_limit", report.over_latency_limit}}},
+      {"latency", {{"p99_ms", opt(report.latency_ms_p99)}, {"over_limit", report.over_latency_limit}}},
       {"options", options},
       {"events", report.events},
       // The re-plans (options by index into "options").

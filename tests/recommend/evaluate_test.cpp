@@ -22,7 +22,7 @@ Candidate point(const std::string& model, double energy_j, double top1) {
   c.energy_j = energy_j;
   c.energy_upper_j = energy_j;
   c.top1 = top1;
-  c.latency_p99_ms = 10;
+  c.latency_ms_p99 = 10;
   return c;
 }
 

@@ -24,7 +24,7 @@ std::vector<Candidate> measured() {
     c.energy_j = *r.energy_j_per_inference;
     c.energy_upper_j = c.energy_j;
     c.top1 = 60.0;
-    c.latency_p99_ms = r.latency_ms_p99;
+    c.latency_ms_p99 = r.latency_ms_p99;
     out.push_back(c);
   }
   return out;

@@ -21,7 +21,7 @@ Candidate point(const std::string& model, double energy_j, double top1, double p
   c.energy_j = energy_j;
   c.energy_upper_j = energy_j;
   c.top1 = top1;
-  c.latency_p99_ms = p99_ms;
+  c.latency_ms_p99 = p99_ms;
   c.memory_mb = memory_mb;
   return c;
 }
@@ -89,7 +89,7 @@ TEST(Recommend, LatencyConstraintBinds) {
   const auto cs = zoo();
   Constraints k;
   k.energy_budget_j = 1.0;
-  k.latency_p99_ms = 10;
+  k.latency_ms_p99 = 10;
   const auto r = recommend(cs, k, Objective::kAccuracy);
   EXPECT_EQ(chosen_model(cs, r), "medium");
   EXPECT_EQ(r.binding, std::vector<std::string>{kLatencyConstraint});
@@ -234,7 +234,7 @@ TEST(Frontier, KeepsOnlyUndominatedPointsWithMarginalCosts) {
 
 TEST(Frontier, EqualCostKeepsTheMoreAccurateAndLatencyAxisSkipsUnknown) {
   std::vector<Candidate> cs = {point("a", 0.02, 60, 5), point("b", 0.02, 65, 7), point("c", 0.03, 64, 3)};
-  cs[2].latency_p99_ms.reset();
+  cs[2].latency_ms_p99.reset();
   const auto f = pareto_frontier(cs, FrontierAxis::kEnergy);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(cs[f[0].index].row.model, "b");
