@@ -92,10 +92,7 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
   }
   const Evaluation ev = evaluate_recommender(
       candidates, settings,
-      [&](const Candidate& c) {
-        const Remeasured m = remeasurer(c.row);
-        return Remeasurement{m.status, m.reason, m.energy_j, m.energy_ci95_j};
-      },
+      [&](const Candidate& c) { return remeasurer(c.row); },
       [&](size_t done, size_t total, const Candidate& c) {
         if (!flags.quiet) std::fprintf(stderr, "[%zu/%zu] re-measuring %s\n", done + 1, total, c.label().c_str());
       });

@@ -183,4 +183,13 @@ struct PointRecord {
   std::string platform_state_json;
 };
 
+// A stored point measured afresh with the meter that measured it (the recommender's evaluation
+// re-measures each pick): the profiler fills it, the evaluation reads it.
+struct Remeasurement {
+  std::string status;  // VALID | INVALID | UNSUPPORTED | FAILED (with the reason)
+  std::string reason;
+  std::optional<double> energy_j;       // per inference
+  std::optional<double> energy_ci95_j;  // 95 % CI half-width of the mean over windows
+};
+
 }  // namespace edgejoule

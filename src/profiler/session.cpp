@@ -190,8 +190,8 @@ Meter* Remeasurer::meter_for(const std::string& device) {
   return m.get();
 }
 
-Remeasured Remeasurer::operator()(const ResultRow& r) {
-  Remeasured out;
+Remeasurement Remeasurer::operator()(const ResultRow& r) {
+  Remeasurement out;
   try {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(r.model_path, ec)) {

@@ -69,16 +69,11 @@ SweepOutcome run_session(const std::vector<SweepItem>& items, Store& store, cons
 
 // One stored point measured afresh with the meter that measured it (evaluate): the model file
 // must still have the stored hash, the platform must be as it was, the meter the same.
-struct Remeasured {
-  std::string status;  // VALID | INVALID | UNSUPPORTED | FAILED (with the reason)
-  std::string reason;
-  std::optional<double> energy_j, energy_ci95_j;
-};
 class Remeasurer {
  public:
   Remeasurer(std::string meter_spec, std::string sysfs_root, ProtocolSettings protocol);
   ~Remeasurer();
-  Remeasured operator()(const ResultRow& row);
+  Remeasurement operator()(const ResultRow& row);
   // The started meter for a device, made on first use; throws Error when the spec is unusable.
   Meter* meter_for(const std::string& device);
 

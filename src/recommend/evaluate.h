@@ -8,18 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "core/records.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
 
 namespace edgejoule {
 
-struct Remeasurement {
-  std::string status;  // VALID | INVALID | UNSUPPORTED | FAILED
-  std::string reason;
-  std::optional<double> energy_j;       // per inference
-  std::optional<double> energy_ci95_j;  // 95 % CI half-width of the mean over windows
-};
-// Profiles one candidate's model and configuration afresh (tests pass a fake).
+// Profiles one candidate's model and configuration afresh (core/records.h; tests pass a fake).
 using Remeasure = std::function<Remeasurement(const Candidate&)>;
 
 struct EvaluationSettings {
