@@ -172,8 +172,7 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
       platform->apply(item.config.platform);
       applied_setting = item.config.platform;
     }
-    const bool gpu = item.config.device == "cuda" || item.config.platform.find("gpu_") != std::string::npos;
-    return read_platform_state(global.sysfs_root, gpu).to_json();
+    return read_platform_state(global.sysfs_root, point_uses_gpu(item.config.device, item.config.platform)).to_json();
   };
   // A frontier sweep's rounds each say what they measure and why; a "profiling N point(s)" line
   // per round would only repeat the round's size.

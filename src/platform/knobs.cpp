@@ -97,6 +97,12 @@ std::map<std::string, std::string> parse_platform_setting(const std::string& set
   return out;
 }
 
+bool point_uses_gpu(const std::string& device, const std::string& setting) {
+  if (device == "cuda") return true;
+  const auto knobs = parse_platform_setting(setting);
+  return knobs.count("gpu_power_limit_w") || knobs.count("gpu_locked_clocks_mhz");
+}
+
 std::string platform_journal_path() {
   std::string dir;
   if (const char* d = std::getenv("EDGEJOULE_STATE_DIR"); d && *d) {

@@ -35,6 +35,9 @@ const std::vector<PlatformKnobFlag>& platform_knob_flags();
 // {""} when no knob is swept. Throws Error on a malformed value (naming the flag).
 std::vector<std::string> platform_settings(const PlatformKnobLists& lists);
 std::map<std::string, std::string> parse_platform_setting(const std::string& setting);
+// Whether a point on `device` with platform `setting` needs the GPU's state read with it: a cuda
+// device, or a GPU knob (power limit, locked clocks) in the setting.
+bool point_uses_gpu(const std::string& device, const std::string& setting);
 
 // $EDGEJOULE_STATE_DIR/platform-journal.json, else $XDG_STATE_HOME/edgejoule/..., else
 // ~/.local/state/edgejoule/....
