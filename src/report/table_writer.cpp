@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/config_fields.h"
 #include "engines/registry.h"
 #include "report/writers.h"
 
@@ -22,9 +23,27 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     out << "no points stored yet: run 'edgejoule profile'\n";
     return;
   }
-  std::vector<std::string> header = {"model",  "engine",    "device", "prec",   "batch",
-                                     "threads", "p50_ms",   "p99_ms", "cv_%",   "samples/s",
-                                     "mJ/inf", "W",         "top1_%", "acc/J",  "status"};
+  // The configuration's columns: engine, device and precision always; each other field of the
+  // table (core/config_fields.h) only where some row is not at its default, and the platform
+  // setting only where some row has one (as llama-bench prints only the parameters a run varied).
+  std::vector<const ConfigField*> knob_columns;
+  for (const auto& field : config_fields()) {
+    const bool shown = std::any_of(rows.begin(), rows.end(), [&](const ResultRow& r) {
+      return knob_value(r.knobs, field.name) != field.default_value();
+    });
+    if (shown) knob_columns.push_back(&field);
+  }
+  const bool platform_column =
+      std::any_of(rows.begin(), rows.end(), [](const ResultRow& r) { return !r.platform.empty(); });
+  std::vector<std::string> header = {"model", "engine", "device", "prec"};
+  for (const ConfigField* field : knob_columns) header.push_back(field->name);
+  if (platform_column) header.emplace_back("platform");
+  const size_t first_number = header.size();
+  for (const char* h : {"batch", "threads", "p50_ms", "p99_ms", "cv_%", "samples/s", "mJ/inf", "W", "top1_%", "acc/J"}) {
+    header.emplace_back(h);
+  }
+  const size_t first_text_after = header.size();
+  header.emplace_back("status");
   // A fleet store's points come from several hosts: each row then says whose it is.
   std::set<std::string> hosts;
   for (const auto& r : rows) hosts.insert(r.hostname);
@@ -65,10 +84,16 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     }
     const std::optional<double> cv_pct =
         r.window_latency_ms_cv ? std::optional<double>(*r.window_latency_ms_cv * 100) : std::nullopt;
-    cells.push_back({r.model, r.engine, r.device, numeric_variant(r), std::to_string(r.batch),
-                     std::to_string(r.threads), num(r.latency_ms_p50, 3), num(r.latency_ms_p99, 3),
-                     num(cv_pct, 1), num(r.throughput_sps, 1), energy, num(r.mean_power_w, 2), top1,
-                     r.accuracy_per_joule ? fmt::format("{:.3g}", *r.accuracy_per_joule) : "-", status});
+    std::vector<std::string> row = {r.model, r.engine, r.device, r.precision};
+    for (const ConfigField* field : knob_columns) row.push_back(knob_value(r.knobs, field->name));
+    if (platform_column) row.push_back(r.platform.empty() ? "-" : r.platform);
+    for (auto& cell : std::vector<std::string>{
+             std::to_string(r.batch), std::to_string(r.threads), num(r.latency_ms_p50, 3), num(r.latency_ms_p99, 3),
+             num(cv_pct, 1), num(r.throughput_sps, 1), energy, num(r.mean_power_w, 2), top1,
+             r.accuracy_per_joule ? fmt::format("{:.3g}", *r.accuracy_per_joule) : "-", status}) {
+      row.push_back(std::move(cell));
+    }
+    cells.push_back(std::move(row));
     if (per_host) cells.back().push_back(r.hostname);
   }
   std::vector<size_t> width(header.size());
@@ -80,7 +105,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     std::string line;
     for (size_t c = 0; c < row.size(); ++c) {
       // Text left-aligned, numbers right-aligned.
-      const bool left = c <= 3 || c >= 14;  // status and host
+      const bool left = c < first_number || c >= first_text_after;
       line += left ? fmt::format("{:<{}}", row[c], width[c]) : fmt::format("{:>{}}", row[c], width[c]);
       if (c + 1 < row.size()) line += "  ";
     }

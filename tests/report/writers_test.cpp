@@ -70,6 +70,31 @@ TEST(TableWriter, GoldenOutput) {
   EXPECT_EQ(out.str(), expected);
 }
 
+// A configuration field gets a column only where some row is not at its default, and the platform
+// setting only where some row has one; the packed "prec" of before is the precision alone.
+TEST(TableWriter, ColumnsForTheFieldsTheRowsVary) {
+  auto rows = sample_rows();
+  rows[0].engine = rows[1].engine = "openvino";
+  rows[1].device = "cpu";
+  rows[1].knobs = {{"ov_hint", "throughput"}, {"scenario", "offline"}, {"concurrency", "auto"}};
+  rows[1].platform = "cpu_governor=performance";
+  std::ostringstream out;
+  write_table(out, rows);
+  const std::string text = out.str();
+  const std::string header = text.substr(0, text.find('\n'));
+  EXPECT_EQ(header,
+            "model     engine    device  prec  ov_hint     scenario       concurrency  platform                  batch  "
+            "threads  p50_ms  p99_ms  cv_%  samples/s     mJ/inf      W  top1_%  acc/J  status");
+  EXPECT_NE(text.find("resnet18  openvino  cpu     fp32  latency     single-stream  1            -                 "),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("resnet18  openvino  cpu     fp32  throughput  offline        auto         cpu_governor=performance"),
+            std::string::npos) << text;
+  // The sample rows at their defaults have no such column (the golden table above).
+  std::ostringstream plain;
+  write_table(plain, sample_rows());
+  EXPECT_EQ(plain.str().find("ov_hint"), std::string::npos);
+}
+
 TEST(TableWriter, EmptyStoreSaysWhatToDo) {
   std::ostringstream out;
   write_table(out, {});
