@@ -24,8 +24,10 @@ db="$out/engines.db"
 engines="$("$build/edgejoule" engines --names)"
 echo "engines: $engines; batch 1, $threads threads; store $db"
 # The zoo build again (models cached): its check runs every ONNX file in each engine that reads
-# ONNX and compares the output with LibTorch's (recorded in zoo.json; cached per file and version).
-"$build/edgejoule" zoo build --set imagenet --out "$zoo" --formats torchscript,onnx 2> "$out/zoo-check.log"
+# ONNX and compares the output with LibTorch's (recorded in zoo.json; cached per file and version):
+# the focus engine only, unless EDGEJOULE_BENCH_CHECK names others (or all).
+"$build/edgejoule" zoo build --set imagenet --out "$zoo" --formats torchscript,onnx --check "${EDGEJOULE_BENCH_CHECK:-$focus}" \
+    2> "$out/zoo-check.log"
 for pass in 1 2; do
   "$build/edgejoule" profile --zoo "$zoo" --db "$db" --engine "$engines" --batch 1 --threads "$threads" \
       --warmup-s 0.3 --min-time-s 0.5 --retry-invalid --quiet > /dev/null

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -34,6 +35,7 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   struct Flags {
     std::string set = "demo";
     std::string formats = "torchscript";
+    std::string check = "all";
     std::string out;
     bool force = false;
     std::string zoo_dir;
@@ -66,6 +68,11 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
                     "format the engines built in load, at every precision")
       ->default_str("torchscript");
   build->add_flag("--force", flags->force, "Export again even when cached");
+  build->add_option("--check", flags->check,
+                    "Engines whose check to run after the export (comma-separated), all (every engine that "
+                    "reads the zoo's other files) or none; a check runs each file once and compares its output "
+                    "with LibTorch's, and is cached per file and engine version")
+      ->default_str("all");
 
   auto* list = zoo->add_subcommand("list", "Show the models of a zoo");
   list->add_option("--zoo", flags->zoo_dir, "Zoo directory (with zoo.json)")->required();
@@ -112,6 +119,28 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
                     "' is missing: set EDGEJOULE_ZOO_SCRIPTS to the zoo/ folder of the sources");
       }
       const std::string formats = flags->formats == "engines" ? join(built_in_formats(), ",") : flags->formats;
+      // The engines to check, named before the export so that a wrong name costs nothing.
+      std::vector<const EngineDescriptor*> checked;
+      if (flags->check != "none") {
+        const auto names = flags->check == "all" ? std::vector<std::string>{} : split(flags->check, ',');
+        for (const auto& name : names) find_engine(trim(name));  // throws, naming the engines
+        for (const auto& e : engine_registry()) {
+          const bool named = names.empty() || std::find_if(names.begin(), names.end(), [&](const std::string& n) {
+                                                return trim(n) == e.name;
+                                              }) != names.end();
+          if (!named) continue;
+          if (!e.zoo_check || !e.built_in()) {
+            if (!names.empty()) {
+              throw Error("--check " + e.name + ": " +
+                          (e.built_in() ? "the zoo build does not check this engine (it is the reference the "
+                                          "others are compared with)"
+                                        : "this build has no " + e.name + " engine: " + e.build_hint));
+            }
+            continue;
+          }
+          checked.push_back(&e);
+        }
+      }
       std::vector<std::string> argv = {python, script, "--set", flags->set, "--out", flags->out,
                                        "--formats", formats};
       if (flags->force) argv.emplace_back("--force");
@@ -121,8 +150,10 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
                                 rc), exit_code::kFailure);
       }
       // Which exported models the other engines can run, and whether they compute what LibTorch does.
-      check_zoo_engines(flags->out, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
-                        /*quiet=*/false);
+      for (const EngineDescriptor* e : checked) {
+        check_zoo_engine(flags->out, *e, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                         /*quiet=*/false);
+      }
       return 0;
     }
     if (list->parsed()) {

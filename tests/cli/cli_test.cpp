@@ -806,6 +806,13 @@ TEST_F(CliTest, ZooListShowsTheManifest) {
   EXPECT_NE(r.out.find("torchscript(+int8),opencv"), std::string::npos) << r.out;
 #endif
   expect_bad_input(edgejoule({"zoo", "list", "--zoo", dir_.string()}), "no zoo manifest");
+  // The engines to check after a build are named before anything is exported.
+  const std::string out = (dir_ / "new-zoo").string();
+  expect_bad_input(edgejoule({"zoo", "build", "--set", "tiny", "--out", out, "--check", "nosuch"}),
+                   "unknown engine 'nosuch'");
+  expect_bad_input(edgejoule({"zoo", "build", "--set", "tiny", "--out", out, "--check", "torchscript"}),
+                   "it is the reference the others are compared with");
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace
