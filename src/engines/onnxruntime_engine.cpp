@@ -101,9 +101,10 @@ std::string message_of(const std::exception& e) {
 // One session and the tensors bound to it: the single-stream call, or one request in flight.
 // Every ONNX Runtime object is held by pointer and made only once the library's API is in hand:
 // an Ort handle, even an empty one, calls the API when it is destroyed.
+// The tensors are ONNX Runtime's own allocations (aligned as its kernels prefer, as numpy's arrays
+// are for its Python API), written once and bound.
 struct Bound {
   std::unique_ptr<Ort::Session> session;
-  std::vector<float> input, output;
   std::unique_ptr<Ort::Value> input_value, output_value;
   std::unique_ptr<Ort::IoBinding> binding;
 };
@@ -220,7 +221,11 @@ class OnnxRuntimeEngine final : public Engine {
 
   void run_request(int slot) override { run_bound(requests_.at(static_cast<size_t>(slot))); }
 
-  std::vector<float> request_output(int slot) const override { return requests_.at(static_cast<size_t>(slot)).output; }
+  std::vector<float> request_output(int slot) const override {
+    const Ort::Value& out = *requests_.at(static_cast<size_t>(slot)).output_value;
+    const float* data = out.GetTensorData<float>();
+    return std::vector<float>(data, data + out.GetTensorTypeAndShapeInfo().GetElementCount());
+  }
 
   std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
                            int64_t* output_width) override {
@@ -331,19 +336,15 @@ class OnnxRuntimeEngine final : public Engine {
   // Its own copy of the input and an output buffer of the output's shape, bound once.
   void bind(Bound& b, const std::vector<float>& input) const {
     const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-    b.input = input;
-    size_t count = 1;
-    for (int64_t d : output_shape_) count *= static_cast<size_t>(d);
-    b.output.assign(count, 0.0f);
-    b.input_value = std::make_unique<Ort::Value>(
-        Ort::Value::CreateTensor<float>(memory, b.input.data(), b.input.size(), shape_.data(), shape_.size()));
-    b.output_value = std::make_unique<Ort::Value>(Ort::Value::CreateTensor<float>(
-        memory, b.output.data(), b.output.size(), output_shape_.data(), output_shape_.size()));
+    Ort::AllocatorWithDefaultOptions allocator;
+    b.input_value = std::make_unique<Ort::Value>(Ort::Value::CreateTensor<float>(allocator, shape_.data(), shape_.size()));
+    std::copy(input.begin(), input.end(), b.input_value->GetTensorMutableData<float>());
+    b.output_value = std::make_unique<Ort::Value>(
+        Ort::Value::CreateTensor<float>(allocator, output_shape_.data(), output_shape_.size()));
     b.binding = std::make_unique<Ort::IoBinding>(*b.session);
     b.binding->BindInput(input_name_.c_str(), *b.input_value);
     b.binding->BindOutput(output_name_.c_str(), *b.output_value);
     // Outputs beyond the first (none in the zoo) are left to ONNX Runtime to allocate.
-    Ort::AllocatorWithDefaultOptions allocator;
     for (size_t i = 1; i < b.session->GetOutputCount(); ++i) {
       b.binding->BindOutput(b.session->GetOutputNameAllocated(i, allocator).get(), memory);
     }
