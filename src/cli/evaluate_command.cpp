@@ -105,11 +105,7 @@ int run_evaluate(EvaluateFlags& flags, const GlobalOptions& global) {
       {"energy_kind", set.energy_kind},
       {"predict", flags.predict},
       {"meter", flags.meter},
-      {"protocol",
-       {{"warmup_s", flags.protocol.warmup_s},
-        {"min_time_s", flags.protocol.min_time_s},
-        {"repetitions", flags.protocol.repetitions},
-        {"max_cv", flags.protocol.max_cv}}},
+      {"protocol", flags.protocol},  // every protocol setting, as each point stores them
   };
   if (predictor) {
     settings_json["prediction_model"] = predictor->model.name();
