@@ -85,7 +85,12 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
     const std::optional<double> cv_pct =
         r.window_latency_ms_cv ? std::optional<double>(*r.window_latency_ms_cv * 100) : std::nullopt;
     std::vector<std::string> row = {r.model, r.engine, r.device, r.precision};
-    for (const ConfigField* field : knob_columns) row.push_back(knob_value(r.knobs, field->name));
+    // "-" where the field means nothing for the row: an engine that does not honour it, or a
+    // field that applies with another (concurrency in the single-stream scenario).
+    for (const ConfigField* field : knob_columns) {
+      const bool meaningful = field->honoured_by(r.engine) && field_applies(*field, r.knobs);
+      row.push_back(meaningful ? knob_value(r.knobs, field->name) : "-");
+    }
     if (platform_column) row.push_back(r.platform.empty() ? "-" : r.platform);
     for (auto& cell : std::vector<std::string>{
              std::to_string(r.batch), std::to_string(r.threads), num(r.latency_ms_p50, 3), num(r.latency_ms_p99, 3),
