@@ -664,17 +664,27 @@ TEST_F(CliTest, QengineIsAKnobOfTheTorchscriptEngineForInt8) {
   EXPECT_EQ(query("SELECT count(*) FROM configs WHERE qengine = 'auto' AND key LIKE '%qengine%'"), 0);
 }
 
+#if defined(EDGEJOULE_HAVE_OPENVINO) || defined(EDGEJOULE_HAVE_ONNXRUNTIME)
+// The top-1 the zoo build measured on the test split for each Fashion-MNIST fixture model's
+// quantised `format` file, each calibrated on 300 training images.
+std::map<std::string, double> int8_top1_the_build_measured(const std::string& format) {
+  const auto manifest = nlohmann::json::parse(*read_file(std::string(kFmnistZoo) + "/zoo.json"));
+  std::map<std::string, double> top1;
+  for (const auto& m : manifest["models"]) {
+    EXPECT_TRUE(m["files"].contains(format)) << m.dump();
+    EXPECT_EQ(m.value(format + "_calibration", std::string()), "fmnist:train:300") << m.dump();
+    if (m["files"].contains(format)) top1[m["name"]] = m["format_accuracy"][format]["top1"].get<double>();
+  }
+  return top1;
+}
+#endif
+
 #ifdef EDGEJOULE_HAVE_OPENVINO
 // OpenVINO's int8 is the zoo's NNCF-quantised IR (calibrated on the training split),
 // whose accuracy the build measured on the test split; the engine measures the same figure.
 TEST_F(CliTest, OpenvinoInt8RunsTheNncfFileWithItsOwnAccuracy) {
-  const auto manifest = nlohmann::json::parse(*read_file(std::string(kFmnistZoo) + "/zoo.json"));
-  std::map<std::string, double> built_int8_top1;
-  for (const auto& m : manifest["models"]) {
-    ASSERT_TRUE(m["files"].contains("openvino_int8")) << m.dump();
-    EXPECT_EQ(m["openvino_int8_calibration"], "fmnist:train:300");
-    built_int8_top1[m["name"]] = m["format_accuracy"]["openvino_int8"]["top1"].get<double>();
-  }
+  const auto built_int8_top1 = int8_top1_the_build_measured("openvino_int8");
+  ASSERT_EQ(built_int8_top1.size(), 2u);
   // Without a dataset, an int8 point carries the int8 file's figure, not the fp32 model's.
   auto r = profile({"--zoo", kFmnistZoo, "--engine", "openvino", "--precision", "fp32,int8", "--threads", "1",
                     "--meter", "none", "--json"});
@@ -717,13 +727,8 @@ TEST_F(CliTest, OpenvinoInt8RunsTheNncfFileWithItsOwnAccuracy) {
 // training split, whose accuracy the build measured on the test split; the engine measures the
 // same figure, and each point stores the session options it ran with.
 TEST_F(CliTest, OnnxruntimeRunsTheQdqFileWithItsOwnAccuracyAndStoresItsSessionOptions) {
-  const auto manifest = nlohmann::json::parse(*read_file(std::string(kFmnistZoo) + "/zoo.json"));
-  std::map<std::string, double> built_int8_top1;
-  for (const auto& m : manifest["models"]) {
-    ASSERT_TRUE(m["files"].contains("onnx_int8")) << m.dump();
-    EXPECT_EQ(m["onnx_int8_calibration"], "fmnist:train:300");
-    built_int8_top1[m["name"]] = m["format_accuracy"]["onnx_int8"]["top1"].get<double>();
-  }
+  const auto built_int8_top1 = int8_top1_the_build_measured("onnx_int8");
+  ASSERT_EQ(built_int8_top1.size(), 2u);
   auto r = profile({"--zoo", kFmnistZoo, "--engine", "onnxruntime", "--precision", "fp32,int8", "--threads", "1",
                     "--ort-graph-opt", "all,disable", "--meter", "none", "--dataset", "fmnist:test,limit=300",
                     "--json"});
