@@ -92,7 +92,7 @@ test: build test-sanitize
 
 test-sanitize: deps
 	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEDGEJOULE_SANITIZE=ON \
-	      -DEDGEJOULE_WITH_TORCH=OFF -DEDGEJOULE_WITH_OPENVINO=OFF -DEDGEJOULE_BUILD_BENCH=OFF -DEDGEJOULE_WITH_REPORT_CHARTS=OFF > /dev/null
+	      -DEDGEJOULE_WITH_TORCH=OFF -DEDGEJOULE_WITH_OPENVINO=OFF -DEDGEJOULE_WITH_ONNXRUNTIME=OFF -DEDGEJOULE_BUILD_BENCH=OFF -DEDGEJOULE_WITH_REPORT_CHARTS=OFF > /dev/null
 	cmake --build $(SAN_DIR) -j $(JOBS) --target edgejoule_unit_tests edgejoule_fake_nvml
 	cd $(SAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --output-on-failure -j $(JOBS) -L unit

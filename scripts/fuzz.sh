@@ -10,7 +10,7 @@ seconds="${1:-30}"
 build="${2:-build-fuzz}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 CC=clang CXX=clang++ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DEDGEJOULE_FUZZ=ON -DEDGEJOULE_WITH_TORCH=OFF -DEDGEJOULE_WITH_OPENVINO=OFF -DEDGEJOULE_WITH_REPORT_CHARTS=OFF -DEDGEJOULE_WITH_OPENCV=OFF \
+  -DEDGEJOULE_FUZZ=ON -DEDGEJOULE_WITH_TORCH=OFF -DEDGEJOULE_WITH_OPENVINO=OFF -DEDGEJOULE_WITH_ONNXRUNTIME=OFF -DEDGEJOULE_WITH_REPORT_CHARTS=OFF -DEDGEJOULE_WITH_OPENCV=OFF \
   -DEDGEJOULE_BUILD_TESTS=OFF -DEDGEJOULE_BUILD_BENCH=OFF > /dev/null
 targets="fuzz_sweep_list fuzz_manifest fuzz_idx fuzz_power_log fuzz_sysfs fuzz_onnx_shape"
 # shellcheck disable=SC2086
