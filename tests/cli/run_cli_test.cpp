@@ -68,7 +68,10 @@ TEST_F(RunCli, SpendsTheBudgetWithoutExceedingItAndStoresTheRun) {
   EXPECT_EQ(doc["inferences"]["done"], 20000);
   const double use = doc["energy"]["budget_use"].get<double>();
   EXPECT_LE(use, 1.0);
-  EXPECT_GE(use, 0.9) << r.err;
+  // Most of it spent: the stored costs come from another process, and under a parallel test run
+  // on two cores this job's calls can run dearer than stored, which the runner meets by buying
+  // less (0.87 seen once under ctest -j2 in a fresh clone's make test).
+  EXPECT_GE(use, 0.85) << r.err;
   EXPECT_EQ(doc["energy"]["provenance"], "estimated:cpu-time");
   EXPECT_EQ(doc["accuracy"]["source"], "measured:fmnist:test:20000");
   EXPECT_GE(doc["plan"]["replans"].get<int>(), 3);
