@@ -3,6 +3,7 @@
 #include <set>
 #include <string_view>
 
+#include "common/error.h"
 #include "common/strings.h"
 
 namespace edgejoule {
@@ -152,6 +153,18 @@ std::optional<size_t> onnx_op_count(const std::string& path, const std::string& 
   const auto bytes = read_file(path);
   if (!bytes) return std::nullopt;
   return onnx_op_count_of(*bytes, op_type);
+}
+
+std::optional<size_t> qdq_ops_for_precision(const std::string& path, const std::string& precision) {
+  const auto ops = onnx_op_count(path, "QuantizeLinear");
+  if (ops && precision == "int8" && *ops == 0) {
+    throw Error("'" + path + "' has no quantised operation (QuantizeLinear): --precision int8 needs the "
+                "onnx_int8 file, 'edgejoule zoo build --formats torchscript,onnx_int8'");
+  }
+  if (ops && precision != "int8" && *ops > 0) {
+    throw Error("'" + path + "' is a quantised model: profile it with --precision int8");
+  }
+  return ops;
 }
 
 bool shape_fits(const std::vector<int64_t>& shape, const std::vector<int64_t>& declared) {

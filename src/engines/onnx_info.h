@@ -22,6 +22,11 @@ std::optional<std::vector<int64_t>> onnx_input_shape_of(const std::string& bytes
 std::optional<size_t> onnx_op_count(const std::string& path, const std::string& op_type);
 std::optional<size_t> onnx_op_count_of(const std::string& bytes, const std::string& op_type);
 
+// For an engine loading `path` at `precision`: its QuantizeLinear count (nullopt when the file
+// cannot be read as ONNX). Throws Error (exit 2) when a QDQ file is asked for at another precision
+// than int8, or an unquantised one at int8, naming the file and the zoo build that makes the right one.
+std::optional<size_t> qdq_ops_for_precision(const std::string& path, const std::string& precision);
+
 // Whether `shape` fits `declared` (same rank; every fixed dimension equal).
 bool shape_fits(const std::vector<int64_t>& shape, const std::vector<int64_t>& declared);
 

@@ -126,17 +126,10 @@ class OnnxRuntimeEngine final : public Engine {
       throw UnsupportedError("ONNX Runtime computes the zoo's ONNX files in fp32, and their onnx_int8 files in "
                              "int8; not " + options.precision);
     }
-    const auto quantize_ops = onnx_op_count(path_, "QuantizeLinear");
+    const auto quantize_ops = qdq_ops_for_precision(path_, options.precision);
     if (!quantize_ops) {
       throw Error("'" + path_ + "' is not a readable ONNX model: export it with torch.onnx.export or "
                   "'edgejoule zoo build --formats torchscript,onnx'");
-    }
-    if (options.precision == "int8" && *quantize_ops == 0) {
-      throw Error("'" + path_ + "' has no quantised operation (QuantizeLinear): --precision int8 needs the "
-                  "onnx_int8 file, 'edgejoule zoo build --formats torchscript,onnx_int8'");
-    }
-    if (options.precision != "int8" && *quantize_ops > 0) {
-      throw Error("'" + path_ + "' is a quantised model: profile it with --precision int8");
     }
     quantize_ops_ = *quantize_ops;
     device_ = options.device;

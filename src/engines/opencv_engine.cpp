@@ -145,14 +145,7 @@ class OpenCvEngine final : public Engine {
                              " " + options.precision + " here (it offers " + offered_list() +
                              "; its CPU backend computes in fp32, and in int8 the zoo's QDQ files)");
     }
-    const auto quantize_ops = onnx_op_count(path_, "QuantizeLinear");
-    if (options.precision == "int8" && quantize_ops && *quantize_ops == 0) {
-      throw Error("'" + path_ + "' has no quantised operation (QuantizeLinear): --precision int8 needs the "
-                  "onnx_int8 file, 'edgejoule zoo build --formats torchscript,onnx_int8'");
-    }
-    if (options.precision != "int8" && quantize_ops && *quantize_ops > 0) {
-      throw Error("'" + path_ + "' is a quantised model: profile it with --precision int8");
-    }
+    qdq_ops_for_precision(path_, options.precision);  // an unreadable file is left to the importer
     backend_ = chosen->first;
     target_ = chosen->second;
     device_ = options.device;
