@@ -120,27 +120,7 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
       }
       const std::string formats = flags->formats == "engines" ? join(built_in_formats(), ",") : flags->formats;
       // The engines to check, named before the export so that a wrong name costs nothing.
-      std::vector<const EngineDescriptor*> checked;
-      if (flags->check != "none") {
-        const auto names = flags->check == "all" ? std::vector<std::string>{} : split(flags->check, ',');
-        for (const auto& name : names) find_engine(trim(name));  // throws, naming the engines
-        for (const auto& e : engine_registry()) {
-          const bool named = names.empty() || std::find_if(names.begin(), names.end(), [&](const std::string& n) {
-                                                return trim(n) == e.name;
-                                              }) != names.end();
-          if (!named) continue;
-          if (!e.zoo_check || !e.built_in()) {
-            if (!names.empty()) {
-              throw Error("--check " + e.name + ": " +
-                          (e.built_in() ? "the zoo build does not check this engine (it is the reference the "
-                                          "others are compared with)"
-                                        : "this build has no " + e.name + " engine: " + e.build_hint));
-            }
-            continue;
-          }
-          checked.push_back(&e);
-        }
-      }
+      const auto checked = zoo_check_engines(flags->check);
       std::vector<std::string> argv = {python, script, "--set", flags->set, "--out", flags->out,
                                        "--formats", formats};
       if (flags->force) argv.emplace_back("--force");
@@ -150,10 +130,8 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
                                 rc), exit_code::kFailure);
       }
       // Which exported models the other engines can run, and whether they compute what LibTorch does.
-      for (const EngineDescriptor* e : checked) {
-        check_zoo_engine(flags->out, *e, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
-                         /*quiet=*/false);
-      }
+      check_zoo_engines(flags->out, checked, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                        /*quiet=*/false);
       return 0;
     }
     if (list->parsed()) {

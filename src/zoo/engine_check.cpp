@@ -1,5 +1,6 @@
 #include "zoo/engine_check.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -58,11 +59,35 @@ void check_one(const ModelInfo& model, const EngineDescriptor& engine_descriptor
 
 }  // namespace
 
-EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bool quiet) {
-  EngineCheckSummary summary;
+std::vector<const EngineDescriptor*> zoo_check_engines(const std::string& names) {
+  std::vector<const EngineDescriptor*> out;
+  if (names == "none") return out;
+  const auto named = names == "all" ? std::vector<std::string>{} : split(names, ',');
+  for (const auto& name : named) find_engine(trim(name));  // throws, naming the engines
   for (const auto& e : engine_registry()) {
-    if (!e.zoo_check || !e.built_in()) continue;
-    const EngineCheckSummary one = check_zoo_engine(zoo_dir, e, threads, quiet);
+    const bool asked = named.empty() || std::find_if(named.begin(), named.end(), [&](const std::string& n) {
+                                          return trim(n) == e.name;
+                                        }) != named.end();
+    if (!asked) continue;
+    if (!e.zoo_check || !e.built_in()) {
+      if (!named.empty()) {
+        throw Error("--check " + e.name + ": " +
+                    (e.built_in() ? "the zoo build does not check this engine (it is the reference the others are "
+                                    "compared with)"
+                                  : "this build has no " + e.name + " engine: " + e.build_hint));
+      }
+      continue;
+    }
+    out.push_back(&e);
+  }
+  return out;
+}
+
+EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, const std::vector<const EngineDescriptor*>& engines,
+                                     int threads, bool quiet) {
+  EngineCheckSummary summary;
+  for (const EngineDescriptor* e : engines) {
+    const EngineCheckSummary one = check_zoo_engine(zoo_dir, *e, threads, quiet);
     summary.checked += one.checked;
     summary.cached += one.cached;
     summary.runs += one.runs;

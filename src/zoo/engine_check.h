@@ -21,10 +21,14 @@ struct EngineCheckSummary {
 
 struct EngineDescriptor;
 
-// Checks every entry of `zoo_dir`/zoo.json that has the engine's file with each built-in engine
-// the registry marks zoo_check, `threads` intra-op threads; rewrites zoo.json atomically after
-// each model. Prints one line per model to stderr unless `quiet`. Summed over the engines.
-EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, int threads, bool quiet);
+// The built-in engines the registry marks zoo_check, for `names` (comma-separated), "all" or
+// "none"; throws Error (exit 2) naming an unknown engine, one not built in, or the reference.
+std::vector<const EngineDescriptor*> zoo_check_engines(const std::string& names);
+// Checks every entry of `zoo_dir`/zoo.json that has the engine's file with each of `engines`,
+// `threads` intra-op threads; rewrites zoo.json atomically after each model. Prints one line per
+// model to stderr unless `quiet`. Summed over the engines.
+EngineCheckSummary check_zoo_engines(const std::string& zoo_dir, const std::vector<const EngineDescriptor*>& engines,
+                                     int threads, bool quiet);
 // The same for one engine.
 EngineCheckSummary check_zoo_engine(const std::string& zoo_dir, const EngineDescriptor& engine, int threads,
                                     bool quiet);
