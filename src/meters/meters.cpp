@@ -15,7 +15,19 @@ namespace edgejoule {
 namespace {
 
 std::unique_ptr<Meter> make_auto_meter(const std::string& root, const std::string& device) {
-  if (device == "cuda") return make_nvml_meter(0, "");
+  if (device == "cuda") {
+    // NVML where it reads the GPU; where it cannot (no driver, or a Jetson whose NVML answers
+    // NOT_SUPPORTED for power), the board's own sensor, which covers an integrated GPU, and never
+    // the CPU's RAPL or the estimate, which would not.
+    try {
+      return make_nvml_meter(0, "");
+    } catch (const Error&) {
+      for (const auto& s : find_hwmon_sensors(root)) {
+        if (s.readable && (s.board_total || s.jetson_rail)) return make_hwmon_meter(root, "");
+      }
+      throw;
+    }
+  }
   // RAPL where it can be read, then a hwmon sensor, then the estimate.
   const auto zones = find_rapl_zones(root);
   for (const auto& z : zones) {

@@ -14,6 +14,23 @@
 namespace edgejoule {
 namespace {
 
+constexpr nvmlReturn_t kNvmlNotSupported = 3;
+
+// A GPU whose NVML initialises but reads neither power nor energy: Jetson Orin's integrated GPU
+// under JetPack 6 and 7 answers NOT_SUPPORTED to both (its power is on the board's INA3221 rails).
+// Returns why, or "" when the device has a reading.
+std::string no_power_reading(const NvmlApi& api, nvmlDevice_t device, int index, const std::string& name,
+                             bool counter) {
+  if (counter) return {};
+  unsigned int mw = 0;
+  const nvmlReturn_t rc = api.power_mw ? api.power_mw(device, &mw) : kNvmlNotSupported;
+  if (rc == kNvmlSuccess) return {};
+  return fmt::format("NVML device {} ({}) answers {} for both power and energy{}", index, name, api.error(rc),
+                     rc == kNvmlNotSupported ? " (a Jetson's integrated GPU does: its power is on the board's rails, "
+                                               "--meter hwmon)"
+                                             : "");
+}
+
 class NvmlMeter final : public SampledMeter {
  public:
   NvmlMeter(int index, std::string mode)
@@ -32,6 +49,9 @@ class NvmlMeter final : public SampledMeter {
     name_ = name;
     unsigned long long mj = 0;
     const bool counter = api_.total_energy_mj && api_.total_energy_mj(device_, &mj) == kNvmlSuccess;
+    if (const std::string why = no_power_reading(api_, device_, index_, name_, counter); !why.empty()) {
+      throw Error("NVML is unavailable: " + why + "; use another --meter");
+    }
     if (mode_.empty()) mode_ = counter ? "energy" : "power";
     if (mode_ == "energy" && !counter) {
       throw Error("NVML device " + std::to_string(index_) + " (" + name_ +
@@ -118,9 +138,13 @@ NvmlStatus probe_nvml() {
     char name[96] = {};
     if (api.device_by_index(i, &device) == kNvmlSuccess && api.device_name) api.device_name(device, name, sizeof(name));
     status.devices.emplace_back(name);
-    if (i == 0 && api.total_energy_mj) {
+    if (i == 0) {
       unsigned long long mj = 0;
-      status.energy_counter = api.total_energy_mj(device, &mj) == kNvmlSuccess;
+      status.energy_counter = api.total_energy_mj && api.total_energy_mj(device, &mj) == kNvmlSuccess;
+      if (std::string why = no_power_reading(api, device, 0, name, status.energy_counter); !why.empty()) {
+        status.why_unavailable = std::move(why);
+        return status;
+      }
     }
   }
   char version[96] = {};

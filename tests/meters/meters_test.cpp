@@ -389,6 +389,8 @@ class NvmlTest : public ::testing::Test {
   void TearDown() override {
     unsetenv("EDGEJOULE_NVML_LIBRARY");
     unsetenv("FAKE_NVML_NO_ENERGY");
+    unsetenv("FAKE_NVML_NO_POWER");
+    unsetenv("FAKE_NVML_NAME");
   }
 };
 
@@ -439,6 +441,45 @@ TEST_F(NvmlTest, ProbeReportsDevicesAndDriverAndMissingLibrariesAreExplained) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("NVML is unavailable"), std::string::npos);
+  }
+}
+
+// Jetson Orin under JetPack 6 and 7: NVML initialises, then answers NOT_SUPPORTED for power and
+// energy. NVML is unavailable with that reason, and auto on the GPU takes the board's rails.
+TEST_F(NvmlTest, AJetsonsNvmlWithoutPowerIsUnavailableAndAutoTakesTheBoardsRails) {
+  setenv("FAKE_NVML_NO_ENERGY", "1", 1);
+  setenv("FAKE_NVML_NO_POWER", "1", 1);
+  setenv("FAKE_NVML_NAME", "Orin (nvgpu)", 1);
+  const auto status = probe_nvml();
+  EXPECT_FALSE(status.available);
+  EXPECT_NE(status.why_unavailable.find("NVML device 0 (Orin (nvgpu)) answers Not Supported for both power and energy"),
+            std::string::npos)
+      << status.why_unavailable;
+  try {
+    make_meter("nvml", "/", "cuda");
+    ADD_FAILURE() << "an NVML without power readings was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("answers Not Supported for both power and energy"), std::string::npos)
+        << e.what();
+  }
+  const std::string orin = std::string(EDGEJOULE_TEST_FIXTURES) + "/devices/jetson-orin-nano";
+  auto meter = make_meter("auto", orin, "cuda");
+  EXPECT_EQ(meter->info().name, "hwmon:ina3221:VDD_IN");
+  // `meters` says why NVML is out, in the same words.
+  bool listed = false;
+  for (const auto& s : list_meter_sources(orin)) {
+    if (s.name != "nvml") continue;
+    listed = true;
+    EXPECT_FALSE(s.available);
+    EXPECT_EQ(s.why_unavailable, status.why_unavailable);
+  }
+  EXPECT_TRUE(listed);
+  // Without a board sensor there is nothing that covers the GPU: the NVML reason, not the estimate.
+  try {
+    make_meter("auto", "/", "cuda");
+    ADD_FAILURE() << "auto on the GPU took a meter that does not cover it";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Not Supported"), std::string::npos) << e.what();
   }
 }
 

@@ -4,6 +4,9 @@
 //   FAKE_NVML_STEP_MS    the energy counter advances in steps this far apart (default 100)
 //   FAKE_NVML_NO_ENERGY  when set, nvmlDeviceGetTotalEnergyConsumption is "not supported"
 //   FAKE_NVML_DEVICES    device count (default 1)
+//   FAKE_NVML_NO_POWER   when set, nvmlDeviceGetPowerUsage is "not supported" too (Jetson Orin
+//                        under JetPack 6 and 7)
+//   FAKE_NVML_NAME       the device's name (default "Fake GPU 9000")
 
 #include <chrono>
 #include <cstdio>
@@ -41,7 +44,8 @@ int nvmlDeviceGetHandleByIndex_v2(unsigned int index, void** device) {
   return 0;
 }
 int nvmlDeviceGetName(void*, char* name, unsigned int length) {
-  std::strncpy(name, "Fake GPU 9000", length);
+  const char* fake = std::getenv("FAKE_NVML_NAME");
+  std::strncpy(name, fake && *fake ? fake : "Fake GPU 9000", length);
   return 0;
 }
 int nvmlDeviceGetTotalEnergyConsumption(void*, unsigned long long* energy_mj) {
@@ -54,6 +58,7 @@ int nvmlDeviceGetTotalEnergyConsumption(void*, unsigned long long* energy_mj) {
   return 0;
 }
 int nvmlDeviceGetPowerUsage(void*, unsigned int* power_mw) {
+  if (std::getenv("FAKE_NVML_NO_POWER")) return 3;  // NOT_SUPPORTED
   *power_mw = static_cast<unsigned int>(env_long("FAKE_NVML_POWER_MW", 100000));
   return 0;
 }
