@@ -22,7 +22,7 @@
 
 namespace edgejoule {
 
-void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
+void add_candidate_options(CLI::App* cmd, CandidateQuery& flags) {
   cmd->add_option("--db", flags.db, kDbHelp)
       ->default_str(kDefaultDbPath)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -39,32 +39,12 @@ void add_candidate_options(CLI::App* cmd, CandidateFlags& flags) {
       ->default_str("auto");
 }
 
-void add_rate_option(CLI::App* cmd, CandidateFlags& flags) {
+void add_rate_option(CLI::App* cmd, CandidateQuery& flags) {
   cmd->add_option("--rate", flags.rate_qps,
                   "For a device serving this many inferences per second: server points measured at the rate, "
                   "else the energy derived from back-to-back points (above-idle energy + idle power / rate, marked "
                   "derived:rate)")
       ->check(CLI::PositiveNumber);
-}
-
-std::vector<ResultRow> load_rows(CandidateFlags& flags) {
-  flags.filter.energy_source = *energy_source_from_string(flags.energy_source);
-  auto store = open_store(flags.db, OpenMode::kReadOnly);
-  RowFilter unsorted;  // the recommender and the cost model order what they need themselves
-  unsorted.sorted = false;
-  return store->rows(unsorted);
-}
-
-CandidateSet load_candidates(CandidateFlags& flags) {
-  CandidateSet set = candidates_from_rows(load_rows(flags), flags.filter);
-  RateCandidates at_rate = candidates_for_rate(std::move(set.candidates), flags.rate_qps);
-  set.candidates = std::move(at_rate.candidates);
-  set.notes.insert(set.notes.end(), at_rate.notes.begin(), at_rate.notes.end());
-  if (set.datasets.size() > 1) {
-    throw Error("the store '" + flags.db + "' holds accuracy on several datasets, which do not compare: " +
-                datasets_listed(set) + "; choose one with --dataset");
-  }
-  return set;
 }
 
 std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates) {

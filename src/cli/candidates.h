@@ -7,6 +7,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "orchestrate/answers.h"
+#include "recommend/answers.h"
 #include "recommend/recommend.h"
 #include "report/writers.h"
 #include "store/store.h"
@@ -17,22 +19,11 @@ class App;
 
 namespace edgejoule {
 
-struct CandidateFlags {
-  std::string db = kDefaultDbPath;
-  CandidateFilter filter;
-  std::string energy_source = "auto";
-  // A device serving this many inferences per second (recommend/frontier --rate): server points
-  // at the rate, or figures derived from back-to-back points; without it, back-to-back points.
-  std::optional<double> rate_qps;
-};
-
-void add_candidate_options(CLI::App* cmd, CandidateFlags& flags);
-void add_rate_option(CLI::App* cmd, CandidateFlags& flags);
-// Every stored point, unsorted (resolves flags.energy_source into flags.filter).
-std::vector<ResultRow> load_rows(CandidateFlags& flags);
-// The candidates (for flags.rate_qps, recommend/recommend.h candidates_for_rate); throws when
-// they span several accuracy datasets and --dataset is not given.
-CandidateSet load_candidates(CandidateFlags& flags);
+// The flags of which stored points are candidates (--db, --host, --device, --dataset,
+// --energy-source) and of a serving rate (--rate), onto the query orchestrate/answers.h loads.
+using CandidateFlags = CandidateQuery;
+void add_candidate_options(CLI::App* cmd, CandidateQuery& flags);
+void add_rate_option(CLI::App* cmd, CandidateQuery& flags);
 std::vector<ResultRow> rows_of(const std::vector<Candidate>& candidates);
 
 }  // namespace edgejoule

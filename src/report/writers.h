@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/result_row.h"
+#include "recommend/answers.h"
 #include "recommend/evaluate.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
@@ -63,6 +64,13 @@ std::string format_energy(double j);
 std::string format_ms(const std::optional<double>& ms);
 nlohmann::json candidate_json(const Candidate& c);
 std::string provenance_footnote(const std::vector<const Candidate*>& shown);
+
+// recommend's and frontier's answers as the CLI prints them, and as JSON (`--json`, and what the
+// Python package returns).
+void write_recommendation(std::ostream& out, const RecommendAnswer& answer);
+nlohmann::json recommendation_json(const RecommendAnswer& answer);
+void write_frontier(std::ostream& out, const FrontierAnswer& answer);
+nlohmann::json frontier_json(const FrontierAnswer& answer);
 
 // An evaluation run as `edgejoule evaluate` prints it: per budget the pick, its stored and
 // re-measured energy, budget use, violation and regret, then the summary (text), or the same
