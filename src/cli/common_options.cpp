@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "engines/registry.h"
 #include "engines/engine.h"
-#include "meters/rapl.h"  // probe_nvml
+#include "orchestrate/profile_run.h"
 #include "platform/host.h"
 #include "core/records.h"
 
@@ -33,32 +33,7 @@ const std::atomic<bool>& install_stop_handlers() {
 }
 
 HostInfo probe_host_for(const GlobalOptions& global, bool uses_cuda) {
-  // The host's BLAS is the one mapped into the process (platform/blas.cpp): the reference
-  // engine's plugin (LibTorch) maps it, so it is loaded first, whichever engines run, and the
-  // host keeps the fingerprint it had when every engine was linked into the binary.
-  if (const EngineDescriptor* reference = reference_engine()) (void)reference->version();
-  HostInfo host = probe_host(global.sysfs_root);
-  if (uses_cuda) {
-    const NvmlStatus nvml = probe_nvml();
-    if (nvml.available && !nvml.devices.empty()) {
-      host.gpu_name = nvml.devices.front();
-      host.gpu_driver = nvml.driver_version;
-    }
-  }
-  // The engines built in, recorded with the host for information only: the fingerprint leaves
-  // them out (each point keys its own engine's version), so another engine set is the same host.
-  for (const auto& engine : available_engines()) {
-    const auto version = engine_library_version(engine);
-    if (version.empty()) continue;
-    host.engine_versions += (host.engine_versions.empty() ? "" : ";") + engine + "=" + version;
-  }
-  if (host.blas.is_reference) {
-    std::fprintf(stderr,
-                 "warning: LibTorch is using the reference BLAS (%s); Linear-heavy models run "
-                 "~30x slower. Install libopenblas0-openmp (make deps does) and run again.\n",
-                 host.blas.library.c_str());
-  }
-  return host;
+  return probe_host_with_engines(global.sysfs_root, uses_cuda);
 }
 
 void add_protocol_options(CLI::App& cmd, ProtocolSettings& protocol) {

@@ -109,64 +109,43 @@ int run_enqueue(const ProfileFlags& flags, const GlobalOptions& global, const Sw
   return exit_code::kOk;
 }
 
-int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
-  // 1. Validate every flag before touching anything.
+int run_profile(ProfileFlags& flags, const GlobalOptions& global) {
+  // 1. Every flag checked before anything is touched; the platform knobs and the fleet queue
+  //    are the CLI's own.
+  flags.sysfs_root = global.sysfs_root;
+  validate(static_cast<const ProfileRequest&>(flags));
   SweepLists lists = sweep_lists(flags);
-  validate(flags.protocol);
-  std::vector<int64_t> override_shape;
-  if (!flags.input_shape.empty()) {
-    override_shape = parse_shape(flags.input_shape, "--input-shape");
-    if (override_shape.size() < 2) {
-      throw Error("invalid --input-shape '" + flags.input_shape + "': give the batch dimension first, e.g. 1x3x224x224");
-    }
-  }
-  if (flags.zoo_dir.empty() && flags.model_files.empty()) {
-    throw Error("nothing to profile: pass model files or --zoo DIR (build one with 'edgejoule zoo build')");
-  }
   std::optional<PlatformController> platform;
   if (!platform_control(flags, lists, global, platform)) return exit_code::kOk;  // --dry-run
-  if ((!flags.budgets.empty() || flags.round_size != ProfileFlags().round_size ||
-       flags.tolerance != ProfileFlags().tolerance) &&
-      flags.strategy != "frontier") {
-    throw Error("--budgets, --round-size and --tolerance steer --strategy frontier; add it, or leave them out");
-  }
   if (flags.strategy == "frontier" && (flags.enqueue || !flags.queue.empty())) {
     throw Error("--strategy frontier decides as points arrive on this machine; a fleet queue sweeps the grid "
                 "(leave out --strategy, or --queue)");
   }
-  if (flags.enqueue || !flags.queue.empty()) return run_enqueue(flags, global, lists, override_shape);
-  std::unique_ptr<Dataset> dataset;
-  if (!flags.dataset.empty()) dataset = make_dataset(flags.dataset);
-
-  // 2. The store first: a bad --db fails before minutes of work, not after. Then the models
-  //    (each engine loads its own file of a model), the meters and the host.
-  auto store = open_store(flags.db, OpenMode::kReadWrite);
-  // A fleet store's server restarting mid-sweep: the point in hand is stored once it is back.
-  store->ride_out_outages(kRideOutOutagesS, [&flags](const std::string& text) {
-    if (!flags.quiet) std::fprintf(stderr, "profile: %s\n", text.c_str());
-  });
-  const std::vector<std::string> names =
-      flags.models_filter.empty() ? std::vector<std::string>{} : parse_name_list(flags.models_filter, "--models");
-  const auto models = load_models(flags.zoo_dir, names, flags.model_files, override_shape);
+  if (flags.enqueue || !flags.queue.empty()) {
+    std::vector<int64_t> override_shape;
+    if (!flags.input_shape.empty()) override_shape = parse_shape(flags.input_shape, "--input-shape");
+    return run_enqueue(flags, global, lists, override_shape);
+  }
   if (flags.check_outputs) {
+    std::vector<int64_t> override_shape;
+    if (!flags.input_shape.empty()) override_shape = parse_shape(flags.input_shape, "--input-shape");
+    const std::vector<std::string> names =
+        flags.models_filter.empty() ? std::vector<std::string>{} : parse_name_list(flags.models_filter, "--models");
+    const auto models = load_models(flags.zoo_dir, names, flags.model_files, override_shape);
     write_output_checks(std::cerr, check_model_outputs(models, lists.engines, lists.precisions, lists.devices.front()));
   }
-  DeviceMeters meters(flags.meter, flags.cross_check_meter, lists.devices, global.sysfs_root, flags.quiet);
-  const HostInfo host = probe_host_for(
-      global, std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end());
-  const auto items = plan_sweep(models, lists, meters);
 
-  // 3. The run sequence. The platform state is read (and, with knobs, set) before every point.
-  SessionSettings session;
-  session.protocol = flags.protocol;
-  session.force = flags.force;
-  session.retry_invalid = flags.retry_invalid;
-  session.dataset = dataset.get();
-  session.store_location = store->location();
-  session.stop = &install_stop_handlers();
-  session.engine_factory = [](const std::string& name) { return make_engine(name); };
+  // 2. The sweep (orchestrate/profile_run.h), with the platform put in each point's setting.
+  ProfileHooks hooks;
+  // A frontier sweep's rounds each say what they measure and why; a "profiling N point(s)" line
+  // per round would only repeat the round's size.
+  auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet, flags.strategy != "frontier");
+  hooks.listener = progress.get();
+  hooks.stop = &install_stop_handlers();
+  hooks.log = flags.quiet ? nullptr : stderr;
+  hooks.platforms = lists.platforms;
   std::string applied_setting;
-  session.platform_for = [&](const SweepItem& item) {
+  hooks.platform_for = [&](const SweepItem& item) {
     if (platform && item.config.platform != applied_setting) {
       if (!flags.quiet) std::fprintf(stderr, "platform: %s\n", item.config.platform.c_str());
       platform->apply(item.config.platform);
@@ -174,45 +153,19 @@ int run_profile(const ProfileFlags& flags, const GlobalOptions& global) {
     }
     return read_platform_state(global.sysfs_root, point_uses_gpu(item.config.device, item.config.platform)).to_json();
   };
-  // A frontier sweep's rounds each say what they measure and why; a "profiling N point(s)" line
-  // per round would only repeat the round's size.
-  auto progress = make_progress_listener(stderr_is_terminal(), flags.quiet, flags.strategy != "frontier");
-  SweepOutcome outcome;
-  if (flags.strategy == "frontier") {
-    FrontierSweepSettings frontier;
-    frontier.round_size = static_cast<size_t>(flags.round_size);
-    frontier.tolerance = flags.tolerance;
-    if (!flags.budgets.empty()) frontier.max_budget_j = *std::max_element(flags.budgets.begin(), flags.budgets.end());
-    if (!flags.quiet) frontier.progress = stderr;
-    const FrontierSweepResult result = run_frontier_sweep(
-        items, *store, host,
-        [&](const std::vector<SweepItem>& round) { return run_session(round, *store, host, meters, session, *progress); },
-        frontier);
-    outcome = result.outcome;
-    meters.stop();
-    write_skipped(stderr, result);
-  } else {
-    outcome = run_session(items, *store, host, meters, session, *progress);
-    meters.stop();
-  }
+  const ProfileResult result = run_profile(flags, hooks);
+  if (result.frontier) write_skipped(stderr, *result.frontier);
+  const SweepOutcome& outcome = result.outcome;
 
-  // 4. Show every point of this sweep as stored (measured now or earlier).
-  std::set<std::pair<std::string, std::string>> swept;
-  for (const auto& item : items) swept.emplace(item.model.content_sha256, item.config.key());
-  RowFilter filter;
-  filter.host_fingerprint = host.fingerprint();
-  std::vector<ResultRow> rows;
-  for (auto& row : store->rows(filter)) {
-    if (swept.count({row.model_sha256, configuration_of(row).key()})) rows.push_back(std::move(row));
-  }
+  // 3. Every point of this sweep as stored (measured now or earlier).
   if (flags.json) {
-    write_json(std::cout, rows);
-  } else if (!rows.empty()) {
-    write_table(std::cout, rows);
-    write_engine_comparison(std::cout, rows);
+    write_json(std::cout, result.rows);
+  } else if (!result.rows.empty()) {
+    write_table(std::cout, result.rows);
+    write_engine_comparison(std::cout, result.rows);
   }
   std::fprintf(stderr, "%zu measured, %zu unsupported, %zu skipped, %zu failed; store: %s\n", outcome.measured,
-               outcome.unsupported, outcome.skipped, outcome.failures.size(), store->location().c_str());
+               outcome.unsupported, outcome.skipped, outcome.failures.size(), result.store_location.c_str());
   if (outcome.interrupted) return exit_code::kInterrupted;
   if (!outcome.failures.empty()) {
     throw Error(fmt::format("{} point(s) could not be measured; the first: {}", outcome.failures.size(),

@@ -2,8 +2,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <thread>
-
 #include "common/strings.h"
 #include "engines/registry.h"
 #include "platform/knobs.h"
@@ -98,23 +96,6 @@ void add_profile_options(CLI::App& cmd, ProfileFlags& flags) {
                 "Before the sweep, run every model in each swept engine and precision on the same input as "
                 "the reference engine (torchscript) at fp32 and print how far the outputs differ (tolerances in "
                 "docs/engines.md)");
-}
-
-SweepLists sweep_lists(const ProfileFlags& flags) {
-  SweepLists lists;
-  lists.engines = parse_name_list(flags.engines, "--engine", known_engines());
-  for (const auto& e : lists.engines) (void)make_engine(e);  // engines not built in fail here
-  lists.devices = parse_name_list(flags.devices, "--device", registered_devices());
-  lists.precisions = parse_name_list(flags.precisions, "--precision", registered_precisions());
-  lists.batches = parse_int_list(flags.batches, "--batch");
-  lists.threads = parse_int_list(
-      flags.threads.empty() ? std::to_string(std::max(1u, std::thread::hardware_concurrency())) : flags.threads,
-      "--threads");
-  for (const auto& [name, text] : flags.knobs) {
-    const ConfigField& field = config_field(name);
-    if (!text.empty()) lists.knobs[name] = parse_field_list(text, field);
-  }
-  return lists;
 }
 
 }  // namespace edgejoule
