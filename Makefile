@@ -38,8 +38,11 @@ $(BUILD_DIR)/build.ninja:
 
 configure: deps $(BUILD_DIR)/build.ninja
 
+# The Python package (pyproject.toml) is built into .venv beside the binary; skipped when its
+# sources are unchanged.
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+	scripts/setup-python-package.sh
 
 # The main job on the embedded defaults: export the demo zoo (declared ImageNet accuracy) and
 # train three Fashion-MNIST models (measured accuracy), in TorchScript and ONNX, profile them in

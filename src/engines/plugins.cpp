@@ -21,6 +21,12 @@ std::map<std::string, const EngineHooks*>& loaded() {
   return plugins;
 }
 
+std::mutex g_dirs_mutex;  // apart from g_mutex, which is held while the folders are searched
+std::vector<std::string>& extra_dirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+
 std::string program_dir() {
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -32,11 +38,20 @@ std::string program_dir() {
 std::vector<std::string> engine_plugin_dirs() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("EDGEJOULE_ENGINE_DIR"); env && *env) dirs.emplace_back(env);
+  {
+    std::lock_guard<std::mutex> lock(g_dirs_mutex);
+    for (const auto& dir : extra_dirs()) dirs.push_back(dir);
+  }
   if (const auto dir = program_dir(); !dir.empty()) dirs.push_back(dir);
 #ifdef EDGEJOULE_PLUGIN_BUILD_DIR
   dirs.emplace_back(EDGEJOULE_PLUGIN_BUILD_DIR);
 #endif
   return dirs;
+}
+
+void add_engine_plugin_dir(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(g_dirs_mutex);
+  extra_dirs().push_back(dir);
 }
 
 bool engine_plugin_loaded(const std::string& name) {

@@ -82,6 +82,9 @@ const EngineDescriptor* engine_for_extension(const std::string& extension);
 // Where plugins are looked for, in order: $EDGEJOULE_ENGINE_DIR, the running program's directory,
 // the build's output directory.
 std::vector<std::string> engine_plugin_dirs();
+// A folder searched for plugins before the binary's (after $EDGEJOULE_ENGINE_DIR): the Python
+// package's, whose plugins lie beside its module rather than beside an executable.
+void add_engine_plugin_dir(const std::string& dir);
 // Whether an engine's plugin is loaded in this process (for tests of lazy loading).
 bool engine_plugin_loaded(const std::string& name);
 
