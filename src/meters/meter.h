@@ -37,6 +37,9 @@ class Meter {
   // Energy over [t0_s, t1_s] (Unix seconds). Waits up to `wait_s` for a value that lies past t1
   // (a counter's next step, a log's next line) so the end of the span is bracketed, not guessed.
   virtual EnergyReading energy_between(double t0_s, double t1_s, double wait_s) = 0;
+  // Nothing before t_s will be asked for again: its readings may go (a meter kept open for
+  // hours, as a Monitor is, keeps its memory and its queries' cost bounded).
+  virtual void forget_before(double /*t_s*/) {}
   // Changes of the sensor's raw value seen since start(), and the mean interval between them
   // (0 until three were seen): the update period as measured, not as documented.
   virtual int update_count() const = 0;

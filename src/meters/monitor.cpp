@@ -15,6 +15,20 @@ Monitor::Monitor(const MonitorOptions& options) : options_(options) {
   meter_ = make_meter(options_.meter, options_.sysfs_root, options_.device);
   meter_->start();
   info_ = meter_->info();
+  // A window must not begin before the meter's first reading (a log's first line, a counter's
+  // first step): wait for it, and say so now when it does not come.
+  const double wait_s = std::max(1.0, 3 * info_.update_period_s);
+  const double started = unix_now_s();
+  EnergyReading first = meter_->energy_between(started, started, wait_s);
+  if (!first.valid && meter_->update_count() > 0) {
+    // A meter whose first reading came after the instant asked (a log's next line): an instant
+    // after that reading is bracketed by the next one.
+    const double now = unix_now_s();
+    first = meter_->energy_between(now, now, wait_s);
+  }
+  if (!first.valid) {
+    throw Error(fmt::format("{} gave no reading: {}", info_.name, first.why_invalid), exit_code::kFailure);
+  }
 }
 
 Monitor::~Monitor() {
@@ -55,8 +69,18 @@ EnergyWindow Monitor::end(const std::string& name) {
     t0 = it->second;
     open_.erase(it);
   }
+  {
+    // Readings before every open window's start (and before now, for windows yet to begin) are
+    // not needed again.
+    std::lock_guard<std::mutex> lock(mutex_);
+    double oldest = t0;
+    for (const auto& [other, start] : open_) oldest = std::min(oldest, start);
+    meter_->forget_before(oldest);
+  }
   meter_->sample_now();
-  const double measured_period = meter_->measured_update_period_s();
+  // The sensor's update period as measured; the estimate's own "updates" are whenever it is
+  // read (CPU time always moves), so windows read it faster and faster: its nominal period.
+  const double measured_period = info_.measured ? meter_->measured_update_period_s() : 0;
   const double period = measured_period > 0 ? measured_period : info_.update_period_s;
   const EnergyReading reading = meter_->energy_between(t0, t1, std::max(1.0, 3 * period));
   if (!reading.valid) {

@@ -104,8 +104,10 @@ EnergyReading SampledMeter::energy_between(double t0_s, double t1_s, double wait
       if (!points_.empty() && points_.back().t_s >= t1_s) break;
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
-    if (!running_) sample_now();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // Polled here rather than at the sampling thread's pace: a counter that steps every
+    // millisecond brackets the end within about a millisecond, not one sampling interval.
+    sample_now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   std::lock_guard<std::mutex> lock(mutex_);
   if (points_.empty()) {
@@ -114,6 +116,10 @@ EnergyReading SampledMeter::energy_between(double t0_s, double t1_s, double wait
   }
   const auto e0 = interpolate(points_, t0_s);
   const auto e1 = interpolate(points_, t1_s);
+  if (!e1 && t1_s < points_.front().t_s) {
+    reading.why_invalid = "the span ended before the meter's first reading";
+    return reading;
+  }
   if (!e1) {
     reading.why_invalid = fmt::format(
         "the meter's last reading is {:.3f} s before the window ended (waited {:.1f} s): the "
@@ -127,10 +133,22 @@ EnergyReading SampledMeter::energy_between(double t0_s, double t1_s, double wait
   }
   reading.valid = true;
   reading.energy_j = *e1 - *e0;
-  reading.updates = static_cast<int>(std::count_if(points_.begin(), points_.end(), [&](const EnergyPoint& p) {
-    return p.t_s > t0_s && p.t_s <= t1_s;
-  }));
+  // Points are in time order: the ones inside (t0, t1] by two binary searches, so a long-lived
+  // meter's windows cost the same as a new one's.
+  const auto by_time = [](const EnergyPoint& p, double t) { return p.t_s <= t; };
+  const auto first = std::lower_bound(points_.begin(), points_.end(), t0_s, by_time);
+  const auto last = std::lower_bound(first, points_.end(), t1_s, by_time);
+  reading.updates = static_cast<int>(last - first);
   return reading;
+}
+
+void SampledMeter::forget_before(double t_s) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Keeps the last point at or before t_s, so a span starting at t_s can still be interpolated;
+  // erases in batches, so the cost per call stays constant.
+  const auto keep = std::lower_bound(points_.begin(), points_.end(), t_s,
+                                     [](const EnergyPoint& p, double t) { return p.t_s <= t; });
+  if (keep - points_.begin() > 1024) points_.erase(points_.begin(), keep - 1);
 }
 
 }  // namespace edgejoule

@@ -28,6 +28,7 @@ class SampledMeter : public Meter {
   void stop() override;
   void sample_now() override;
   EnergyReading energy_between(double t0_s, double t1_s, double wait_s) override;
+  void forget_before(double t_s) override;
 
   // Linear interpolation of the cumulative curve at t; nullopt outside the sampled range.
   static std::optional<double> interpolate(const std::vector<EnergyPoint>& points, double t_s);

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -138,14 +140,32 @@ TEST(Monitor, AMeterThatStopsUpdatingIsAnErrorNotZero) {
   FakeTree tree("monitor_log");
   const std::string log = tree.path("power.csv");
   tree.write("power.csv", "timestamp_s,power_w\n");
-  {
+  const auto append = [&log](double t) {
     std::ofstream out(log, std::ios::app);
-    out << std::fixed;
-    const double now = unix_now_s();
-    for (int i = 20; i > 0; --i) out << now - i * 0.05 << ",12.5\n";
+    out << std::fixed << t << ",12.5\n";
+  };
+  for (int i = 20; i > 0; --i) append(unix_now_s() - 10 - i * 0.05);
+  // A log that stopped long ago: the monitor says so when it is made, not at the first window.
+  try {
+    Monitor stale(on("/", "log:" + log));
+    ADD_FAILURE() << "a monitor opened on a stale log";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("gave no reading"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("the log stopped growing"), std::string::npos) << e.what();
+    EXPECT_EQ(e.exit_code(), exit_code::kFailure);
   }
+  // A log that stops growing inside a window: that window's energy is an error, not 0.
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    while (writing) {
+      append(unix_now_s());
+      sleep_s(0.02);
+    }
+  });
   Monitor monitor(on("/", "log:" + log));
   monitor.begin("stale");
+  writing = false;
+  writer.join();
   sleep_s(0.1);
   try {
     monitor.end("stale");
@@ -155,6 +175,21 @@ TEST(Monitor, AMeterThatStopsUpdatingIsAnErrorNotZero) {
         << e.what();
     EXPECT_EQ(e.exit_code(), exit_code::kFailure);
   }
+}
+
+TEST(Monitor, ALongLivedMonitorForgetsReadingsNoWindowNeeds) {
+  MonitorOptions o;
+  o.meter = "estimate";
+  Monitor monitor(o);
+  monitor.begin("long");
+  for (int i = 0; i < 3000; ++i) {
+    monitor.begin("short");
+    monitor.end("short");
+  }
+  // The long window's start is still bracketed after thousands of readings were dropped.
+  const auto w = monitor.end("long");
+  EXPECT_GE(w.updates, 3000);
+  EXPECT_GE(w.energy_j, 0);
 }
 
 }  // namespace
