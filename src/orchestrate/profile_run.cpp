@@ -29,7 +29,9 @@ SweepLists sweep_lists(const ProfileRequest& request) {
   lists.threads = parse_int_list(
       request.threads.empty() ? std::to_string(std::max(1u, std::thread::hardware_concurrency())) : request.threads,
       "--threads");
-  for (const auto& [name, text] : request.knobs) {
+  for (const auto& knob : request.knobs) {
+    const std::string& name = knob.first;
+    const std::string& text = knob.second;
     const auto& table = config_fields();
     const auto field = std::find_if(table.begin(), table.end(), [&](const ConfigField& f) { return f.name == name; });
     if (field == table.end()) {

@@ -39,8 +39,9 @@ double objective_value(const Candidate& c, Objective objective) {
 
 }  // namespace
 
-std::string Candidate::label() const {
-  return row.model + " " + configuration_label(row);
+const std::string& Candidate::label() const {
+  if (label_.empty()) label_ = row.model + " " + configuration_label(row);
+  return label_;
 }
 
 std::optional<EnergySource> energy_source_from_string(const std::string& text) {
@@ -137,16 +138,24 @@ std::string datasets_listed(const CandidateSet& set) {
   return list;
 }
 
-CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
+namespace {
+// `take`: the rows are the caller's to give up, so each candidate takes its row over.
+CandidateSet make_candidates(const std::vector<ResultRow>& rows, const CandidateFilter& filter, bool take) {
   CandidateSet set;
   set.rows = rows.size();
   const Selection sel = select_rows(rows, filter, true, set);
   const EnergySource source = sel.source;
   const bool any_measured = sel.any_measured, any_estimated = sel.any_estimated;
   set.energy_source = source;
+  set.candidates.reserve(sel.rows.size());
   for (const ResultRow* r : sel.rows) {
     Candidate c;
-    c.row = *r;
+    if (take) {
+      c.row = std::move(*const_cast<ResultRow*>(r));
+      r = &c.row;
+    } else {
+      c.row = *r;
+    }
     c.energy_j = *r->energy_j_per_inference;
     c.energy_ci95_j = r->energy_j_per_inference_ci95.value_or(0);
     c.top1 = *r->top1;
@@ -186,6 +195,15 @@ CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const Cand
     set.notes.push_back(fmt::format("{} INVALID or UNSUPPORTED point(s) not considered", set.not_valid));
   }
   return set;
+}
+}  // namespace
+
+CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
+  return make_candidates(rows, filter, false);
+}
+
+CandidateSet candidates_from_rows(std::vector<ResultRow>&& rows, const CandidateFilter& filter) {
+  return make_candidates(rows, filter, true);
 }
 
 std::vector<std::string> violated_constraints(const Candidate& c, const Constraints& k) {
