@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "orchestrate/with_predictions.h"
+#include "zoo/manifest.h"
 
 namespace edgejoule {
 
@@ -112,6 +113,44 @@ FrontierAnswer answer_frontier(CandidateQuery query, FrontierAxis axis) {
     for (auto& [type, own] : a.by_device_type) own.frontier = pareto_frontier(own.candidates, axis);
   }
   return a;
+}
+
+PredictionErrors answer_predict(CandidateQuery query, const std::vector<std::string>& zoos,
+                                const std::vector<std::string>& remeasured) {
+  // Cost does not depend on accuracy: every VALID point of one energy kind is fitted on.
+  const std::vector<ResultRow> rows = rows_with_energy(load_rows(query), query.filter);
+  std::string why;
+  const auto p = train_predictor(rows, &why);
+  if (!p) throw Error("no cost model can be fitted on '" + query.db + "': " + why);
+  PredictionErrors e;
+  e.model = p->model.name();
+  size_t measured = 0;
+  for (const auto& r : rows) {
+    e.points += CostModel::usable(r);
+    measured += r.energy_kind() == EnergyProvenance::kMeasured;
+  }
+  e.energy_kind = measured == rows.size() ? "measured" : measured == 0 ? "estimated" : "measured and estimated";
+  e.leave_one_model_out = p->leave_one_model_out;
+  e.leave_one_configuration_out = p->leave_one_configuration_out;
+  e.lomo_latency = ErrorDistribution::of(e.leave_one_model_out.latency_p50_errors_pct);
+  e.lomo_latency_per_model = ErrorDistribution::of(e.leave_one_model_out.latency_p50_model_errors_pct);
+  e.lomo_energy = ErrorDistribution::of(e.leave_one_model_out.energy_errors_pct);
+  e.loco_latency = ErrorDistribution::of(e.leave_one_configuration_out.latency_p50_errors_pct);
+  e.loco_energy = ErrorDistribution::of(e.leave_one_configuration_out.energy_errors_pct);
+  // The graph model, where the zoo recorded the models' operators, and the noise floor, where
+  // the same points were measured again.
+  GraphFeatureMap features;
+  for (const auto& dir : zoos) features.merge(graph_features_of(load_manifest(dir)));
+  if (!features.empty()) e.graph = cross_validate_graph(rows, features);
+  e.transfer = cross_validate_transfer(rows);
+  std::vector<std::vector<ResultRow>> again;
+  for (const auto& db : remeasured) {
+    CandidateQuery other = query;
+    other.db = db;
+    again.push_back(rows_with_energy(load_rows(other), other.filter));
+  }
+  if (!again.empty()) e.noise = noise_floor(rows, again);
+  return e;
 }
 
 }  // namespace edgejoule

@@ -3,6 +3,7 @@
 // model's predictions added where asked, the choice and the frontier made (recommend/). Throws
 // Error with the sentence the user acts on (nothing stored, several datasets, a bad budget).
 
+#include <string>
 #include <vector>
 
 #include "core/result_row.h"
@@ -18,5 +19,9 @@ CandidateSet load_candidates(CandidateQuery& query);
 
 RecommendAnswer answer_recommend(const RecommendQuery& query);
 FrontierAnswer answer_frontier(CandidateQuery query, FrontierAxis axis);
+// `zoos`: zoo folders whose manifests hold the models' operators (the graph model); `remeasured`:
+// stores holding the same points measured again (the noise floor).
+PredictionErrors answer_predict(CandidateQuery query, const std::vector<std::string>& zoos,
+                                const std::vector<std::string>& remeasured);
 
 }  // namespace edgejoule

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "predict/graph_model.h"
+#include "predict/predictor.h"
+#include "predict/transfer_model.h"
 #include "recommend/mix.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
@@ -60,6 +63,20 @@ struct FrontierAnswer {
     std::vector<FrontierStep> frontier;  // indices into these candidates
   };
   std::map<std::string, OfDeviceType> by_device_type;
+};
+
+// What `predict` answers: the cost model fitted on a store's points and its cross-validated
+// error, beside the graph and transfer models' and, where the same points were measured again,
+// the noise floor the errors are read against.
+struct PredictionErrors {
+  std::string model;        // the fitted cost model's name
+  std::string energy_kind;  // "measured", "estimated", "measured and estimated"
+  size_t points = 0;        // the points it was fitted on
+  CrossValidation leave_one_model_out, leave_one_configuration_out;
+  ErrorDistribution lomo_latency, lomo_latency_per_model, lomo_energy, loco_latency, loco_energy;
+  std::optional<GraphCrossValidation> graph;  // with zoos that recorded the models' operators
+  TransferCrossValidation transfer;
+  std::optional<NoiseFloor> noise;            // with stores of the same points measured again
 };
 
 }  // namespace edgejoule

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
+#include "predict/graph_model.h"
+#include "predict/transfer_model.h"
 #include "report/writers.h"
 
 namespace edgejoule {
@@ -116,6 +118,23 @@ void print_mix(std::ostream& out, const std::optional<Mix>& mix, const std::vect
             100 * pick.budget_energy_j() / k.energy_budget_j);
   }
   say(out, "\n");
+}
+
+nlohmann::json distribution_json(const ErrorDistribution& d) {
+  return {{"points", d.points},
+          {"median_pct", d.median_pct},
+          {"p90_pct", d.p90_pct},
+          {"within_10_pct", d.within_10_pct},
+          {"within_20_pct", d.within_20_pct}};
+}
+
+void print_distribution(std::ostream& out, const std::string& what, const ErrorDistribution& d) {
+  if (d.points == 0) {
+    say(out, "  %-44s %7s\n", what.c_str(), "-");
+    return;
+  }
+  say(out, "  %-44s %7zu %8.1f%% %8.1f%% %10.0f%% %10.0f%%\n", what.c_str(), d.points, d.median_pct, d.p90_pct,
+      d.within_10_pct, d.within_20_pct);
 }
 
 }  // namespace
@@ -326,6 +345,101 @@ void write_frontier(std::ostream& out, const FrontierAnswer& a) {
     say(out, "\nNotes:\n");
     for (const auto& n : a.notes) say(out, "  - %s\n", n.c_str());
   }
+}
+
+nlohmann::json prediction_errors_json(const PredictionErrors& e) {
+  auto cv_json = [](const CrossValidation& cv) {
+    return nlohmann::json{{"scheme", to_string(cv.scheme)},
+                          {"folds", cv.folds},
+                          {"predictions", cv.predictions},
+                          {"energy_mape_pct", cv.energy_mape_pct},
+                          {"energy_worst_pct", cv.energy_worst_pct},
+                          {"energy_under_prediction_q90_pct", cv.energy_under_q90_pct},
+                          {"latency_mape_pct", cv.latency_mape_pct},
+                          {"latency_worst_pct", cv.latency_worst_pct},
+                          {"latency_under_prediction_q90_pct", cv.latency_under_q90_pct}};
+  };
+  nlohmann::json errors = {
+      {"baseline", {{"leave_one_model_out", {{"latency_p50", distribution_json(e.lomo_latency)},
+                                             {"latency_p50_per_model", distribution_json(e.lomo_latency_per_model)},
+                                             {"energy", distribution_json(e.lomo_energy)}}},
+                    {"leave_one_configuration_out", {{"latency_p50", distribution_json(e.loco_latency)},
+                                                     {"energy", distribution_json(e.loco_energy)}}}}}};
+  if (e.graph) {
+    errors["graph"] = {{"model", GraphCostModel::name()},
+                       {"leave_one_model_out", {{"latency_p50", distribution_json(e.graph->latency)},
+                                                {"latency_p50_per_model", distribution_json(e.graph->latency_per_model)},
+                                                {"energy", distribution_json(e.graph->energy)},
+                                                {"unpredicted", e.graph->unpredicted}}},
+                       {"leave_one_configuration_out", "not applicable: fitted per configuration (the baseline predicts unseen configurations)"}};
+  }
+  errors["transfer"] = {{"model", TransferModel::name()},
+                        {"leave_one_point_out", {{"latency_p50", distribution_json(e.transfer.latency)},
+                                                 {"energy", distribution_json(e.transfer.energy)},
+                                                 {"unpredicted", e.transfer.unpredicted}}}};
+  if (e.noise) {
+    errors["noise_floor"] = {{"points", e.noise->points},
+                             {"latency_p50", distribution_json(e.noise->latency)},
+                             {"latency_p50_per_model", distribution_json(e.noise->latency_per_model)},
+                             {"energy", distribution_json(e.noise->energy)}};
+  }
+  return {{"model", e.model},
+          {"energy_kind", e.energy_kind},
+          {"points", e.points},
+          {"leave_one_model_out", cv_json(e.leave_one_model_out)},
+          {"leave_one_configuration_out", cv_json(e.leave_one_configuration_out)},
+          {"error_distributions", errors}};
+}
+
+void write_prediction_errors(std::ostream& out, const PredictionErrors& e) {
+  say(out, "Cost model: %s, fitted on %zu VALID points (%s energy)\n", e.model.c_str(), e.points, e.energy_kind.c_str());
+  say(out, "%-30s %6s %12s %12s %14s %12s %12s\n", "held out", "folds", "energy MAPE", "energy worst",
+          "energy q90 up", "p99 MAPE", "p99 worst");
+  for (const auto* cv : {&e.leave_one_model_out, &e.leave_one_configuration_out}) {
+    say(out, "%-30s %6zu %11.1f%% %11.1f%% %13.1f%% %11.1f%% %11.1f%%\n", to_string(cv->scheme), cv->folds,
+            cv->energy_mape_pct, cv->energy_worst_pct, cv->energy_under_q90_pct, cv->latency_mape_pct,
+            cv->latency_worst_pct);
+  }
+  say(out, "\nMAPE: mean |predicted - measured| / measured over held-out points; q90 up: how far 90 %% of "
+          "predictions stay from under-predicting (the margin recommend --predict adds).\n");
+
+  say(out, "\nError distributions, |predicted - measured| / measured:\n");
+  say(out, "  %-44s %7s %9s %9s %11s %11s\n", "", "points", "median", "p90", "within 10%", "within 20%");
+  print_distribution(out, "baseline, leave-one-model-out, latency p50", e.lomo_latency);
+  print_distribution(out, "  per model (its median over configurations)", e.lomo_latency_per_model);
+  print_distribution(out, "baseline, leave-one-model-out, energy", e.lomo_energy);
+  print_distribution(out, "baseline, leave-one-config-out, latency p50", e.loco_latency);
+  print_distribution(out, "baseline, leave-one-config-out, energy", e.loco_energy);
+  if (e.graph) {
+    print_distribution(out, "graph, leave-one-model-out, latency p50", e.graph->latency);
+    print_distribution(out, "  per model (its median over configurations)", e.graph->latency_per_model);
+    print_distribution(out, "graph, leave-one-model-out, energy", e.graph->energy);
+    if (e.graph->unpredicted > 0) {
+      say(out, "  (graph: %zu held-out point(s) in configurations with fewer than %zu other models: not predicted)\n",
+              e.graph->unpredicted, GraphCostModel::kMinModels);
+    }
+  } else {
+    say(out, "  graph model: no operator summaries (give --zoo DIR: a zoo built with this version records them)\n");
+  }
+  print_distribution(out, "transfer, leave-one-point-out, latency p50", e.transfer.latency);
+  print_distribution(out, "transfer, leave-one-point-out, energy", e.transfer.energy);
+  if (e.transfer.unpredicted > 0) {
+    say(out, "  (transfer: %zu held-out point(s) without another configuration of their model measured beside "
+            "%zu other models: not predicted)\n",
+            e.transfer.unpredicted, TransferModel::kMinReferenceModels);
+  }
+  if (e.noise) {
+    print_distribution(out, fmt::format("noise floor: {} point(s) re-measured, latency p50", e.noise->points), e.noise->latency);
+    print_distribution(out, "  per model (its median over configurations)", e.noise->latency_per_model);
+    print_distribution(out, "noise floor, energy", e.noise->energy);
+  } else {
+    say(out, "  noise floor: not measured (give --remeasured DB: a store with the same points measured again)\n");
+  }
+  say(out, "graph: %s, one fit per configuration: it predicts models a configuration has not measured; "
+          "unseen configurations are the baseline's.\n", GraphCostModel::name().c_str());
+  say(out, "transfer: %s: a model measured at another configuration, times that configuration change's median "
+          "ratio over the models measured at both (what profile --strategy frontier predicts most points with).\n",
+          TransferModel::name().c_str());
 }
 
 }  // namespace edgejoule

@@ -71,6 +71,10 @@ void write_recommendation(std::ostream& out, const RecommendAnswer& answer);
 nlohmann::json recommendation_json(const RecommendAnswer& answer);
 void write_frontier(std::ostream& out, const FrontierAnswer& answer);
 nlohmann::json frontier_json(const FrontierAnswer& answer);
+// predict's answer: the cost model's cross-validated error, the error distributions of the
+// baseline, graph and transfer models, the noise floor.
+void write_prediction_errors(std::ostream& out, const PredictionErrors& errors);
+nlohmann::json prediction_errors_json(const PredictionErrors& errors);
 
 // An evaluation run as `edgejoule evaluate` prints it: per budget the pick, its stored and
 // re-measured energy, budget use, violation and regret, then the summary (text), or the same
