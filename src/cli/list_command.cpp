@@ -69,8 +69,8 @@ CommandRun add_list_command(CLI::App& app, const GlobalOptions&) {
       write_json(std::cout, rows);
     } else {
       write_table(std::cout, rows);
-      write_engine_comparison(std::cout, rows);
-      write_scenario_comparison(std::cout, rows);
+      write_engine_comparison(std::cout, compare_engines_per_model(rows));
+      write_scenario_comparison(std::cout, compare_scenarios(rows));
     }
     return 0;
   };

@@ -162,7 +162,7 @@ int run_profile(ProfileFlags& flags, const GlobalOptions& global) {
     write_json(std::cout, result.rows);
   } else if (!result.rows.empty()) {
     write_table(std::cout, result.rows);
-    write_engine_comparison(std::cout, result.rows);
+    write_engine_comparison(std::cout, compare_engines_per_model(result.rows));
   }
   std::fprintf(stderr, "%zu measured, %zu unsupported, %zu skipped, %zu failed; store: %s\n", outcome.measured,
                outcome.unsupported, outcome.skipped, outcome.failures.size(), result.store_location.c_str());

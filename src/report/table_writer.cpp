@@ -139,52 +139,7 @@ void write_table(std::ostream& out, const std::vector<ResultRow>& rows) {
 
 namespace edgejoule {
 
-std::vector<EngineComparison> compare_engines_per_model(const std::vector<ResultRow>& rows) {
-  // Same model (by name: each engine loads its own file), host, device, precision, batch,
-  // threads and energy source; only VALID points.
-  std::map<std::string, std::vector<const ResultRow*>> groups;
-  std::vector<std::string> order;
-  for (const auto& r : rows) {
-    if (r.status != Verdict::kValid || !r.latency_ms_p50) continue;
-    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", r.model, r.host_fingerprint, r.device,
-                                        numeric_variant(r), r.batch, r.threads, r.energy_provenance);
-    auto [it, fresh] = groups.try_emplace(key);
-    if (fresh) order.push_back(key);
-    it->second.push_back(&r);
-  }
-  std::vector<EngineComparison> out;
-  for (const auto& key : order) {
-    const auto& group = groups[key];
-    std::set<std::string> engines;
-    for (const auto* r : group) engines.insert(r->engine);
-    if (engines.size() < 2) continue;
-    EngineComparison c;
-    c.model = group.front()->model;
-    c.configuration = fmt::format("{} {} b{} t{}", group.front()->device, numeric_variant(*group.front()),
-                                  group.front()->batch, group.front()->threads);
-    const ResultRow* fastest = group.front();
-    const ResultRow* slowest = group.front();
-    const ResultRow* frugal = nullptr;
-    for (const auto* r : group) {
-      c.entries.push_back({r->engine, *r->latency_ms_p50, r->energy_j_per_inference});
-      if (*r->latency_ms_p50 < *fastest->latency_ms_p50) fastest = r;
-      if (*r->latency_ms_p50 > *slowest->latency_ms_p50) slowest = r;
-      if (r->energy_j_per_inference &&
-          (!frugal || *r->energy_j_per_inference < *frugal->energy_j_per_inference)) {
-        frugal = r;
-      }
-    }
-    c.fastest = fastest->engine;
-    c.speedup = *slowest->latency_ms_p50 / *fastest->latency_ms_p50;
-    if (frugal) c.lowest_energy = frugal->engine;
-    if (frugal) c.energy_provenance = frugal->energy_provenance;  // one per group (part of its key)
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
-void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& rows) {
-  const auto comparisons = compare_engines_per_model(rows);
+void write_engine_comparison(std::ostream& out, const std::vector<EngineComparison>& comparisons) {
   if (comparisons.empty()) return;
   out << "\nengines compared (VALID points of one model in one configuration):\n";
   for (const auto& c : comparisons) {
@@ -203,56 +158,18 @@ void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& ro
   }
 }
 
-void write_scenario_comparison(std::ostream& out, const std::vector<ResultRow>& rows) {
-  // Same model, engine, host, device, precision (with the knobs that change what is computed),
-  // batch, threads and energy source: the scenario's fields and the engine's execution settings
-  // (OpenVINO's hint and streams, shown with each entry) may differ, as each scenario has its own
-  // best setting.
-  std::map<std::string, std::vector<const ResultRow*>> groups;
-  std::vector<std::string> order;
-  for (const auto& r : rows) {
-    if (r.status != Verdict::kValid || !r.energy_j_per_inference || !r.throughput_sps) continue;
-    const std::string key = fmt::format("{}|{}|{}|{}|{}{}|{}|{}|{}", r.model, r.engine, r.host_fingerprint, r.device,
-                                        r.precision, knob_labels(r.knobs, /*outputs_only=*/true), r.batch, r.threads,
-                                        r.energy_provenance);
-    auto [it, fresh] = groups.try_emplace(key);
-    if (fresh) order.push_back(key);
-    it->second.push_back(&r);
-  }
-  bool header = false;
-  for (const auto& key : order) {
-    const auto& group = groups[key];
-    std::set<std::string> scenarios;
-    const ResultRow* single = nullptr;
-    for (const auto* r : group) {
-      scenarios.insert(knob_value(r->knobs, "scenario"));
-      if (knob_value(r->knobs, "scenario") == "single-stream") single = r;
-    }
-    if (group.size() < 2 || scenarios.size() < 2) continue;
-    if (!header) {
-      out << "\nscenarios compared (VALID points of one model, engine and configuration; mJ per inference, "
-             "inferences/s):\n";
-      header = true;
-    }
+void write_scenario_comparison(std::ostream& out, const std::vector<ScenarioComparison>& comparisons) {
+  if (comparisons.empty()) return;
+  out << "\nscenarios compared (VALID points of one model, engine and configuration; mJ per inference, "
+         "inferences/s):\n";
+  for (const auto& c : comparisons) {
     std::vector<std::string> parts;
-    for (const auto* r : group) {
-      const std::string scenario = knob_value(r->knobs, "scenario");
-      std::string name = scenario;
-      if (scenario != "single-stream") name += fmt::format(" x{}", r->requests_in_flight);
-      if (const auto rate = knob_number(r->knobs, "rate")) name += fmt::format(" at {:g}/s", *rate);
-      KnobValues execution = r->knobs;
-      for (const auto& field : config_fields()) {
-        if (field.changes_outputs || field.engines.empty()) execution.erase(field.name);  // shown apart
-      }
-      name += knob_labels(execution);
-      std::string part = fmt::format("{} {:.3f} mJ {:.1f}/s", name, *r->energy_j_per_inference * 1e3, *r->throughput_sps);
-      if (single && r != single) part += fmt::format(" ({:.2f}x)", *r->energy_j_per_inference / *single->energy_j_per_inference);
+    for (const auto& e : c.entries) {
+      std::string part = fmt::format("{} {:.3f} mJ {:.1f}/s", e.scenario, e.energy_j_per_inference * 1e3, e.throughput_sps);
+      if (e.relative_to_single_stream) part += fmt::format(" ({:.2f}x)", *e.relative_to_single_stream);
       parts.push_back(part);
     }
-    const ResultRow& f = *group.front();
-    out << fmt::format("  {} {} {} {}{} b{} t{}: {} ({})\n", f.model, f.engine, f.device, f.precision,
-                       knob_labels(f.knobs, /*outputs_only=*/true),
-                       f.batch, f.threads, fmt::join(parts, " | "), f.energy_provenance);
+    out << fmt::format("  {}: {} ({})\n", c.label, fmt::join(parts, " | "), c.energy_provenance);
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/result_row.h"
 #include "recommend/answers.h"
+#include "recommend/comparisons.h"
 #include "recommend/evaluate.h"
 #include "recommend/recommend.h"
 #include "store/store.h"
@@ -25,29 +26,10 @@ void write_json(std::ostream& out, const std::vector<ResultRow>& rows);
 void write_csv(std::ostream& out, const std::vector<ResultRow>& rows);
 void write_markdown(std::ostream& out, const std::vector<ResultRow>& rows);
 
-// The engine is a knob: for each model and configuration measured (VALID) in several engines,
-// which one is faster and which one costs less energy per inference.
-struct EngineComparison {
-  struct Entry {
-    std::string engine;
-    double latency_ms_p50 = 0;
-    std::optional<double> energy_j_per_inference;
-  };
-  std::string model;
-  std::string configuration;  // "cpu fp32 b1 t2"
-  std::vector<Entry> entries;
-  std::string fastest;
-  double speedup = 1;         // slowest p50 / fastest p50
-  std::string lowest_energy;      // empty without energy figures
-  std::string energy_provenance;  // of every energy figure compared ("measured:rapl:package-0")
-};
-std::vector<EngineComparison> compare_engines_per_model(const std::vector<ResultRow>& rows);
-// Those comparisons under a table (nothing when no model ran in two engines).
-void write_engine_comparison(std::ostream& out, const std::vector<ResultRow>& rows);
-// The scenario is a knob too: for each model, engine and configuration measured (VALID, with
-// energy) in several scenarios, the energy per inference and throughput of each side by side,
-// and each one's energy relative to single-stream (nothing when no point has another scenario).
-void write_scenario_comparison(std::ostream& out, const std::vector<ResultRow>& rows);
+// The engines and the scenarios compared (recommend/comparisons.h), under a table; nothing when
+// there is nothing to compare.
+void write_engine_comparison(std::ostream& out, const std::vector<EngineComparison>& comparisons);
+void write_scenario_comparison(std::ostream& out, const std::vector<ScenarioComparison>& comparisons);
 
 // The runs under a budget ('list --runs'): when, where, how it ended, energy against the budget
 // (with its provenance), measured top-1 and switches.
