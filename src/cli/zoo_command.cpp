@@ -16,20 +16,9 @@
 #include "core/result_row.h"  // json_or_null
 #include "zoo/engine_check.h"
 #include "zoo/manifest.h"
+#include "report/writers.h"
 
 namespace edgejoule {
-
-namespace {
-nlohmann::json file_accuracy_json(const ModelInfo& m) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [format, a] : m.file_accuracy) {
-    out[format] = a.top1 ? nlohmann::json({{"top1", *a.top1}, {"top5", json_or_null(a.top5)}, {"source", a.source},
-                                           {"dataset", a.dataset}})
-                         : nlohmann::json({{"top1", nullptr}, {"not_applicable", a.not_applicable}});
-  }
-  return out;
-}
-}  // namespace
 
 CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
   struct Flags {
@@ -135,68 +124,11 @@ CommandRun add_zoo_command(CLI::App& app, const GlobalOptions&) {
       return 0;
     }
     if (list->parsed()) {
-      const auto models = load_manifest(flags->zoo_dir);
-      // Per engine: "yes", or why not (no file for it, or the zoo build's check failed).
-      auto support = [](ModelInfo m, const std::string& engine) { return select_engine_file(m, engine); };
-      const auto engines = known_engines();
+      const auto listing = list_zoo(flags->zoo_dir);
       if (flags->json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& m : models) {
-          nlohmann::json runs = nlohmann::json::object();
-          for (const auto& e : engines) {
-            const auto why = support(m, e);
-            runs[e] = why.empty() ? nlohmann::json({{"runs", true}}) : nlohmann::json({{"runs", false}, {"reason", why}});
-          }
-          out.push_back({{"name", m.name}, {"family", m.family}, {"path", m.path}, {"files", m.files},
-                         {"input_shape", m.sample_shape}, {"params", json_or_null(m.params)},
-                         {"flops", json_or_null(m.flops)}, {"top1", json_or_null(m.top1)},
-                         {"accuracy_source", m.accuracy_source}, {"engines", runs},
-                         {"file_accuracy", file_accuracy_json(m)}});
-        }
-        std::cout << out.dump(2) << '\n';
+        std::cout << zoo_listing_json(listing).dump(2) << '\n';
       } else {
-        std::cout << fmt::format("{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<24}  {}\n", "model", "family",
-                                 "params_M", "GMACs", "sample", "top1_%", "engines", "accuracy source");
-        std::vector<std::string> reasons;
-        for (const auto& m : models) {
-          std::vector<std::string> runs;
-          for (const auto& e : engines) {
-            const auto why = support(m, e);
-            if (why.empty()) {
-              // "(+int8)" where the engine runs int8 from a file of its own (a quantised export).
-              ModelInfo int8 = m;
-              const bool own_int8_file = engine_model_format(e, "int8") != engine_model_format(e);
-              runs.push_back(e + (own_int8_file && select_engine_file(int8, e, 0, "int8").empty() ? "(+int8)" : ""));
-            } else if (m.files.count(engine_model_format(e)) || m.not_runnable.count(engine_model_format(e))) {
-              // An export was attempted: say why this engine cannot run it.
-              reasons.push_back(fmt::format("  {} / {}: {}", m.name, e, why));
-            }
-          }
-          std::cout << fmt::format(
-              "{:<22} {:<14} {:>9} {:>8} {:<12} {:>7}  {:<24}  {}\n", m.name, m.family,
-              m.params ? fmt::format("{:.2f}", double(*m.params) / 1e6) : "-",
-              m.flops ? fmt::format("{:.3f}", double(*m.flops) / 2e9) : "-",
-              format_shape(m.sample_shape), m.top1 ? fmt::format("{:.2f}", *m.top1) : "-",
-              runs.empty() ? "none" : join(runs, ","),
-              m.accuracy_source.empty() ? "none" : m.accuracy_source);
-        }
-        if (!reasons.empty()) {
-          std::cout << "\nnot runnable (model / engine: why):\n";
-          for (const auto& r : reasons) std::cout << r << '\n';
-        }
-        // Quantised files carry their own accuracy (or none), never the fp32 model's.
-        std::vector<std::string> own;
-        for (const auto& m : models) {
-          for (const auto& [format, a] : m.file_accuracy) {
-            own.push_back(a.top1 ? fmt::format("  {} / {}: top-1 {:.2f} % ({}; fp32 {})", m.name, format, *a.top1,
-                                               a.source, m.top1 ? fmt::format("{:.2f} %", *m.top1) : "-")
-                                 : fmt::format("  {} / {}: no accuracy ({})", m.name, format, a.not_applicable));
-          }
-        }
-        if (!own.empty()) {
-          std::cout << "\nquantised files' accuracy (model / format):\n";
-          for (const auto& line : own) std::cout << line << '\n';
-        }
+        write_zoo_listing(std::cout, listing);
       }
       return 0;
     }

@@ -14,6 +14,7 @@
 #include "recommend/recommend.h"
 #include "store/store.h"
 #include "zoo/engine_check.h"
+#include "zoo/manifest.h"
 
 namespace edgejoule {
 
@@ -57,6 +58,11 @@ nlohmann::json frontier_json(const FrontierAnswer& answer);
 // baseline, graph and transfer models, the noise floor.
 void write_prediction_errors(std::ostream& out, const PredictionErrors& errors);
 nlohmann::json prediction_errors_json(const PredictionErrors& errors);
+
+// `zoo list`: the models, the engines that run each (and why not), the quantised files' own
+// accuracy; or as JSON.
+void write_zoo_listing(std::ostream& out, const std::vector<ZooModelListing>& listing);
+nlohmann::json zoo_listing_json(const std::vector<ZooModelListing>& listing);
 
 // An evaluation run as `edgejoule evaluate` prints it: per budget the pick, its stored and
 // re-measured energy, budget use, violation and regret, then the summary (text), or the same

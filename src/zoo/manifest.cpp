@@ -236,4 +236,28 @@ std::optional<ModelInfo> manifest_entry_for(const std::string& model_path, const
   return std::nullopt;
 }
 
+std::vector<ZooModelListing> list_zoo(const std::string& zoo_dir) {
+  std::vector<ZooModelListing> out;
+  for (const auto& m : load_manifest(zoo_dir)) {
+    ZooModelListing listing;
+    listing.model = m;
+    for (const auto& e : known_engines()) {
+      EngineSupport support;
+      support.engine = e;
+      ModelInfo copy = m;  // select_engine_file resolves the file into the model it is given
+      support.why = select_engine_file(copy, e);
+      support.runs = support.why.empty();
+      if (support.runs) {
+        ModelInfo int8 = m;
+        support.own_int8_file =
+            engine_model_format(e, "int8") != engine_model_format(e) && select_engine_file(int8, e, 0, "int8").empty();
+      }
+      support.attempted = m.files.count(engine_model_format(e)) || m.not_runnable.count(engine_model_format(e));
+      listing.engines.push_back(std::move(support));
+    }
+    out.push_back(std::move(listing));
+  }
+  return out;
+}
+
 }  // namespace edgejoule

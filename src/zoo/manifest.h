@@ -51,4 +51,19 @@ std::string find_python_with_torch();
 std::vector<ModelInfo> load_models(const std::string& zoo_dir, const std::vector<std::string>& names,
                                    const std::vector<std::string>& files, const std::vector<int64_t>& override_shape);
 
+// What `zoo list` shows: each model of a zoo with, per engine of the registry, whether it runs
+// it (and from a quantised file of its own at int8), or why not where an export was attempted.
+struct EngineSupport {
+  std::string engine;
+  bool runs = false;
+  bool own_int8_file = false;  // runs int8 from a quantised export of its own
+  bool attempted = false;      // a file for it was exported (or refused at export): `why` says why not
+  std::string why;             // empty when it runs
+};
+struct ZooModelListing {
+  ModelInfo model;
+  std::vector<EngineSupport> engines;  // in the registry's order
+};
+std::vector<ZooModelListing> list_zoo(const std::string& zoo_dir);
+
 }  // namespace edgejoule
