@@ -130,13 +130,19 @@ class PyMonitor {
     o.device = device;
     o.sysfs_root = sysfs_root;
     o.periods_per_window = periods_per_window;
+    // Opening waits for the meter's first reading: other Python threads (one may be what feeds
+    // the sensor, as in the tests) run meanwhile.
+    py::gil_scoped_release release;
     try {
       monitor_ = std::make_unique<Monitor>(o);
     } catch (const Error& e) {
       throw MeterUnavailable(e);
     }
   }
-  void begin(const std::string& name) { live().begin(name); }
+  void begin(const std::string& name) {
+    py::gil_scoped_release release;  // a reading is taken (the Pi's PMIC runs vcgencmd)
+    live().begin(name);
+  }
   py::dict end(const std::string& name) {
     EnergyWindow w;
     {
