@@ -86,7 +86,7 @@ RateCandidates candidates_for_rate(std::vector<Candidate> candidates, std::optio
     }
     Candidate d = std::move(c);
     // The idle share scales the measurement's spread no further: its CI is the back-to-back one.
-    d.energy_j = *energy;
+    d.energy_j_per_inference = *energy;
     d.row.energy_j_per_inference = *energy;
     d.row.energy_provenance = "derived:rate:" + d.row.energy_provenance;
     d.row.mean_power_w = *energy * rate;

@@ -14,8 +14,8 @@ std::vector<double> evaluation_budgets(const std::vector<Candidate>& candidates,
   bool any = false;
   for (const auto& c : candidates) {
     if (c.predicted) continue;
-    lo = any ? std::min(lo, c.energy_j) : c.energy_j;
-    hi = any ? std::max(hi, c.energy_j) : c.energy_j;
+    lo = any ? std::min(lo, c.energy_j_per_inference) : c.energy_j_per_inference;
+    hi = any ? std::max(hi, c.energy_j_per_inference) : c.energy_j_per_inference;
     any = true;
   }
   if (!any) throw Error("no measured point with energy and accuracy to evaluate the recommender on");
@@ -53,7 +53,7 @@ Evaluation evaluate_recommender(const std::vector<Candidate>& candidates, const 
     k.energy_budget_j = row.budget_j;
     row.chosen = recommend(candidates, k, settings.objective, 0).chosen;
     if (const auto o = recommend(measured, k, Objective::kAccuracy, 0).chosen) row.oracle = measured_index[*o];
-    if (row.chosen) row.expected_energy_j = candidates[*row.chosen].energy_j;
+    if (row.chosen) row.expected_energy_j = candidates[*row.chosen].energy_j_per_inference;
     ev.rows.push_back(row);
   }
   std::vector<size_t> distinct;
@@ -90,7 +90,7 @@ Evaluation evaluate_recommender(const std::vector<Candidate>& candidates, const 
     row.violation = e - row.remeasured.energy_ci95_j.value_or(0) > row.budget_j;
     if (row.violation) ++s.violations;
     if (c.predicted) {
-      row.prediction_error_pct = (c.energy_j - e) / e * 100;
+      row.prediction_error_pct = (c.energy_j_per_inference - e) / e * 100;
       errors.push_back(std::abs(*row.prediction_error_pct));
     }
   }
@@ -130,7 +130,7 @@ StoredEvaluation stored_evaluation(const Evaluation& ev, const std::vector<Candi
       s.predicted = c.predicted;
       s.label = c.label();
       s.top1 = c.top1;
-      s.expected_energy_j = c.energy_j;
+      s.expected_energy_j = c.energy_j_per_inference;
     }
     s.remeasured_energy_j = row.remeasured.energy_j;
     s.remeasured_energy_ci95_j = row.remeasured.energy_ci95_j;

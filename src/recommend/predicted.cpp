@@ -27,7 +27,7 @@ Candidate predicted_from(const ResultRow& row, const TrainedPredictor& predictor
   c.row.iterations = 0;
   c.row.repetitions = 0;
   c.row.accuracy_per_joule = accuracy_per_joule(c.row.top1, p.energy_j);
-  c.energy_j = p.energy_j;
+  c.energy_j_per_inference = p.energy_j;
   c.top1 = c.row.top1.value_or(0);
   c.latency_ms_p99 = p.latency_ms_p99;
   c.predicted = true;

@@ -31,8 +31,8 @@ std::optional<size_t> best_fitting(const std::vector<Candidate>& candidates, con
 double objective_value(const Candidate& c, Objective objective) {
   switch (objective) {
     case Objective::kAccuracy: return c.top1;
-    case Objective::kAccuracyPerJoule: return c.energy_j > 0 ? c.top1 / c.energy_j : 0;
-    case Objective::kEnergy: return -c.energy_j;
+    case Objective::kAccuracyPerJoule: return c.energy_j_per_inference > 0 ? c.top1 / c.energy_j_per_inference : 0;
+    case Objective::kEnergy: return -c.energy_j_per_inference;
   }
   return 0;
 }
@@ -156,12 +156,12 @@ CandidateSet make_candidates(const std::vector<ResultRow>& rows, const Candidate
     } else {
       c.row = *r;
     }
-    c.energy_j = *r->energy_j_per_inference;
+    c.energy_j_per_inference = *r->energy_j_per_inference;
     c.energy_ci95_j = r->energy_j_per_inference_ci95.value_or(0);
     c.top1 = *r->top1;
     c.latency_ms_p99 = r->latency_ms_p99;
     c.memory_mb = r->peak_rss_mb;
-    c.energy_upper_j = c.energy_j;
+    c.energy_upper_j = c.energy_j_per_inference;
     ++set.datasets[r->accuracy_dataset];
     set.candidates.push_back(std::move(c));
   }
@@ -223,7 +223,7 @@ bool better(const Candidate& a, const Candidate& b, Objective objective) {
   const double vb = objective_value(b, objective);
   if (va != vb) return va > vb;
   if (a.top1 != b.top1) return a.top1 > b.top1;
-  if (a.energy_j != b.energy_j) return a.energy_j < b.energy_j;
+  if (a.energy_j_per_inference != b.energy_j_per_inference) return a.energy_j_per_inference < b.energy_j_per_inference;
   const double la = a.latency_ms_p99.value_or(std::numeric_limits<double>::infinity());
   const double lb = b.latency_ms_p99.value_or(std::numeric_limits<double>::infinity());
   if (la != lb) return la < lb;
@@ -252,7 +252,7 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
       rec.runners_up.push_back(feasible[i]);
     }
     const Candidate& chosen = candidates[*rec.chosen];
-    if (constraints.energy_budget_j > 0) rec.budget_use = chosen.energy_j / constraints.energy_budget_j;
+    if (constraints.energy_budget_j > 0) rec.budget_use = chosen.energy_j_per_inference / constraints.energy_budget_j;
     bool any_better = false;
     for (const auto& c : candidates) any_better |= better(c, chosen, objective);
     for (const char* name : all_constraints) {
@@ -277,7 +277,7 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
       }
       NextStep step;
       step.index = i;
-      step.extra_energy_j = c.budget_energy_j() - chosen.energy_j;
+      step.extra_energy_j = c.budget_energy_j() - chosen.energy_j_per_inference;
       step.extra_accuracy = c.top1 - chosen.top1;
       step.joules_per_accuracy_point = step.extra_energy_j / step.extra_accuracy;
       step.blocked_by = violated_constraints(c, constraints);
@@ -311,7 +311,7 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
 std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidates, FrontierAxis axis) {
   std::vector<size_t> order;
   auto x_of = [&](size_t i) {
-    return axis == FrontierAxis::kEnergy ? candidates[i].energy_j : *candidates[i].latency_ms_p99;
+    return axis == FrontierAxis::kEnergy ? candidates[i].energy_j_per_inference : *candidates[i].latency_ms_p99;
   };
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (axis == FrontierAxis::kLatency && !candidates[i].latency_ms_p99) continue;
@@ -331,7 +331,7 @@ std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidat
     step.index = i;
     step.x = x_of(i);
     step.top1 = c.top1;
-    step.accuracy_per_joule = accuracy_per_joule(c.top1, c.energy_j);
+    step.accuracy_per_joule = accuracy_per_joule(c.top1, c.energy_j_per_inference);
     if (!frontier.empty()) {
       step.marginal_x_per_accuracy_point = (step.x - frontier.back().x) / (step.top1 - frontier.back().top1);
     }

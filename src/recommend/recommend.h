@@ -18,7 +18,7 @@ namespace edgejoule {
 // One point the recommender may choose: a VALID stored point, or a predicted one.
 struct Candidate {
   ResultRow row;                 // model, configuration, host and every stored figure
-  double energy_j = 0;           // per inference (one sample)
+  double energy_j_per_inference = 0;  // one sample
   double energy_ci95_j = 0;      // the measurement's 95 % CI half-width (0 when unknown)
   double top1 = 0;               // percent
   std::optional<double> latency_ms_p99;  // per forward call
@@ -31,7 +31,7 @@ struct Candidate {
   std::string prediction_model;  // e.g. "ridge-log-linear(lambda=0.1)"
 
   // The energy that must fit the budget: the upper bound for predicted points.
-  double budget_energy_j() const { return predicted ? energy_upper_j : energy_j; }
+  double budget_energy_j() const { return predicted ? energy_upper_j : energy_j_per_inference; }
 
  private:
   mutable std::string label_;

@@ -57,7 +57,7 @@ ReportFigures report_figures(const std::vector<ResultRow>& rows, std::optional<d
       for (const auto& s : server) {
         const auto rate = knob_number(s.row.knobs, "rate");
         if (rate && s.row.accuracy_dataset == dataset && served_configuration(s.row) == served) {
-          figures.energy_at_rate.push_back({label, *rate, s.energy_j, true});
+          figures.energy_at_rate.push_back({label, *rate, s.energy_j_per_inference, true});
         }
       }
     }

@@ -36,10 +36,10 @@ void print_candidate(std::ostream& out, const Candidate& c, const char* indent) 
   say(out, "%s%s%s on %s\n", indent, c.label().c_str(), c.predicted ? "  [PREDICTED]" : "", c.row.hostname.c_str());
   if (c.predicted) {
     say(out, "%s  energy   %s per inference, up to %s at the predictor's error  (%s)\n", indent,
-            format_energy(c.energy_j).c_str(), format_energy(c.energy_upper_j).c_str(),
+            format_energy(c.energy_j_per_inference).c_str(), format_energy(c.energy_upper_j).c_str(),
             c.row.energy_provenance.c_str());
   } else {
-    say(out, "%s  energy   %s per inference +- %s (95%% CI)  (%s)\n", indent, format_energy(c.energy_j).c_str(),
+    say(out, "%s  energy   %s per inference +- %s (95%% CI)  (%s)\n", indent, format_energy(c.energy_j_per_inference).c_str(),
             format_energy(c.energy_ci95_j).c_str(), c.row.energy_provenance.c_str());
   }
   say(out, "%s  latency  p50 %s, p99 %s per call of %d\n", indent, format_ms(c.row.latency_ms_p50).c_str(),
@@ -60,7 +60,7 @@ void print_groups(std::ostream& out, const std::vector<GroupChoice>& groups, con
       const Candidate& c = candidates[*rec.chosen];
       say(out, "    %s%s on %s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n",
               c.label().c_str(), c.predicted ? " [PREDICTED]" : "", c.row.hostname.c_str(), c.top1,
-              format_energy(c.energy_j).c_str(), c.energy_j / k.energy_budget_j * 100,
+              format_energy(c.energy_j_per_inference).c_str(), c.energy_j_per_inference / k.energy_budget_j * 100,
               format_ms(c.latency_ms_p99).c_str());
     } else if (rec.cheapest) {
       const Candidate& c = candidates[*rec.cheapest];
@@ -239,8 +239,8 @@ void write_recommendation(std::ostream& out, const RecommendAnswer& a) {
         const Candidate& r = candidates[i];
         say(out, "  %d. %s%s%s: top-1 %.2f %%, %s per inference (%.1f %% of the budget), p99 %s\n", rank++,
                 r.label().c_str(), by_host.empty() ? "" : (" on " + r.row.hostname).c_str(),
-                r.predicted ? " [PREDICTED]" : "", r.top1, format_energy(r.energy_j).c_str(),
-                r.energy_j / k.energy_budget_j * 100, format_ms(r.latency_ms_p99).c_str());
+                r.predicted ? " [PREDICTED]" : "", r.top1, format_energy(r.energy_j_per_inference).c_str(),
+                r.energy_j_per_inference / k.energy_budget_j * 100, format_ms(r.latency_ms_p99).c_str());
       }
       say(out, "  (%s)\n", provenance_footnote(shown).c_str());
     }
@@ -251,7 +251,7 @@ void write_recommendation(std::ostream& out, const RecommendAnswer& a) {
       const bool only_energy = rec.cheapest_breaks.size() == 1 && rec.cheapest_breaks[0] == kEnergyConstraint;
       say(out, "  cheapest %s: %s, %s per inference%s\n",
               only_energy ? "point that meets the other constraints" : "point", c.label().c_str(),
-              format_energy(c.energy_j).c_str(), c.predicted ? " [PREDICTED]" : "");
+              format_energy(c.energy_j_per_inference).c_str(), c.predicted ? " [PREDICTED]" : "");
       if (only_energy) {
         say(out, "  it needs a budget of at least %s per inference\n", format_energy(c.budget_energy_j()).c_str());
       } else {
@@ -316,7 +316,7 @@ void write_frontier(std::ostream& out, const FrontierAnswer& a) {
       marginal = axis == FrontierAxis::kEnergy ? format_energy(*s.marginal_x_per_accuracy_point)
                                                : fmt::format("{:.3g} ms", *s.marginal_x_per_accuracy_point);
     }
-    say(out, "%-*s %12s %10s %8.2f %10s %16s\n", width, c.label().c_str(), format_energy(c.energy_j).c_str(),
+    say(out, "%-*s %12s %10s %8.2f %10s %16s\n", width, c.label().c_str(), format_energy(c.energy_j_per_inference).c_str(),
             format_ms(c.latency_ms_p99).c_str(), c.top1,
             s.accuracy_per_joule ? fmt::format("{:.3g}", *s.accuracy_per_joule).c_str() : "-", marginal.c_str());
   }
@@ -338,7 +338,7 @@ void write_frontier(std::ostream& out, const FrontierAnswer& a) {
     for (const auto& s : own.frontier) {
       const Candidate& c = own.candidates[s.index];
       say(out, "  %-44s on %-16s %12s %10s %8.2f\n", c.label().c_str(), c.row.hostname.c_str(),
-              format_energy(c.energy_j).c_str(), format_ms(c.latency_ms_p99).c_str(), c.top1);
+              format_energy(c.energy_j_per_inference).c_str(), format_ms(c.latency_ms_p99).c_str(), c.top1);
     }
   }
   if (!a.notes.empty()) {

@@ -36,7 +36,7 @@ nlohmann::json candidate_json(const Candidate& c) {
   nlohmann::json j = {
       {"label", c.label()},
       {"predicted", c.predicted},
-      {"energy_j_per_inference", c.energy_j},
+      {"energy_j_per_inference", c.energy_j_per_inference},
       {"energy_ci95_j", c.energy_ci95_j},
       {"top1", c.top1},
       {"latency_ms_p99", json_or_null(c.latency_ms_p99)},

@@ -386,7 +386,7 @@ std::string device_type_table(const DatasetFigures& figures, const std::optional
       const Candidate& c = figures.candidates[*rec.chosen];
       cells = fmt::format("<td>{} {}</td><td>{}</td><td>{:.2f}</td><td>{:.4g}</td><td>{}</td><td>{}</td>",
                           html_escape(c.row.model), html_escape(configuration_label(c.row)),
-                          html_escape(c.row.hostname), c.top1, c.energy_j * 1e3,
+                          html_escape(c.row.hostname), c.top1, c.energy_j_per_inference * 1e3,
                           c.latency_ms_p99 ? fmt::format("{:.3g}", *c.latency_ms_p99) : "-",
                           rec.budget_use ? fmt::format("{:.1f}", *rec.budget_use * 100) : "-");
     } else {
@@ -445,7 +445,7 @@ std::string render_html_report(const ReportInput& input) {
         const Candidate& prev = cs[frontier[i - 1].index];
         steps.push_back({{"step", fmt::format("{}. {} {}", i, c.row.model, configuration_label(c.row))},
                          {"mj_per_point", *frontier[i].marginal_x_per_accuracy_point * 1e3},
-                         {"extra_mj", (c.energy_j - prev.energy_j) * 1e3},
+                         {"extra_mj", (c.energy_j_per_inference - prev.energy_j_per_inference) * 1e3},
                          {"extra_points", c.top1 - prev.top1}});
       }
     }
@@ -460,7 +460,7 @@ std::string render_html_report(const ReportInput& input) {
             "<p><b>Recommended for {:.4g} mJ per inference:</b> {} {} on {} — top-1 {:.2f} % ({}), {:.4g} mJ per "
             "inference ({}), {:.1f} % of the budget.</p>\n",
             *input.budget_j * 1e3, html_escape(c.row.model), html_escape(configuration_label(c.row)),
-            html_escape(c.row.hostname), c.top1, html_escape(c.row.accuracy_source), c.energy_j * 1e3,
+            html_escape(c.row.hostname), c.top1, html_escape(c.row.accuracy_source), c.energy_j_per_inference * 1e3,
             html_escape(c.row.energy_provenance), *rec.budget_use * 100);
       } else {
         recommendation = fmt::format("<p class=\"note\">Nothing on {} fits {:.4g} mJ per inference.</p>\n",

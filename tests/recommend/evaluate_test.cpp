@@ -19,7 +19,7 @@ Candidate point(const std::string& model, double energy_j, double top1) {
   c.row.precision = "fp32";
   c.row.batch = 1;
   c.row.threads = 1;
-  c.energy_j = energy_j;
+  c.energy_j_per_inference = energy_j;
   c.energy_upper_j = energy_j;
   c.top1 = top1;
   c.latency_ms_p99 = 10;
@@ -46,7 +46,7 @@ TEST(Evaluate, FaithfulRemeasurementsGiveNoViolationAndNoRegret) {
   const Evaluation ev = evaluate_recommender(cs, s, [&](const Candidate& c) {
     ++calls[c.row.model];
     // Within 2 % of the stored figure, with a 3 % CI: honest noise.
-    return Remeasurement{"VALID", "", c.energy_j * 1.02, c.energy_j * 0.03};
+    return Remeasurement{"VALID", "", c.energy_j_per_inference * 1.02, c.energy_j_per_inference * 0.03};
   });
   EXPECT_EQ(ev.summary.budgets, 20u);
   EXPECT_EQ(ev.summary.picks, 20u);
@@ -67,7 +67,7 @@ TEST(Evaluate, AnEnergyThatGrewBeyondItsCiIsAViolation) {
   const auto cs = zoo();
   const Evaluation ev = evaluate_recommender(cs, {}, [&](const Candidate& c) {
     const double factor = c.row.model == "c" ? 1.5 : 1.0;  // "c" now costs half as much again
-    return Remeasurement{"VALID", "", c.energy_j * factor, c.energy_j * 0.01};
+    return Remeasurement{"VALID", "", c.energy_j_per_inference * factor, c.energy_j_per_inference * 0.01};
   });
   size_t picks_of_c = 0;
   for (const auto& row : ev.rows) {
@@ -84,7 +84,7 @@ TEST(Evaluate, FailedRemeasurementIsReportedNotCounted) {
   const auto cs = zoo();
   const Evaluation ev = evaluate_recommender(cs, {}, [&](const Candidate& c) {
     if (c.row.model == "e") return Remeasurement{"FAILED", "model file gone", std::nullopt, std::nullopt};
-    return Remeasurement{"VALID", "", c.energy_j, 0.0};
+    return Remeasurement{"VALID", "", c.energy_j_per_inference, 0.0};
   });
   EXPECT_LT(ev.summary.remeasured_valid, ev.summary.picks);
   EXPECT_EQ(ev.rows.back().remeasured.status, "FAILED");
@@ -98,7 +98,7 @@ TEST(Evaluate, PredictedPicksCarryTheirPredictionErrorAndRegretCanBeNegative) {
   p.energy_upper_j = 0.033;
   cs.push_back(p);
   const Evaluation ev = evaluate_recommender(cs, {}, [&](const Candidate& c) {
-    return Remeasurement{"VALID", "", c.predicted ? 0.036 : c.energy_j, 0.0};
+    return Remeasurement{"VALID", "", c.predicted ? 0.036 : c.energy_j_per_inference, 0.0};
   });
   EXPECT_GT(ev.summary.predicted_picks, 0u);
   bool seen = false;

@@ -21,8 +21,8 @@ std::vector<Candidate> measured() {
     c.row = r;
     c.row.top1 = 60.0;
     c.row.accuracy_dataset = "imagenet-1k";
-    c.energy_j = *r.energy_j_per_inference;
-    c.energy_upper_j = c.energy_j;
+    c.energy_j_per_inference = *r.energy_j_per_inference;
+    c.energy_upper_j = c.energy_j_per_inference;
     c.top1 = 60.0;
     c.latency_ms_p99 = r.latency_ms_p99;
     out.push_back(c);
@@ -57,8 +57,8 @@ TEST(PredictedCandidates, FillTheMeasuredGridWithTheConfigurationMargin) {
     EXPECT_EQ(c.row.energy_provenance, "predicted:" + p->model.name());
     EXPECT_DOUBLE_EQ(c.top1, 60.0);  // the accuracy of the measured combination
     EXPECT_DOUBLE_EQ(c.energy_upper_j,
-                     c.energy_j * (1 + p->leave_one_configuration_out.energy_under_q90_pct / 100));
-    EXPECT_GE(c.budget_energy_j(), c.energy_j);
+                     c.energy_j_per_inference * (1 + p->leave_one_configuration_out.energy_under_q90_pct / 100));
+    EXPECT_GE(c.budget_energy_j(), c.energy_j_per_inference);
   }
 }
 
@@ -82,7 +82,7 @@ TEST(PredictedCandidates, UnprofiledModelsOnlyOnTheSameDatasetAndInFp32) {
     EXPECT_EQ(c.row.precision, "fp32");
     EXPECT_EQ(c.row.accuracy_dataset, "imagenet-1k");
     EXPECT_DOUBLE_EQ(c.top1, 70.0);
-    EXPECT_DOUBLE_EQ(c.energy_upper_j, c.energy_j * (1 + p->leave_one_model_out.energy_under_q90_pct / 100));
+    EXPECT_DOUBLE_EQ(c.energy_upper_j, c.energy_j_per_inference * (1 + p->leave_one_model_out.energy_under_q90_pct / 100));
   }
 }
 

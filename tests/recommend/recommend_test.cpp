@@ -18,7 +18,7 @@ Candidate point(const std::string& model, double energy_j, double top1, double p
   c.row.threads = 2;
   c.row.hostname = "h";
   c.row.status = Verdict::kValid;
-  c.energy_j = energy_j;
+  c.energy_j_per_inference = energy_j;
   c.energy_upper_j = energy_j;
   c.top1 = top1;
   c.latency_ms_p99 = p99_ms;
@@ -290,7 +290,7 @@ TEST(RecommendAtRate, BackToBackPointsAreDerivedAndServerPointsAtTheRateStandFor
   Candidate c = back_to_back("c", 0.01, 2.0, 200);
   Candidate c_server = c;  // c measured as a server at 20/s: it replaces c's derived figure
   c_server.row.knobs = {{"scenario", "server"}, {"rate", "20"}};
-  c_server.energy_j = 0.15;
+  c_server.energy_j_per_inference = 0.15;
   Candidate c_server_40 = c_server;
   c_server_40.row.knobs["rate"] = "40";
   const std::vector<Candidate> all = {a, b, c, c_server, c_server_40};
@@ -301,11 +301,11 @@ TEST(RecommendAtRate, BackToBackPointsAreDerivedAndServerPointsAtTheRateStandFor
   EXPECT_EQ(at20.measured_at_rate, 1u);
   const Candidate& derived = at20.candidates[0];
   EXPECT_EQ(derived.row.model, "a");
-  EXPECT_DOUBLE_EQ(derived.energy_j, 0.05 + 2.0 / 20);
+  EXPECT_DOUBLE_EQ(derived.energy_j_per_inference, 0.05 + 2.0 / 20);
   EXPECT_EQ(derived.row.energy_provenance, "derived:rate:measured:log:p.csv");
   EXPECT_EQ(derived.row.energy_kind(), EnergyProvenance::kDerived);
   EXPECT_DOUBLE_EQ(*derived.row.mean_power_w, (0.05 + 2.0 / 20) * 20);
-  EXPECT_EQ(at20.candidates[1].energy_j, 0.15);
+  EXPECT_EQ(at20.candidates[1].energy_j_per_inference, 0.15);
   EXPECT_EQ(derived_energy_at_rate_j(b.row, 20), std::nullopt);  // 10/s at most
 
   // Without a rate: back-to-back points only, and a note on the server points left out.
