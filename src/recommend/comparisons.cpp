@@ -8,23 +8,35 @@
 #include "core/config_fields.h"
 
 namespace edgejoule {
+namespace {
+
+// The rows `key` gives a non-empty key, grouped by it, groups in the order their first row came.
+template <typename Key>
+std::vector<std::vector<const ResultRow*>> groups_in_order(const std::vector<ResultRow>& rows, Key key) {
+  std::map<std::string, size_t> index;
+  std::vector<std::vector<const ResultRow*>> groups;
+  for (const auto& r : rows) {
+    const std::string k = key(r);
+    if (k.empty()) continue;
+    const auto [it, fresh] = index.try_emplace(k, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(&r);
+  }
+  return groups;
+}
+
+}  // namespace
 
 std::vector<EngineComparison> compare_engines_per_model(const std::vector<ResultRow>& rows) {
   // Same model (by name: each engine loads its own file), host, device, precision, batch,
   // threads and energy source; only VALID points.
-  std::map<std::string, std::vector<const ResultRow*>> groups;
-  std::vector<std::string> order;
-  for (const auto& r : rows) {
-    if (r.status != Verdict::kValid || !r.latency_ms_p50) continue;
-    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", r.model, r.host_fingerprint, r.device,
-                                        numeric_variant(r), r.batch, r.threads, r.energy_provenance);
-    auto [it, fresh] = groups.try_emplace(key);
-    if (fresh) order.push_back(key);
-    it->second.push_back(&r);
-  }
+  const auto groups = groups_in_order(rows, [](const ResultRow& r) -> std::string {
+    if (r.status != Verdict::kValid || !r.latency_ms_p50) return {};
+    return fmt::format("{}|{}|{}|{}|{}|{}|{}", r.model, r.host_fingerprint, r.device, numeric_variant(r), r.batch,
+                       r.threads, r.energy_provenance);
+  });
   std::vector<EngineComparison> out;
-  for (const auto& key : order) {
-    const auto& group = groups[key];
+  for (const auto& group : groups) {
     std::set<std::string> engines;
     for (const auto* r : group) engines.insert(r->engine);
     if (engines.size() < 2) continue;
@@ -54,20 +66,13 @@ std::vector<EngineComparison> compare_engines_per_model(const std::vector<Result
 }
 
 std::vector<ScenarioComparison> compare_scenarios(const std::vector<ResultRow>& rows) {
-  std::map<std::string, std::vector<const ResultRow*>> groups;
-  std::vector<std::string> order;
-  for (const auto& r : rows) {
-    if (r.status != Verdict::kValid || !r.energy_j_per_inference || !r.throughput_sps) continue;
-    const std::string key = fmt::format("{}|{}|{}|{}|{}{}|{}|{}|{}", r.model, r.engine, r.host_fingerprint, r.device,
-                                        r.precision, knob_labels(r.knobs, /*outputs_only=*/true), r.batch, r.threads,
-                                        r.energy_provenance);
-    auto [it, fresh] = groups.try_emplace(key);
-    if (fresh) order.push_back(key);
-    it->second.push_back(&r);
-  }
+  const auto groups = groups_in_order(rows, [](const ResultRow& r) -> std::string {
+    if (r.status != Verdict::kValid || !r.energy_j_per_inference || !r.throughput_sps) return {};
+    return fmt::format("{}|{}|{}|{}|{}{}|{}|{}|{}", r.model, r.engine, r.host_fingerprint, r.device, r.precision,
+                       knob_labels(r.knobs, /*outputs_only=*/true), r.batch, r.threads, r.energy_provenance);
+  });
   std::vector<ScenarioComparison> out;
-  for (const auto& key : order) {
-    const auto& group = groups[key];
+  for (const auto& group : groups) {
     std::set<std::string> scenarios;
     const ResultRow* single = nullptr;
     for (const auto* r : group) {
