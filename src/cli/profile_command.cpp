@@ -70,8 +70,7 @@ bool platform_control(const ProfileFlags& flags, SweepLists& lists, const Global
 
 // profile --queue NAME --enqueue: plans the sweep into the fleet store's queue for one device
 // class, measuring nothing; each device of the class then runs 'edgejoule worker'.
-int run_enqueue(const ProfileFlags& flags, const GlobalOptions& global, const SweepLists& lists,
-                const std::vector<int64_t>& override_shape) {
+int run_enqueue(const ProfileFlags& flags, const GlobalOptions& global, const SweepLists& lists) {
   if (flags.queue.empty() || !flags.enqueue) {
     throw Error(flags.enqueue ? "--enqueue needs --queue NAME: the queue the workers take the points from"
                               : "--queue plans the sweep for workers and needs --enqueue (profile measures nothing "
@@ -86,9 +85,7 @@ int run_enqueue(const ProfileFlags& flags, const GlobalOptions& global, const Sw
                 "'edgejoule worker'");
   }
   auto queue = open_fleet_queue(flags.db);
-  const std::vector<std::string> names =
-      flags.models_filter.empty() ? std::vector<std::string>{} : parse_name_list(flags.models_filter, "--models");
-  const auto models = load_models(flags.zoo_dir, names, flags.model_files, override_shape);
+  const auto models = load_requested_models(flags);
   const std::string device_class =
       flags.device_class.empty() ? probe_host_for(global, false).device_class() : flags.device_class;
   std::vector<QueueEntry> entries;
@@ -113,25 +110,16 @@ int run_profile(ProfileFlags& flags, const GlobalOptions& global) {
   // 1. Every flag checked before anything is touched; the platform knobs and the fleet queue
   //    are the CLI's own.
   flags.sysfs_root = global.sysfs_root;
-  validate(static_cast<const ProfileRequest&>(flags));
-  SweepLists lists = sweep_lists(flags);
+  SweepLists lists = validate(static_cast<const ProfileRequest&>(flags));
   std::optional<PlatformController> platform;
   if (!platform_control(flags, lists, global, platform)) return exit_code::kOk;  // --dry-run
   if (flags.strategy == "frontier" && (flags.enqueue || !flags.queue.empty())) {
     throw Error("--strategy frontier decides as points arrive on this machine; a fleet queue sweeps the grid "
                 "(leave out --strategy, or --queue)");
   }
-  if (flags.enqueue || !flags.queue.empty()) {
-    std::vector<int64_t> override_shape;
-    if (!flags.input_shape.empty()) override_shape = parse_shape(flags.input_shape, "--input-shape");
-    return run_enqueue(flags, global, lists, override_shape);
-  }
+  if (flags.enqueue || !flags.queue.empty()) return run_enqueue(flags, global, lists);
   if (flags.check_outputs) {
-    std::vector<int64_t> override_shape;
-    if (!flags.input_shape.empty()) override_shape = parse_shape(flags.input_shape, "--input-shape");
-    const std::vector<std::string> names =
-        flags.models_filter.empty() ? std::vector<std::string>{} : parse_name_list(flags.models_filter, "--models");
-    const auto models = load_models(flags.zoo_dir, names, flags.model_files, override_shape);
+    const auto models = load_requested_models(flags);
     write_output_checks(std::cerr, check_model_outputs(models, lists.engines, lists.precisions, lists.devices.front()));
   }
 

@@ -68,11 +68,8 @@ EnergyWindow Monitor::end(const std::string& name) {
     }
     t0 = it->second;
     open_.erase(it);
-  }
-  {
     // Readings before every open window's start (and before now, for windows yet to begin) are
     // not needed again.
-    std::lock_guard<std::mutex> lock(mutex_);
     double oldest = t0;
     for (const auto& [other, start] : open_) oldest = std::min(oldest, start);
     meter_->forget_before(oldest);

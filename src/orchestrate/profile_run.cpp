@@ -55,8 +55,8 @@ std::vector<int64_t> override_shape_of(const ProfileRequest& request) {
 }
 }  // namespace
 
-void validate(const ProfileRequest& request) {
-  (void)sweep_lists(request);
+SweepLists validate(const ProfileRequest& request) {
+  SweepLists lists = sweep_lists(request);
   validate(request.protocol);
   (void)override_shape_of(request);
   if (request.zoo_dir.empty() && request.model_files.empty()) {
@@ -71,6 +71,14 @@ void validate(const ProfileRequest& request) {
       request.strategy != "frontier") {
     throw Error("--budgets, --round-size and --tolerance steer --strategy frontier; add it, or leave them out");
   }
+  return lists;
+}
+
+std::vector<ModelInfo> load_requested_models(const ProfileRequest& request) {
+  const std::vector<std::string> names = request.models_filter.empty()
+                                             ? std::vector<std::string>{}
+                                             : parse_name_list(request.models_filter, "--models");
+  return load_models(request.zoo_dir, names, request.model_files, override_shape_of(request));
 }
 
 HostInfo probe_host_with_engines(const std::string& sysfs_root, bool uses_cuda) {
@@ -104,10 +112,8 @@ HostInfo probe_host_with_engines(const std::string& sysfs_root, bool uses_cuda) 
 
 ProfileResult run_profile(const ProfileRequest& request, const ProfileHooks& hooks) {
   // 1. Every setting checked before anything is touched.
-  validate(request);
-  SweepLists lists = sweep_lists(request);
+  SweepLists lists = validate(request);
   lists.platforms = hooks.platforms;
-  const std::vector<int64_t> override_shape = override_shape_of(request);
   std::unique_ptr<Dataset> dataset;
   if (!request.dataset.empty()) dataset = make_dataset(request.dataset);
 
@@ -121,10 +127,7 @@ ProfileResult run_profile(const ProfileRequest& request, const ProfileHooks& hoo
   store->ride_out_outages(kRideOutOutagesS, [log](const std::string& text) {
     if (log) std::fprintf(log, "profile: %s\n", text.c_str());
   });
-  const std::vector<std::string> names = request.models_filter.empty()
-                                             ? std::vector<std::string>{}
-                                             : parse_name_list(request.models_filter, "--models");
-  const auto models = load_models(request.zoo_dir, names, request.model_files, override_shape);
+  const auto models = load_requested_models(request);
   DeviceMeters meters(request.meter, request.cross_check_meter, lists.devices, request.sysfs_root, log == nullptr);
   const HostInfo host = probe_host_with_engines(
       request.sysfs_root, std::find(lists.devices.begin(), lists.devices.end(), "cuda") != lists.devices.end());

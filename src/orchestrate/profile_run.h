@@ -44,8 +44,12 @@ struct ProfileRequest {
 SweepLists sweep_lists(const ProfileRequest& request);
 
 // Checks what needs no store, model or meter (the lists, the protocol, the input shape, the
-// strategy's settings); throws Error (exit 2) naming the flag.
-void validate(const ProfileRequest& request);
+// strategy's settings); throws Error (exit 2) naming the flag. Returns the sweep lists.
+SweepLists validate(const ProfileRequest& request);
+
+// The models asked for: the zoo's (all, or those named in models_filter) or the model files, at
+// the input shape given; throws Error naming what is missing.
+std::vector<ModelInfo> load_requested_models(const ProfileRequest& request);
 
 // Probes the host with the versions of every built-in engine (and, when cuda is used, the GPU and
 // driver NVML reports); warns on stderr when LibTorch runs on the reference BLAS. Everything that
