@@ -122,6 +122,8 @@ struct PgDb {
     return true;
   }
   void begin_write() { exec("BEGIN"); }
+  // A snapshot for several SELECTs: every statement of the transaction sees the same commits.
+  void begin_read() { exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
   void commit() { exec("COMMIT"); }
   void rollback() noexcept { PQclear(PQexec(conn, "ROLLBACK")); }
   std::vector<std::string> columns_of(const std::string& table);

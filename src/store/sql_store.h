@@ -5,21 +5,24 @@
 // type `Db` with:
 //   Statement prepare(const std::string& sql)   bind(i, v), step(), run(), text/int64/real/
 //                                               is_null/opt_real/opt_int64(column)
-//   void begin_write(); void commit(); void rollback() noexcept;
+//   void begin_write(); void begin_read(); void commit(); void rollback() noexcept;
 // and opens the store at the current schema before this class reads or writes anything.
 // Internal to src/store.
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
 #include "common/strings.h"
 #include "core/config_fields.h"
 #include "core/records.h"
@@ -56,102 +59,11 @@ class SqlStore : public Store {
   }
 
   std::vector<ResultRow> rows(const RowFilter& filter) override {
-    std::string sql = std::string("SELECT p.id, ") + kModelConfigColumns + R"sql(,
-             p.engine_version, p.effective_threads, h.hostname, h.cpu_model, h.blas,
-             p.status, p.reason, p.started_at_utc, p.repetitions, p.iterations,
-             p.latency_ms_p50, p.latency_ms_p90, p.latency_ms_p99, p.latency_ms_mean,
-             p.latency_ms_stddev, p.window_latency_ms_cv, p.window_latency_ms_ci95,
-             p.throughput_sps, m.top1_declared, m.top5_declared, m.accuracy_source,
-             p.meter, p.energy_provenance, p.meter_update_period_s, p.idle_power_w, p.mean_power_w,
-             p.energy_j_per_inference_mean, p.energy_j_per_inference_stddev,
-             p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
-             p.energy_above_idle_j_per_inference_mean, c.meter, p.cross_check_meter,
-             p.cross_check_difference_pct, p.top1_measured, p.top5_measured, p.measured_accuracy_source,
-             p.peak_rss_mb, h.fingerprint, m.accuracy_dataset, c.platform, p.platform_json,
-             h.cpu_cores, h.memory_mb, h.gpu_name, p.requests_in_flight, p.busy_fraction,
-             p.service_ms_mean, p.arrival_seed, p.dropped_queries)sql" +
-                      knob_select() + R"sql(
-      FROM points p
-      JOIN models m ON m.id = p.model_id
-      JOIN configs c ON c.id = p.config_id
-      JOIN hosts h ON h.id = p.host_id
-      LEFT JOIN model_paths mp ON mp.model_id = m.id AND mp.host_id = h.id
-      WHERE (CAST(?1 AS TEXT) = '' OR m.name = ?1) AND (CAST(?2 AS TEXT) = '' OR p.status = ?2)
-        AND (CAST(?3 AS TEXT) = '' OR h.fingerprint = ?3))sql";
-    if (filter.sorted) {
-      sql += " ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads";
-      for (const auto& field : config_fields()) sql += ", " + knob_column(field);
-    }
-    auto q = db_->prepare(sql);
-    q.bind(1, filter.model).bind(2, filter.status ? to_string(*filter.status) : "").bind(3, filter.host_fingerprint);
-    std::vector<ResultRow> out;
-    while (q.step()) {
-      ResultRow r;
-      int i = 0;
-      r.point_id = q.int64(i++);
-      read_model_and_config(q, i, r);
-      r.engine_version = q.text(i++);
-      r.effective_threads = static_cast<int>(q.int64(i++));
-      r.hostname = q.text(i++);
-      r.cpu_model = q.text(i++);
-      r.blas = q.text(i++);
-      r.status = verdict_from_string(q.text(i++)).value_or(Verdict::kInvalid);
-      r.reason = q.text(i++);
-      r.started_at_utc = q.text(i++);
-      r.repetitions = static_cast<int>(q.int64(i++));
-      r.iterations = q.int64(i++);
-      r.latency_ms_p50 = q.opt_real(i++);
-      r.latency_ms_p90 = q.opt_real(i++);
-      r.latency_ms_p99 = q.opt_real(i++);
-      r.latency_ms_mean = q.opt_real(i++);
-      r.latency_ms_stddev = q.opt_real(i++);
-      r.window_latency_ms_cv = q.opt_real(i++);
-      r.window_latency_ms_ci95 = q.opt_real(i++);
-      r.throughput_sps = q.opt_real(i++);
-      r.top1 = q.opt_real(i++);
-      r.top5 = q.opt_real(i++);
-      r.accuracy_source = q.text(i++);
-      r.meter = q.text(i++);
-      r.energy_provenance = q.text(i++);
-      r.meter_update_period_s = q.opt_real(i++);
-      r.idle_power_w = q.opt_real(i++);
-      r.mean_power_w = q.opt_real(i++);
-      r.energy_j_per_inference = q.opt_real(i++);
-      r.energy_j_per_inference_stddev = q.opt_real(i++);
-      r.energy_j_per_inference_cv = q.opt_real(i++);
-      r.energy_j_per_inference_ci95 = q.opt_real(i++);
-      r.energy_above_idle_j_per_inference = q.opt_real(i++);
-      r.config_meter = q.text(i++);
-      r.cross_check_meter = q.text(i++);
-      r.cross_check_difference_pct = q.opt_real(i++);
-      // A measured figure, where there is one, stands in for the declared one (with its source).
-      const auto top1_measured = q.opt_real(i++);
-      const auto top5_measured = q.opt_real(i++);
-      const std::string measured_source = q.text(i++);
-      if (top1_measured) {
-        r.top1 = top1_measured;
-        r.top5 = top5_measured;
-        r.accuracy_source = measured_source;
-      }
-      r.peak_rss_mb = q.opt_real(i++);
-      r.host_fingerprint = q.text(i++);
-      const std::string declared_dataset = q.text(i++);
-      // The manifest names the dataset of declared figures; a measured source names its own.
-      r.accuracy_dataset = top1_measured || declared_dataset.empty() ? dataset_of_accuracy_source(r.accuracy_source)
-                                                                     : declared_dataset;
-      r.platform = q.text(i++);
-      r.platform_state_json = q.text(i++);
-      read_device_class(q, i, r);
-      r.requests_in_flight = static_cast<int>(q.int64(i++));
-      r.busy_fraction = q.opt_real(i++);
-      r.service_ms_mean = q.opt_real(i++);
-      r.arrival_seed = q.opt_int64(i++);
-      r.dropped_queries = q.int64(i++);
-      read_knobs(q, i, r);
-      if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
-      out.push_back(std::move(r));
-    }
-    return out;
+    return in_one_snapshot([&] { return read_rows(filter); });
+  }
+
+  std::vector<StoredPrediction> predictions(const RowFilter& filter) override {
+    return in_one_snapshot([&] { return read_predictions(filter); });
   }
 
   void save_predictions(const std::vector<PredictionRecord>& predictions, const HostInfo& host) override {
@@ -185,54 +97,6 @@ class SqlStore : public Store {
       db_->rollback();
       throw;
     }
-  }
-
-  std::vector<StoredPrediction> predictions(const RowFilter& filter) override {
-    std::vector<StoredPrediction> out;
-    if (filter.status && *filter.status != Verdict::kPredicted) return out;
-    auto q = db_->prepare(std::string("SELECT ") + kModelConfigColumns + R"sql(, c.meter, c.platform,
-             h.hostname, h.cpu_model, h.blas, h.fingerprint, h.cpu_cores, h.memory_mb, h.gpu_name,
-             m.top1_declared, m.top5_declared, m.accuracy_source, m.accuracy_dataset,
-             r.predictor, r.energy_j_per_inference, r.latency_ms_p50, r.margin, r.reason,
-             r.predicted_at_utc)sql" + knob_select() + R"sql(
-      FROM predictions r
-      JOIN models m ON m.id = r.model_id
-      JOIN configs c ON c.id = r.config_id
-      JOIN hosts h ON h.id = r.host_id
-      LEFT JOIN model_paths mp ON mp.model_id = m.id AND mp.host_id = h.id
-      WHERE (CAST(?1 AS TEXT) = '' OR m.name = ?1) AND (CAST(?2 AS TEXT) = '' OR h.fingerprint = ?2)
-      ORDER BY h.id, m.name, c.platform, c.engine, c.device, c.precision, c.batch, c.threads)sql");
-    q.bind(1, filter.model).bind(2, filter.host_fingerprint);
-    while (q.step()) {
-      StoredPrediction p;
-      ResultRow& r = p.row;
-      int i = 0;
-      r.status = Verdict::kPredicted;
-      read_model_and_config(q, i, r);
-      r.config_meter = q.text(i++);
-      r.platform = q.text(i++);
-      r.hostname = q.text(i++);
-      r.cpu_model = q.text(i++);
-      r.blas = q.text(i++);
-      r.host_fingerprint = q.text(i++);
-      read_device_class(q, i, r);
-      r.top1 = q.opt_real(i++);
-      r.top5 = q.opt_real(i++);
-      r.accuracy_source = q.text(i++);
-      const std::string declared_dataset = q.text(i++);
-      r.accuracy_dataset = declared_dataset.empty() ? dataset_of_accuracy_source(r.accuracy_source) : declared_dataset;
-      r.energy_provenance = "predicted:" + q.text(i++);
-      r.energy_j_per_inference = q.opt_real(i++);
-      r.latency_ms_p50 = q.opt_real(i++);
-      p.margin = q.real(i++);
-      r.reason = q.text(i++);
-      p.predicted_at_utc = q.text(i++);
-      r.started_at_utc = p.predicted_at_utc;
-      read_knobs(q, i, r);
-      if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
-      out.push_back(std::move(p));
-    }
-    return out;
   }
 
   int64_t save_evaluation(const StoredEvaluation& ev) override {
@@ -485,56 +349,322 @@ class SqlStore : public Store {
     q.bind(1, model_id).bind(2, config_id).bind(3, host_id).run();
   }
 
-  // What rows() and predictions() read first of a model and its configuration, in this order
-  // (read_model_and_config).
-  static constexpr const char* kModelConfigColumns =
-      "m.name, m.family, coalesce(mp.path, m.path), m.content_sha256, m.params, m.flops, c.engine, c.device, "
-      "c.precision, c.batch, c.threads, c.sample_shape";
-  template <class Statement>
-  static void read_model_and_config(const Statement& q, int& i, ResultRow& r) {
-    r.model = q.text(i++);
-    r.family = q.text(i++);
-    r.model_path = q.text(i++);
-    r.model_sha256 = q.text(i++);
-    r.params = q.opt_int64(i++);
-    r.flops = q.opt_int64(i++);
-    r.engine = q.text(i++);
-    r.device = q.text(i++);
-    r.precision = q.text(i++);
-    r.batch = static_cast<int>(q.int64(i++));
-    r.threads = static_cast<int>(q.int64(i++));
-    r.sample_shape = q.text(i++);
-  }
-  // h.cpu_cores, h.memory_mb, h.gpu_name from column i on (r.cpu_model read before): the
-  // host's device class.
-  template <class Statement>
-  static void read_device_class(const Statement& q, int& i, ResultRow& r) {
-    HostInfo h;
-    h.cpu_model = r.cpu_model;
-    h.cpu_cores = static_cast<int>(q.int64(i++));
-    h.memory_mb = q.int64(i++);
-    h.gpu_name = q.text(i++);
-    r.device_class = h.device_class();
+  // The points and predictions are read after the models, configurations and hosts they refer
+  // to: one snapshot, so a point saved in between is not read without its model.
+  template <class Read>
+  auto in_one_snapshot(Read read) -> decltype(read()) {
+    db_->begin_read();
+    try {
+      auto out = read();
+      db_->commit();
+      return out;
+    } catch (...) {
+      db_->rollback();
+      throw;
+    }
   }
 
-  // The configuration fields' columns (knob_select) from column i on, into r.knobs (defaults left out).
-  template <class Statement>
-  static void read_knobs(const Statement& q, int& i, ResultRow& r) {
-    for (const auto& field : config_fields()) {
-      const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
-      if (value != field.default_value()) r.knobs[field.name] = value;
+  std::vector<ResultRow> read_rows(const RowFilter& filter) {
+    const Dimensions dims = read_dimensions();
+    auto q = db_->prepare(R"sql(
+      SELECT p.id, p.model_id, p.config_id, p.host_id,
+             p.engine_version, p.effective_threads, p.status, p.reason, p.started_at_utc, p.repetitions,
+             p.iterations, p.latency_ms_p50, p.latency_ms_p90, p.latency_ms_p99, p.latency_ms_mean,
+             p.latency_ms_stddev, p.window_latency_ms_cv, p.window_latency_ms_ci95, p.throughput_sps,
+             p.meter, p.energy_provenance, p.meter_update_period_s, p.idle_power_w, p.mean_power_w,
+             p.energy_j_per_inference_mean, p.energy_j_per_inference_stddev,
+             p.energy_j_per_inference_cv, p.energy_j_per_inference_ci95,
+             p.energy_above_idle_j_per_inference_mean, p.cross_check_meter, p.cross_check_difference_pct,
+             p.top1_measured, p.top5_measured, p.measured_accuracy_source, p.peak_rss_mb, p.platform_json,
+             p.requests_in_flight, p.busy_fraction, p.service_ms_mean, p.arrival_seed, p.dropped_queries
+      FROM points p
+      WHERE (CAST(?1 AS TEXT) = '' OR p.model_id IN (SELECT id FROM models WHERE name = ?1))
+        AND (CAST(?2 AS TEXT) = '' OR p.status = ?2)
+        AND (CAST(?3 AS TEXT) = '' OR p.host_id IN (SELECT id FROM hosts WHERE fingerprint = ?3)))sql");
+    q.bind(1, filter.model).bind(2, filter.status ? to_string(*filter.status) : "").bind(3, filter.host_fingerprint);
+    std::vector<ResultRow> out;
+    std::vector<int64_t> host_ids;
+    out.reserve(static_cast<size_t>(count_points()));
+    while (q.step()) {
+      ResultRow r;
+      int i = 0;
+      r.point_id = q.int64(i++);
+      const int64_t model_id = q.int64(i++), config_id = q.int64(i++), host_id = q.int64(i++);
+      if (!dims.fill(model_id, config_id, host_id, r)) throw damaged();
+      r.engine_version = q.text(i++);
+      r.effective_threads = static_cast<int>(q.int64(i++));
+      r.status = verdict_from_string(q.text(i++)).value_or(Verdict::kInvalid);
+      r.reason = q.text(i++);
+      r.started_at_utc = q.text(i++);
+      r.repetitions = static_cast<int>(q.int64(i++));
+      r.iterations = q.int64(i++);
+      r.latency_ms_p50 = q.opt_real(i++);
+      r.latency_ms_p90 = q.opt_real(i++);
+      r.latency_ms_p99 = q.opt_real(i++);
+      r.latency_ms_mean = q.opt_real(i++);
+      r.latency_ms_stddev = q.opt_real(i++);
+      r.window_latency_ms_cv = q.opt_real(i++);
+      r.window_latency_ms_ci95 = q.opt_real(i++);
+      r.throughput_sps = q.opt_real(i++);
+      r.meter = q.text(i++);
+      r.energy_provenance = q.text(i++);
+      r.meter_update_period_s = q.opt_real(i++);
+      r.idle_power_w = q.opt_real(i++);
+      r.mean_power_w = q.opt_real(i++);
+      r.energy_j_per_inference = q.opt_real(i++);
+      r.energy_j_per_inference_stddev = q.opt_real(i++);
+      r.energy_j_per_inference_cv = q.opt_real(i++);
+      r.energy_j_per_inference_ci95 = q.opt_real(i++);
+      r.energy_above_idle_j_per_inference = q.opt_real(i++);
+      r.cross_check_meter = q.text(i++);
+      r.cross_check_difference_pct = q.opt_real(i++);
+      // A measured figure, where there is one, stands in for the declared one (with its source
+      // and the dataset that source names).
+      const auto top1_measured = q.opt_real(i++);
+      const auto top5_measured = q.opt_real(i++);
+      std::string measured_source = q.text(i++);
+      if (top1_measured) {
+        r.top1 = top1_measured;
+        r.top5 = top5_measured;
+        r.accuracy_source = std::move(measured_source);
+        r.accuracy_dataset = dataset_of_accuracy_source(r.accuracy_source);
+      }
+      r.peak_rss_mb = q.opt_real(i++);
+      r.platform_state_json = q.text(i++);
+      r.requests_in_flight = static_cast<int>(q.int64(i++));
+      r.busy_fraction = q.opt_real(i++);
+      r.service_ms_mean = q.opt_real(i++);
+      r.arrival_seed = q.opt_int64(i++);
+      r.dropped_queries = q.int64(i++);
+      if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
+      out.push_back(std::move(r));
+      host_ids.push_back(host_id);
     }
+    if (filter.sorted) in_listing_order(out, host_ids);
+    return out;
+  }
+
+  std::vector<StoredPrediction> read_predictions(const RowFilter& filter) {
+    std::vector<StoredPrediction> out;
+    if (filter.status && *filter.status != Verdict::kPredicted) return out;
+    const Dimensions dims = read_dimensions();
+    auto q = db_->prepare(R"sql(
+      SELECT r.model_id, r.config_id, r.host_id, r.predictor, r.energy_j_per_inference, r.latency_ms_p50,
+             r.margin, r.reason, r.predicted_at_utc
+      FROM predictions r
+      WHERE (CAST(?1 AS TEXT) = '' OR r.model_id IN (SELECT id FROM models WHERE name = ?1))
+        AND (CAST(?2 AS TEXT) = '' OR r.host_id IN (SELECT id FROM hosts WHERE fingerprint = ?2)))sql");
+    q.bind(1, filter.model).bind(2, filter.host_fingerprint);
+    std::vector<ResultRow> rows;
+    std::vector<int64_t> host_ids;
+    std::vector<double> margins;
+    while (q.step()) {
+      ResultRow r;
+      int i = 0;
+      const int64_t model_id = q.int64(i++), config_id = q.int64(i++), host_id = q.int64(i++);
+      if (!dims.fill(model_id, config_id, host_id, r)) throw damaged();
+      r.status = Verdict::kPredicted;
+      r.energy_provenance = "predicted:" + q.text(i++);
+      r.energy_j_per_inference = q.opt_real(i++);
+      r.latency_ms_p50 = q.opt_real(i++);
+      margins.push_back(q.real(i++));
+      r.reason = q.text(i++);
+      r.started_at_utc = q.text(i++);
+      if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
+      // A prediction has no point id: the field numbers them in reading order for the sort.
+      r.point_id = static_cast<int64_t>(rows.size());
+      rows.push_back(std::move(r));
+      host_ids.push_back(host_id);
+    }
+    in_listing_order(rows, host_ids);
+    for (auto& r : rows) {
+      StoredPrediction p;
+      p.margin = margins[static_cast<size_t>(r.point_id)];
+      p.predicted_at_utc = r.started_at_utc;
+      r.point_id = 0;
+      p.row = std::move(r);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  // The small tables a point refers to (models, configurations, hosts, the models' paths per
+  // host), read once per listing: joined into every row, the same model, configuration and
+  // host columns were read again for each of 100,000 points.
+  struct Dimensions {
+    struct Model {
+      std::string name, family, path, sha256, accuracy_source, accuracy_dataset;
+      std::optional<int64_t> params, flops;
+      std::optional<double> top1, top5;
+    };
+    struct Config {
+      std::string engine, device, precision, sample_shape, meter, platform;
+      int batch = 0, threads = 0;
+      KnobValues knobs;  // defaults left out
+    };
+    struct Host {
+      std::string hostname, cpu_model, blas, fingerprint, device_class;
+    };
+    std::unordered_map<int64_t, Model> models;
+    std::unordered_map<int64_t, Config> configs;
+    std::unordered_map<int64_t, Host> hosts;
+    std::map<std::pair<int64_t, int64_t>, std::string> paths;  // (model, host): the model's file there
+
+    // r's model, configuration and host fields, and the model's declared accuracy; false where
+    // the store lacks one of them.
+    bool fill(int64_t model_id, int64_t config_id, int64_t host_id, ResultRow& r) const {
+      const auto m = models.find(model_id);
+      const auto c = configs.find(config_id);
+      const auto h = hosts.find(host_id);
+      if (m == models.end() || c == configs.end() || h == hosts.end()) return false;
+      r.model = m->second.name;
+      r.family = m->second.family;
+      const auto path = paths.find({model_id, host_id});
+      r.model_path = path != paths.end() ? path->second : m->second.path;
+      r.model_sha256 = m->second.sha256;
+      r.params = m->second.params;
+      r.flops = m->second.flops;
+      r.top1 = m->second.top1;
+      r.top5 = m->second.top5;
+      r.accuracy_source = m->second.accuracy_source;
+      // The manifest names the dataset of declared figures; else their source names it.
+      r.accuracy_dataset = m->second.accuracy_dataset.empty() ? dataset_of_accuracy_source(r.accuracy_source)
+                                                              : m->second.accuracy_dataset;
+      r.engine = c->second.engine;
+      r.device = c->second.device;
+      r.precision = c->second.precision;
+      r.batch = c->second.batch;
+      r.threads = c->second.threads;
+      r.sample_shape = c->second.sample_shape;
+      r.config_meter = c->second.meter;
+      r.platform = c->second.platform;
+      r.knobs = c->second.knobs;
+      r.hostname = h->second.hostname;
+      r.cpu_model = h->second.cpu_model;
+      r.blas = h->second.blas;
+      r.host_fingerprint = h->second.fingerprint;
+      r.device_class = h->second.device_class;
+      return true;
+    }
+  };
+
+  Error damaged() const {
+    return Error("the store '" + location() + "' holds a point whose model, configuration or host is missing, "
+                 "so it is damaged: restore it from a copy, or profile into a new store");
+  }
+
+  Dimensions read_dimensions() {
+    Dimensions d;
+    {
+      auto q = db_->prepare(
+          "SELECT id, name, family, path, content_sha256, params, flops, top1_declared, top5_declared, "
+          "accuracy_source, accuracy_dataset FROM models");
+      while (q.step()) {
+        typename Dimensions::Model m;
+        int i = 0;
+        const int64_t id = q.int64(i++);
+        m.name = q.text(i++);
+        m.family = q.text(i++);
+        m.path = q.text(i++);
+        m.sha256 = q.text(i++);
+        m.params = q.opt_int64(i++);
+        m.flops = q.opt_int64(i++);
+        m.top1 = q.opt_real(i++);
+        m.top5 = q.opt_real(i++);
+        m.accuracy_source = q.text(i++);
+        m.accuracy_dataset = q.text(i++);
+        d.models.emplace(id, std::move(m));
+      }
+    }
+    {
+      std::string sql = "SELECT id, engine, device, precision, batch, threads, sample_shape, meter, platform";
+      for (const auto& field : config_fields()) sql += ", " + knob_column(field);
+      auto q = db_->prepare(sql + " FROM configs c");
+      while (q.step()) {
+        typename Dimensions::Config c;
+        int i = 0;
+        const int64_t id = q.int64(i++);
+        c.engine = q.text(i++);
+        c.device = q.text(i++);
+        c.precision = q.text(i++);
+        c.batch = static_cast<int>(q.int64(i++));
+        c.threads = static_cast<int>(q.int64(i++));
+        c.sample_shape = q.text(i++);
+        c.meter = q.text(i++);
+        c.platform = q.text(i++);
+        for (const auto& field : config_fields()) {
+          const std::string value = field.is_switch ? (q.int64(i++) != 0 ? "on" : "off") : q.text(i++);
+          if (value != field.default_value()) c.knobs[field.name] = value;
+        }
+        d.configs.emplace(id, std::move(c));
+      }
+    }
+    {
+      auto q = db_->prepare(
+          "SELECT id, hostname, cpu_model, blas, fingerprint, cpu_cores, memory_mb, gpu_name FROM hosts");
+      while (q.step()) {
+        typename Dimensions::Host h;
+        HostInfo info;  // what the device class is made from
+        int i = 0;
+        const int64_t id = q.int64(i++);
+        h.hostname = q.text(i++);
+        h.cpu_model = info.cpu_model = q.text(i++);
+        h.blas = q.text(i++);
+        h.fingerprint = q.text(i++);
+        info.cpu_cores = static_cast<int>(q.int64(i++));
+        info.memory_mb = q.int64(i++);
+        info.gpu_name = q.text(i++);
+        h.device_class = info.device_class();
+        d.hosts.emplace(id, std::move(h));
+      }
+    }
+    {
+      auto q = db_->prepare("SELECT model_id, host_id, path FROM model_paths");
+      while (q.step()) d.paths[{q.int64(0), q.int64(1)}] = q.text(2);
+    }
+    return d;
+  }
+
+  int64_t count_points() {
+    auto q = db_->prepare("SELECT count(*) FROM points");
+    return q.step() ? q.int64(0) : 0;
+  }
+
+  // A listing's order: by host (as stored), model, platform, engine, device, precision, batch,
+  // threads and the configuration fields in their table's order (a switch's "off" before "on"),
+  // then by point id. Byte order, so both backends list alike. `host_ids` runs beside `rows`.
+  static void in_listing_order(std::vector<ResultRow>& rows, const std::vector<int64_t>& host_ids) {
+    std::vector<size_t> order(rows.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const auto& fields = config_fields();
+    std::sort(order.begin(), order.end(), [&](size_t ia, size_t ib) {
+      const ResultRow& a = rows[ia];
+      const ResultRow& b = rows[ib];
+      if (host_ids[ia] != host_ids[ib]) return host_ids[ia] < host_ids[ib];
+      for (std::string ResultRow::*column : {&ResultRow::model, &ResultRow::platform, &ResultRow::engine,
+                                             &ResultRow::device, &ResultRow::precision}) {
+        if (const int c = (a.*column).compare(b.*column)) return c < 0;
+      }
+      if (a.batch != b.batch) return a.batch < b.batch;
+      if (a.threads != b.threads) return a.threads < b.threads;
+      for (const auto& field : fields) {
+        const auto va = a.knobs.find(field.name), vb = b.knobs.find(field.name);
+        const std::string& ka = va != a.knobs.end() ? va->second : field.default_value();
+        const std::string& kb = vb != b.knobs.end() ? vb->second : field.default_value();
+        if (const int c = ka.compare(kb)) return c < 0;
+      }
+      return a.point_id < b.point_id;
+    });
+    std::vector<ResultRow> sorted;
+    sorted.reserve(rows.size());
+    for (size_t i : order) sorted.push_back(std::move(rows[i]));
+    rows = std::move(sorted);
   }
 
   // A field's column in a select, or its default where the store has no column for it.
   std::string knob_column(const ConfigField& field) const {
     if (config_columns_.count(field.name)) return "c." + field.name;
     return field.is_switch ? "0" : "'" + field.default_value() + "'";
-  }
-  std::string knob_select() const {
-    std::string out;
-    for (const auto& field : config_fields()) out += ", " + knob_column(field);
-    return out;
   }
 
   int64_t upsert_host(const HostInfo& h) {

@@ -133,6 +133,8 @@ struct SqliteDb {
   }
   // The write lock from the start: the check for a stored point and the insert see one state.
   void begin_write() { exec("BEGIN IMMEDIATE"); }
+  // A snapshot for several SELECTs (WAL readers see one state of the file until COMMIT).
+  void begin_read() { exec("BEGIN"); }
   void commit() { exec("COMMIT"); }
   void rollback() noexcept { sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr); }
   std::vector<std::string> columns_of(const std::string& table) {

@@ -194,6 +194,19 @@ TEST_F(StoreTest, TruncatedDatabaseIsReported) {
   }
 }
 
+// A point whose model row is gone (a store edited by hand, a broken copy) is named, not skipped.
+TEST_F(StoreTest, APointWithoutItsModelIsReportedAsDamage) {
+  open_sqlite_store(db(), OpenMode::kReadWrite)->save_point(record("a", 1), host_, false);
+  {
+    sqlite3* raw = nullptr;
+    sqlite3_open(db().c_str(), &raw);
+    sqlite3_exec(raw, "DELETE FROM model_paths; DELETE FROM models", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+  }
+  expect_error_containing([&] { open_sqlite_store(db(), OpenMode::kReadOnly)->rows({}); },
+                          "the store '" + db() + "' holds a point whose model, configuration or host is missing");
+}
+
 TEST_F(StoreTest, ForeignSqliteDatabaseIsNotModified) {
   {
     sqlite3* raw = nullptr;

@@ -232,6 +232,36 @@ TEST_P(StoreContract, FiltersByModelStatusAndHost) {
   EXPECT_EQ(rows[0].hostname, "host-b");
 }
 
+// A listing is in one order in every backend: by host (as first stored), then model name in
+// byte order (upper case before lower, '-' before '_'), then the configuration, its fields
+// included; however the points were saved.
+TEST_P(StoreContract, ListsByHostModelAndConfigurationInByteOrder) {
+  auto store = open();
+  const HostInfo other = testing::store_test_host("host-b");
+  auto point = [](const std::string& sha, const std::string& name, int batch, const KnobValues& knobs) {
+    PointRecord r = testing::point_record(sha, batch);
+    r.model.name = name;
+    r.config.knobs = knobs;
+    return r;
+  };
+  store->save_point(point("s1", "b_net", 1, {}), host_, false);
+  store->save_point(point("s2", "B-net", 2, {}), other, false);
+  store->save_point(point("s1", "b_net", 1, {{"scenario", "server"}, {"rate", "5"}}), host_, false);
+  store->save_point(point("s3", "b-net", 4, {}), host_, false);
+  store->save_point(point("s3", "b-net", 2, {}), host_, false);
+  store->save_point(point("s4", "B-net", 1, {}), host_, false);
+  std::vector<std::string> listed;
+  for (const auto& r : store->rows({})) {
+    listed.push_back(r.hostname + " " + r.model + " b" + std::to_string(r.batch) + " " + knob_labels(r.knobs));
+  }
+  // host-a was stored first; a field's default sorts as its value ("server" < "single-stream").
+  const std::vector<std::string> expected = {
+      "host-a B-net b1 ", "host-a b-net b2 ", "host-a b-net b4 ",
+      "host-a b_net b1 " + knob_labels({{"scenario", "server"}, {"rate", "5"}}), "host-a b_net b1 ",
+      "host-b B-net b2 "};
+  EXPECT_EQ(listed, expected);
+}
+
 // The same model file lives at a different path on each device; each host keeps its own.
 TEST_P(StoreContract, ModelPathsArePerHost) {
   auto store = open();
