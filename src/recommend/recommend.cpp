@@ -9,23 +9,56 @@
 namespace edgejoule {
 namespace {
 
-// True when `c` meets every constraint but the one named `ignore`.
-bool fits_except(const Candidate& c, const Constraints& constraints, const std::string& ignore) {
-  for (const auto& broken : violated_constraints(c, constraints)) {
-    if (broken != ignore) return false;
+// The constraints a candidate breaks as bits (kConstraintNames' order): the recommender asks
+// this of every candidate several times, so it builds no strings.
+const char* const kConstraintNames[] = {kEnergyConstraint, kLatencyConstraint, kAccuracyConstraint, kMemoryConstraint};
+constexpr unsigned kEnergyBit = 1u << 0;
+
+unsigned broken_constraints(const Candidate& c, const Constraints& k) {
+  unsigned out = 0;
+  if (k.energy_budget_j > 0 && c.budget_energy_j() > k.energy_budget_j) out |= kEnergyBit;
+  if (k.latency_ms_p99) {
+    const auto latency = c.predicted && c.latency_ms_p99_upper ? c.latency_ms_p99_upper : c.latency_ms_p99;
+    if (!latency || *latency > *k.latency_ms_p99) out |= 1u << 1;
   }
-  return true;
+  if (k.min_accuracy && c.top1 < *k.min_accuracy) out |= 1u << 2;
+  if (k.max_memory_mb && (!c.memory_mb || *c.memory_mb > *k.max_memory_mb)) out |= 1u << 3;
+  return out;
 }
 
-// The best candidate among those that meet `constraints`, ignoring the one named `ignore`.
+// True when `c` meets every constraint but those in the mask `ignore`.
+bool fits_except(const Candidate& c, const Constraints& constraints, unsigned ignore) {
+  return (broken_constraints(c, constraints) & ~ignore) == 0;
+}
+
+// The best candidate among those that meet `constraints`, ignoring those in the mask `ignore`.
 std::optional<size_t> best_fitting(const std::vector<Candidate>& candidates, const Constraints& constraints,
-                                   Objective objective, const std::string& ignore) {
+                                   Objective objective, unsigned ignore) {
   std::optional<size_t> best;
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (!fits_except(candidates[i], constraints, ignore)) continue;
     if (!best || better(candidates[i], candidates[*best], objective)) best = i;
   }
   return best;
+}
+
+// "label@hostname" of a against b, as strcmp orders them, without building either string (a
+// sort of 100,000 candidates with equal figures compares them many times).
+int compare_label_at_host(const Candidate& a, const Candidate& b) {
+  const std::string& la = a.label();
+  const std::string& lb = b.label();
+  auto at = [](const std::string& label, const std::string& host, size_t i) -> int {
+    if (i < label.size()) return static_cast<unsigned char>(label[i]);
+    if (i == label.size()) return '@';
+    i -= label.size() + 1;
+    return i < host.size() ? static_cast<unsigned char>(host[i]) : -1;
+  };
+  const size_t n = std::max(la.size() + 1 + a.row.hostname.size(), lb.size() + 1 + b.row.hostname.size());
+  for (size_t i = 0; i < n; ++i) {
+    const int ca = at(la, a.row.hostname, i), cb = at(lb, b.row.hostname, i);
+    if (ca != cb) return ca < cb ? -1 : 1;
+  }
+  return 0;
 }
 
 double objective_value(const Candidate& c, Objective objective) {
@@ -207,14 +240,11 @@ CandidateSet candidates_from_rows(std::vector<ResultRow>&& rows, const Candidate
 }
 
 std::vector<std::string> violated_constraints(const Candidate& c, const Constraints& k) {
+  const unsigned broken = broken_constraints(c, k);
   std::vector<std::string> out;
-  if (k.energy_budget_j > 0 && c.budget_energy_j() > k.energy_budget_j) out.emplace_back(kEnergyConstraint);
-  if (k.latency_ms_p99) {
-    const auto latency = c.predicted && c.latency_ms_p99_upper ? c.latency_ms_p99_upper : c.latency_ms_p99;
-    if (!latency || *latency > *k.latency_ms_p99) out.emplace_back(kLatencyConstraint);
+  for (unsigned bit = 0; bit < 4; ++bit) {
+    if (broken & (1u << bit)) out.emplace_back(kConstraintNames[bit]);
   }
-  if (k.min_accuracy && c.top1 < *k.min_accuracy) out.emplace_back(kAccuracyConstraint);
-  if (k.max_memory_mb && (!c.memory_mb || *c.memory_mb > *k.max_memory_mb)) out.emplace_back(kMemoryConstraint);
   return out;
 }
 
@@ -228,9 +258,8 @@ bool better(const Candidate& a, const Candidate& b, Objective objective) {
   const double lb = b.latency_ms_p99.value_or(std::numeric_limits<double>::infinity());
   if (la != lb) return la < lb;
   if (a.predicted != b.predicted) return !a.predicted;  // a measured point over a predicted twin
-  const std::string ka = a.label() + "@" + a.row.hostname;
-  const std::string kb = b.label() + "@" + b.row.hostname;
-  if (ka != kb) return ka < kb;
+  const int by_key = compare_label_at_host(a, b);
+  if (by_key != 0) return by_key < 0;
   return a.row.point_id < b.row.point_id;
 }
 
@@ -239,13 +268,14 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
   Recommendation rec;
   std::vector<size_t> feasible;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    if (violated_constraints(candidates[i], constraints).empty()) feasible.push_back(i);
+    if (broken_constraints(candidates[i], constraints) == 0) feasible.push_back(i);
   }
   rec.feasible = feasible.size();
-  std::sort(feasible.begin(), feasible.end(),
-            [&](size_t a, size_t b) { return better(candidates[a], candidates[b], objective); });
+  // Only the choice and its runners-up are shown: order just those.
+  const size_t shown = std::min(feasible.size(), runners_up + 1);
+  std::partial_sort(feasible.begin(), feasible.begin() + static_cast<std::ptrdiff_t>(shown), feasible.end(),
+                    [&](size_t a, size_t b) { return better(candidates[a], candidates[b], objective); });
 
-  const char* all_constraints[] = {kEnergyConstraint, kLatencyConstraint, kAccuracyConstraint, kMemoryConstraint};
   if (!feasible.empty()) {
     rec.chosen = feasible.front();
     for (size_t i = 1; i < feasible.size() && rec.runners_up.size() < runners_up; ++i) {
@@ -255,9 +285,9 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
     if (constraints.energy_budget_j > 0) rec.budget_use = chosen.energy_j_per_inference / constraints.energy_budget_j;
     bool any_better = false;
     for (const auto& c : candidates) any_better |= better(c, chosen, objective);
-    for (const char* name : all_constraints) {
-      const auto relaxed = best_fitting(candidates, constraints, objective, name);
-      if (relaxed && better(candidates[*relaxed], chosen, objective)) rec.binding.emplace_back(name);
+    for (unsigned bit = 0; bit < 4; ++bit) {
+      const auto relaxed = best_fitting(candidates, constraints, objective, 1u << bit);
+      if (relaxed && better(candidates[*relaxed], chosen, objective)) rec.binding.emplace_back(kConstraintNames[bit]);
     }
     if (!any_better) {
       rec.binding_note = fmt::format("no stored point is better by {}: no constraint binds", to_string(objective));
@@ -267,7 +297,7 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
     // The next step up in accuracy, whatever it costs in energy.
     for (size_t i = 0; i < candidates.size(); ++i) {
       const Candidate& c = candidates[i];
-      if (c.top1 <= chosen.top1 || !fits_except(c, constraints, kEnergyConstraint)) continue;
+      if (c.top1 <= chosen.top1 || !fits_except(c, constraints, kEnergyBit)) continue;
       if (rec.next_step) {
         const Candidate& n = candidates[rec.next_step->index];
         if (c.budget_energy_j() > n.budget_energy_j() ||
@@ -287,13 +317,13 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
   }
 
   // Nothing fits: what would, and what it needs.
-  for (const char* name : all_constraints) {
-    if (best_fitting(candidates, constraints, objective, name)) rec.binding.emplace_back(name);
+  for (unsigned bit = 0; bit < 4; ++bit) {
+    if (best_fitting(candidates, constraints, objective, 1u << bit)) rec.binding.emplace_back(kConstraintNames[bit]);
   }
   auto cheapest_among = [&](bool only_if_rest_fits) -> std::optional<size_t> {
     std::optional<size_t> best;
     for (size_t i = 0; i < candidates.size(); ++i) {
-      if (only_if_rest_fits && !fits_except(candidates[i], constraints, kEnergyConstraint)) continue;
+      if (only_if_rest_fits && !fits_except(candidates[i], constraints, kEnergyBit)) continue;
       if (!best || candidates[i].budget_energy_j() < candidates[*best].budget_energy_j() ||
           (candidates[i].budget_energy_j() == candidates[*best].budget_energy_j() &&
            better(candidates[i], candidates[*best], Objective::kAccuracy))) {
@@ -309,27 +339,34 @@ Recommendation recommend(const std::vector<Candidate>& candidates, const Constra
 }
 
 std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidates, FrontierAxis axis) {
-  std::vector<size_t> order;
-  auto x_of = [&](size_t i) {
-    return axis == FrontierAxis::kEnergy ? candidates[i].energy_j_per_inference : *candidates[i].latency_ms_p99;
+  // Sorting (cost, accuracy, index), not the candidates, keeps the comparisons in cache.
+  struct Entry {
+    double x, top1;
+    size_t index;
   };
+  std::vector<Entry> order;
+  order.reserve(candidates.size());
   for (size_t i = 0; i < candidates.size(); ++i) {
-    if (axis == FrontierAxis::kLatency && !candidates[i].latency_ms_p99) continue;
-    order.push_back(i);
+    const Candidate& c = candidates[i];
+    if (axis == FrontierAxis::kLatency && !c.latency_ms_p99) continue;
+    order.push_back({axis == FrontierAxis::kEnergy ? c.energy_j_per_inference : *c.latency_ms_p99, c.top1, i});
   }
   // Cheapest first; at equal cost the most accurate first, so it alone enters the frontier.
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (x_of(a) != x_of(b)) return x_of(a) < x_of(b);
-    return better(candidates[a], candidates[b], Objective::kAccuracy);
+  std::sort(order.begin(), order.end(), [&](const Entry& a, const Entry& b) {
+    if (a.x != b.x) return a.x < b.x;
+    if (a.top1 != b.top1) return a.top1 > b.top1;
+    return better(candidates[a.index], candidates[b.index], Objective::kAccuracy);
   });
   std::vector<FrontierStep> frontier;
   double best_top1 = -std::numeric_limits<double>::infinity();
-  for (size_t i : order) {
+  for (const Entry& e : order) {
+    const size_t i = e.index;
+    const double x = e.x;
     const Candidate& c = candidates[i];
     if (c.top1 <= best_top1) continue;
     FrontierStep step;
     step.index = i;
-    step.x = x_of(i);
+    step.x = x;
     step.top1 = c.top1;
     step.accuracy_per_joule = accuracy_per_joule(c.top1, c.energy_j_per_inference);
     if (!frontier.empty()) {
