@@ -83,6 +83,15 @@ struct ResultRow {
   AccuracyProvenance accuracy_kind() const { return accuracy_provenance_of(accuracy_source); }
 };
 
+// Where a store hands rows over one at a time (Store::each_row), so a question over a whole
+// store need not hold every row twice, once as read and once as what it keeps.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual void expect(size_t /*rows*/) {}  // told first: how many rows at most will come
+  virtual void take(ResultRow&& row) = 0;
+};
+
 // The one output schema of a result row: every figure an output shows, once, with its flat name
 // (CSV and Markdown header, the HTML report's data field) and its place in the nested JSON
 // ("latency_ms/p50"). The console table and the HTML charts choose among these fields; a field

@@ -1,6 +1,6 @@
 #include "orchestrate/answers.h"
 
-#include <set>
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -11,20 +11,35 @@
 
 namespace edgejoule {
 
-std::vector<ResultRow> load_rows(CandidateQuery& query) {
+namespace {
+
+// The query's store, once its energy source is known.
+std::unique_ptr<Store> open_for(CandidateQuery& query) {
   const auto source = energy_source_from_string(query.energy_source);
   if (!source) {
     throw Error("unknown energy source '" + query.energy_source + "': choose auto, measured, estimated or any");
   }
   query.filter.energy_source = *source;
-  auto store = open_store(query.db, OpenMode::kReadOnly);
-  RowFilter unsorted;  // the recommender and the cost model order what they need themselves
-  unsorted.sorted = false;
-  return store->rows(unsorted);
+  return open_store(query.db, OpenMode::kReadOnly);
 }
 
+// The recommender and the cost model order what they need themselves.
+RowFilter unsorted() {
+  RowFilter f;
+  f.sorted = false;
+  return f;
+}
+
+}  // namespace
+
+std::vector<ResultRow> load_rows(CandidateQuery& query) { return open_for(query)->rows(unsorted()); }
+
 CandidateSet load_candidates(CandidateQuery& query) {
-  CandidateSet set = candidates_from_rows(load_rows(query), query.filter);
+  auto store = open_for(query);  // first: it resolves the filter's energy source
+  CandidateCollector collect(query.filter);
+  store->each_row(unsorted(), collect);
+  store.reset();
+  CandidateSet set = collect.finish();
   RateCandidates at_rate = candidates_for_rate(std::move(set.candidates), query.rate_qps);
   set.candidates = std::move(at_rate.candidates);
   set.notes.insert(set.notes.end(), at_rate.notes.begin(), at_rate.notes.end());
@@ -106,9 +121,10 @@ FrontierAnswer answer_frontier(CandidateQuery query, FrontierAxis axis) {
   a.candidates = std::move(set.candidates);
   a.frontier = pareto_frontier(a.candidates, axis);
   // A fleet store: each device type's own frontier as well (what that device can reach).
-  std::set<std::string> types;
-  for (const auto& c : a.candidates) types.insert(c.row.device_class);
-  if (types.size() > 1) {  // copies only for a fleet of several device types
+  const std::string& first_type = a.candidates.front().row.device_class;
+  const bool several_types = std::any_of(a.candidates.begin(), a.candidates.end(),
+                                         [&](const Candidate& c) { return c.row.device_class != first_type; });
+  if (several_types) {  // copies only for a fleet of several device types
     for (const auto& c : a.candidates) a.by_device_type[c.row.device_class].candidates.push_back(c);
     for (auto& [type, own] : a.by_device_type) own.frontier = pareto_frontier(own.candidates, axis);
   }

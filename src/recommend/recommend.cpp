@@ -105,61 +105,59 @@ namespace {
 
 bool measured_energy(const ResultRow& r) { return r.energy_kind() == EnergyProvenance::kMeasured; }
 
-struct Selection {
-  std::vector<const ResultRow*> rows;
-  EnergySource source = EnergySource::kAuto;  // resolved: never kAuto
-  bool any_measured = false, any_estimated = false;
-};
+// Whether a row can be chosen from, or why not.
+enum class RowUse { kUsable, kFilteredOut, kNotValid, kWithoutEnergy, kWithoutAccuracy };
 
-// VALID rows with energy that pass the filter (and carry accuracy, when required), of one kind
-// of energy: kAuto takes measured figures where any such row has them, else estimates. Counts
-// what it leaves out in `set`.
-Selection select_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter, bool require_accuracy,
-                      CandidateSet& set) {
-  Selection sel;
-  std::vector<const ResultRow*> usable;
-  for (const auto& r : rows) {
-    if ((!filter.hostname.empty() && r.hostname != filter.hostname) ||
-        (!filter.device.empty() && r.device != filter.device) ||
-        (!filter.accuracy_dataset.empty() && r.accuracy_dataset != filter.accuracy_dataset)) {
-      ++set.filtered_out;
-      continue;
-    }
-    if (r.status != Verdict::kValid) {
-      ++set.not_valid;
-      continue;
-    }
-    if (!r.energy_j_per_inference || *r.energy_j_per_inference <= 0) {
-      ++set.without_energy;
-      continue;
-    }
-    if (require_accuracy && !r.top1) {
-      ++set.without_accuracy;
-      continue;
-    }
-    sel.any_measured |= measured_energy(r);
-    sel.any_estimated |= !measured_energy(r);
-    usable.push_back(&r);
+// VALID rows with energy that pass the filter (and carry accuracy, when required) are usable.
+RowUse use_of(const ResultRow& r, const CandidateFilter& filter, bool require_accuracy) {
+  if ((!filter.hostname.empty() && r.hostname != filter.hostname) ||
+      (!filter.device.empty() && r.device != filter.device) ||
+      (!filter.accuracy_dataset.empty() && r.accuracy_dataset != filter.accuracy_dataset)) {
+    return RowUse::kFilteredOut;
   }
-  sel.source = filter.energy_source;
-  if (sel.source == EnergySource::kAuto) sel.source = sel.any_measured ? EnergySource::kMeasured : EnergySource::kEstimated;
-  for (const ResultRow* r : usable) {
-    if ((sel.source == EnergySource::kMeasured && !measured_energy(*r)) ||
-        (sel.source == EnergySource::kEstimated && measured_energy(*r))) {
-      ++set.other_energy_kind;
-      continue;
-    }
-    sel.rows.push_back(r);
+  if (r.status != Verdict::kValid) return RowUse::kNotValid;
+  if (!r.energy_j_per_inference || *r.energy_j_per_inference <= 0) return RowUse::kWithoutEnergy;
+  if (require_accuracy && !r.top1) return RowUse::kWithoutAccuracy;
+  return RowUse::kUsable;
+}
+
+void count_left_out(RowUse use, CandidateSet& set) {
+  switch (use) {
+    case RowUse::kFilteredOut: ++set.filtered_out; break;
+    case RowUse::kNotValid: ++set.not_valid; break;
+    case RowUse::kWithoutEnergy: ++set.without_energy; break;
+    case RowUse::kWithoutAccuracy: ++set.without_accuracy; break;
+    case RowUse::kUsable: break;
   }
-  return sel;
+}
+
+// One kind of energy: kAuto takes measured figures where any usable row has them, else estimates.
+EnergySource resolved(EnergySource wanted, bool any_measured) {
+  if (wanted != EnergySource::kAuto) return wanted;
+  return any_measured ? EnergySource::kMeasured : EnergySource::kEstimated;
+}
+
+bool of_source(const ResultRow& r, EnergySource source) {
+  if (source == EnergySource::kMeasured) return measured_energy(r);
+  if (source == EnergySource::kEstimated) return !measured_energy(r);
+  return true;
 }
 
 }  // namespace
 
 std::vector<ResultRow> rows_with_energy(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
-  CandidateSet counts;
+  std::vector<const ResultRow*> usable;
+  bool any_measured = false;
+  for (const auto& r : rows) {
+    if (use_of(r, filter, false) != RowUse::kUsable) continue;
+    any_measured |= measured_energy(r);
+    usable.push_back(&r);
+  }
+  const EnergySource source = resolved(filter.energy_source, any_measured);
   std::vector<ResultRow> out;
-  for (const ResultRow* r : select_rows(rows, filter, false, counts).rows) out.push_back(*r);
+  for (const ResultRow* r : usable) {
+    if (of_source(*r, source)) out.push_back(*r);
+  }
   return out;
 }
 
@@ -171,37 +169,57 @@ std::string datasets_listed(const CandidateSet& set) {
   return list;
 }
 
-namespace {
-// `take`: the rows are the caller's to give up, so each candidate takes its row over.
-CandidateSet make_candidates(const std::vector<ResultRow>& rows, const CandidateFilter& filter, bool take) {
-  CandidateSet set;
-  set.rows = rows.size();
-  const Selection sel = select_rows(rows, filter, true, set);
-  const EnergySource source = sel.source;
-  const bool any_measured = sel.any_measured, any_estimated = sel.any_estimated;
+CandidateCollector::CandidateCollector(CandidateFilter filter) : filter_(std::move(filter)) {}
+
+void CandidateCollector::expect(size_t rows) { set_.candidates.reserve(rows); }
+
+void CandidateCollector::take(ResultRow&& row) { add_row(std::move(row)); }
+
+void CandidateCollector::add(const ResultRow& row) { add_row(row); }
+
+template <class Row>
+void CandidateCollector::add_row(Row&& row) {
+  ++set_.rows;
+  const RowUse use = use_of(row, filter_, true);
+  if (use != RowUse::kUsable) return count_left_out(use, set_);
+  any_measured_ |= measured_energy(row);
+  any_estimated_ |= !measured_energy(row);
+  Candidate& c = set_.candidates.emplace_back();
+  c.row = std::forward<Row>(row);
+  const ResultRow& r = c.row;
+  c.energy_j_per_inference = *r.energy_j_per_inference;
+  c.energy_ci95_j = r.energy_j_per_inference_ci95.value_or(0);
+  c.top1 = *r.top1;
+  c.latency_ms_p99 = r.latency_ms_p99;
+  c.memory_mb = r.peak_rss_mb;
+  c.energy_upper_j = c.energy_j_per_inference;
+}
+
+CandidateSet CandidateCollector::finish() {
+  CandidateSet set = std::move(set_);
+  set_ = CandidateSet{};
+  const EnergySource source = resolved(filter_.energy_source, any_measured_);
   set.energy_source = source;
-  set.candidates.reserve(sel.rows.size());
-  for (const ResultRow* r : sel.rows) {
-    Candidate c;
-    if (take) {
-      c.row = std::move(*const_cast<ResultRow*>(r));
-      r = &c.row;
-    } else {
-      c.row = *r;
+  // Measured and estimated figures are never compared unless asked (kAny).
+  const auto other = std::remove_if(set.candidates.begin(), set.candidates.end(),
+                                    [&](const Candidate& c) { return !of_source(c.row, source); });
+  set.other_energy_kind = static_cast<size_t>(set.candidates.end() - other);
+  set.candidates.erase(other, set.candidates.end());
+  // Rows come grouped by model, so the dataset is mostly the previous row's.
+  auto counted = set.datasets.end();
+  for (const auto& c : set.candidates) {
+    if (counted == set.datasets.end() || counted->first != c.row.accuracy_dataset) {
+      counted = set.datasets.try_emplace(c.row.accuracy_dataset, 0).first;
     }
-    c.energy_j_per_inference = *r->energy_j_per_inference;
-    c.energy_ci95_j = r->energy_j_per_inference_ci95.value_or(0);
-    c.top1 = *r->top1;
-    c.latency_ms_p99 = r->latency_ms_p99;
-    c.memory_mb = r->peak_rss_mb;
-    c.energy_upper_j = c.energy_j_per_inference;
-    ++set.datasets[r->accuracy_dataset];
-    set.candidates.push_back(std::move(c));
+    ++counted->second;
   }
   switch (source) {
     case EnergySource::kMeasured: set.energy_kind = "measured"; break;
     case EnergySource::kEstimated: set.energy_kind = "estimated"; break;
-    default: set.energy_kind = any_measured && any_estimated ? "measured and estimated" : any_measured ? "measured" : "estimated";
+    default:
+      set.energy_kind = any_measured_ && any_estimated_ ? "measured and estimated"
+                        : any_measured_                 ? "measured"
+                                                        : "estimated";
   }
   if (set.other_energy_kind) {
     set.notes.push_back(fmt::format("{} point(s) with {} energy left out so that measured and estimated "
@@ -227,16 +245,21 @@ CandidateSet make_candidates(const std::vector<ResultRow>& rows, const Candidate
   if (set.not_valid) {
     set.notes.push_back(fmt::format("{} INVALID or UNSUPPORTED point(s) not considered", set.not_valid));
   }
+  any_measured_ = any_estimated_ = false;
   return set;
 }
-}  // namespace
 
 CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
-  return make_candidates(rows, filter, false);
+  CandidateCollector collect(filter);
+  for (const auto& r : rows) collect.add(r);
+  return collect.finish();
 }
 
 CandidateSet candidates_from_rows(std::vector<ResultRow>&& rows, const CandidateFilter& filter) {
-  return make_candidates(rows, filter, true);
+  CandidateCollector collect(filter);
+  collect.expect(rows.size());
+  for (auto& r : rows) collect.take(std::move(r));
+  return collect.finish();
 }
 
 std::vector<std::string> violated_constraints(const Candidate& c, const Constraints& k) {
@@ -351,17 +374,21 @@ std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidat
     if (axis == FrontierAxis::kLatency && !c.latency_ms_p99) continue;
     order.push_back({axis == FrontierAxis::kEnergy ? c.energy_j_per_inference : *c.latency_ms_p99, c.top1, i});
   }
-  // Cheapest first; at equal cost the most accurate first, so it alone enters the frontier.
-  std::sort(order.begin(), order.end(), [&](const Entry& a, const Entry& b) {
-    if (a.x != b.x) return a.x < b.x;
-    if (a.top1 != b.top1) return a.top1 > b.top1;
-    return better(candidates[a.index], candidates[b.index], Objective::kAccuracy);
+  // Cheapest first; at equal cost the most accurate first, so it alone may enter the frontier.
+  std::sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) {
+    return a.x != b.x ? a.x < b.x : a.top1 > b.top1;
   });
   std::vector<FrontierStep> frontier;
   double best_top1 = -std::numeric_limits<double>::infinity();
-  for (const Entry& e : order) {
-    const size_t i = e.index;
-    const double x = e.x;
+  for (size_t first = 0, next = 0; first < order.size(); first = next) {
+    // Of points with equal cost and accuracy, the one `better` prefers stands for them.
+    size_t i = order[first].index;
+    for (next = first + 1; next < order.size() && order[next].x == order[first].x &&
+                           order[next].top1 == order[first].top1;
+         ++next) {
+      if (better(candidates[order[next].index], candidates[i], Objective::kAccuracy)) i = order[next].index;
+    }
+    const double x = order[first].x;
     const Candidate& c = candidates[i];
     if (c.top1 <= best_top1) continue;
     FrontierStep step;

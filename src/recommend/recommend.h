@@ -74,6 +74,23 @@ CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const Cand
 // The same, taking the rows over (no copy of each: a store of 100,000 points is loaded for one
 // question and dropped).
 CandidateSet candidates_from_rows(std::vector<ResultRow>&& rows, const CandidateFilter& filter);
+// The same, made from rows handed over one at a time (a store's each_row): a store of 100,000
+// points is never held twice, once as rows and once as candidates.
+class CandidateCollector final : public RowSink {
+ public:
+  explicit CandidateCollector(CandidateFilter filter);
+  void expect(size_t rows) override;
+  void take(ResultRow&& row) override;
+  void add(const ResultRow& row);  // copies the row only where it is a candidate
+  CandidateSet finish();           // the set so far; the collector starts empty again
+
+ private:
+  template <class Row>
+  void add_row(Row&& row);
+  CandidateFilter filter_;
+  CandidateSet set_;
+  bool any_measured_ = false, any_estimated_ = false;
+};
 // "imagenet-1k (12 points), fmnist:test (6 points)": the datasets a set's accuracy is on, for the
 // sentence that asks for --dataset.
 std::string datasets_listed(const CandidateSet& set);

@@ -17,6 +17,7 @@
 #include <set>
 #include <unordered_map>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -59,7 +60,25 @@ class SqlStore : public Store {
   }
 
   std::vector<ResultRow> rows(const RowFilter& filter) override {
-    return in_one_snapshot([&] { return read_rows(filter); });
+    std::vector<ResultRow> out;
+    std::vector<int64_t> host_ids;
+    in_one_snapshot([&] {
+      read_rows(filter, [&](size_t expected) { out.reserve(expected); },
+                [&](ResultRow&& row, int64_t host_id) {
+                  out.push_back(std::move(row));
+                  host_ids.push_back(host_id);
+                });
+    });
+    if (filter.sorted) in_listing_order(out, host_ids);
+    return out;
+  }
+
+  void each_row(const RowFilter& filter, RowSink& sink) override {
+    if (filter.sorted) return Store::each_row(filter, sink);  // sorted once all are read
+    in_one_snapshot([&] {
+      read_rows(filter, [&](size_t expected) { sink.expect(expected); },
+                [&](ResultRow&& row, int64_t) { sink.take(std::move(row)); });
+    });
   }
 
   std::vector<StoredPrediction> predictions(const RowFilter& filter) override {
@@ -355,16 +374,24 @@ class SqlStore : public Store {
   auto in_one_snapshot(Read read) -> decltype(read()) {
     db_->begin_read();
     try {
-      auto out = read();
-      db_->commit();
-      return out;
+      if constexpr (std::is_void_v<decltype(read())>) {
+        read();
+        db_->commit();
+      } else {
+        auto out = read();
+        db_->commit();
+        return out;
+      }
     } catch (...) {
       db_->rollback();
       throw;
     }
   }
 
-  std::vector<ResultRow> read_rows(const RowFilter& filter) {
+  // The points the filter passes, each with its host's id, after `expect` is told how many
+  // points the store holds.
+  template <class Expect, class Take>
+  void read_rows(const RowFilter& filter, Expect expect, Take take) {
     const Dimensions dims = read_dimensions();
     auto q = db_->prepare(R"sql(
       SELECT p.id, p.model_id, p.config_id, p.host_id,
@@ -382,9 +409,7 @@ class SqlStore : public Store {
         AND (CAST(?2 AS TEXT) = '' OR p.status = ?2)
         AND (CAST(?3 AS TEXT) = '' OR p.host_id IN (SELECT id FROM hosts WHERE fingerprint = ?3)))sql");
     q.bind(1, filter.model).bind(2, filter.status ? to_string(*filter.status) : "").bind(3, filter.host_fingerprint);
-    std::vector<ResultRow> out;
-    std::vector<int64_t> host_ids;
-    out.reserve(static_cast<size_t>(count_points()));
+    expect(static_cast<size_t>(count_points()));
     while (q.step()) {
       ResultRow r;
       int i = 0;
@@ -437,11 +462,8 @@ class SqlStore : public Store {
       r.arrival_seed = q.opt_int64(i++);
       r.dropped_queries = q.int64(i++);
       if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
-      out.push_back(std::move(r));
-      host_ids.push_back(host_id);
+      take(std::move(r), host_id);
     }
-    if (filter.sorted) in_listing_order(out, host_ids);
-    return out;
   }
 
   std::vector<StoredPrediction> read_predictions(const RowFilter& filter) {

@@ -150,6 +150,12 @@ class Store {
   // while one measured by another version of the engine is replaced (the version keys a point).
   virtual bool save_point(const PointRecord& record, const HostInfo& host, bool replace) = 0;
   virtual std::vector<ResultRow> rows(const RowFilter& filter) = 0;
+  // The same rows handed to `sink` one at a time, in the same order.
+  virtual void each_row(const RowFilter& filter, RowSink& sink) {
+    std::vector<ResultRow> all = rows(filter);
+    sink.expect(all.size());
+    for (auto& row : all) sink.take(std::move(row));
+  }
   // Stores an evaluation run with its rows in one transaction; returns the run's id.
   virtual int64_t save_evaluation(const StoredEvaluation& evaluation) = 0;
   // Stores a run under a budget; returns its id.
