@@ -27,7 +27,7 @@ class NoopEngine final : public Engine {
   void run_request(int) override { benchmark::ClobberMemory(); }
   std::vector<float> request_output(int) const override { return {}; }
   std::vector<float> infer(const std::vector<float>&, const std::vector<int64_t>&, int64_t*) override { return {}; }
-  EngineRuntime runtime() const override { return {}; }
+  EffectiveSettings runtime() const override { return {}; }
 };
 
 // Per-call overhead of a measured window: what edgejoule adds around every engine call.

@@ -6,7 +6,7 @@
 // CSV, Markdown, table labels, HTML) and which engines honour it.
 //
 // Adding a knob = one entry there + the engine that honours it (reading it from
-// EngineOptions::knob and reporting what it applied in EngineRuntime::knobs).
+// EngineOptions::knob and reporting what it applied in EffectiveSettings::knobs).
 
 #include <map>
 #include <optional>

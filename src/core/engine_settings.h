@@ -19,7 +19,7 @@ struct EngineOptions {
 };
 
 // What the engine actually did with the requested options (requested vs effective, as loadgen).
-struct EngineRuntime {
+struct EffectiveSettings {
   std::string engine;            // the registry name: "torchscript", "opencv", "openvino", "onnxruntime"
   std::string engine_version;    // e.g. "libtorch 1.13.0"
   std::string device;            // effective device

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/result_row.h"
+
 namespace edgejoule {
 
 void to_json(nlohmann::json& j, const ProtocolSettings& p) {
@@ -16,6 +18,17 @@ void to_json(nlohmann::json& j, const ProtocolSettings& p) {
        {"meter_periods_per_window", p.meter_periods_per_window},
        {"idle_baseline", p.idle_baseline},
        {"arrival_seed", p.arrival_seed}};
+}
+
+void to_json(nlohmann::json& j, const EffectiveSettings& e) {
+  j = {{"engine", e.engine},       {"engine_version", e.engine_version},
+       {"device", e.device},       {"device_name", e.device_name},
+       {"precision", e.precision}, {"threads", e.threads},
+       {"backend", e.backend},     {"requests", e.requests},
+       {"threads_per_request", e.threads_per_request}};
+  for (const auto& field : config_fields()) {
+    if (const auto it = e.knobs.find(field.name); it != e.knobs.end()) j[field.name] = knob_json(field, it->second);
+  }
 }
 
 void from_json(const nlohmann::json& j, ProtocolSettings& p) {

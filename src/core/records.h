@@ -89,6 +89,9 @@ struct ProtocolSettings {
 // The protocol's settings as stored with every point (settings_json) and carried by a queued
 // point: {"warmup_s": ..., "warmup_min_iterations": ..., ...}. Reading needs every field.
 void to_json(nlohmann::json& j, const ProtocolSettings& p);
+// What the engine applied, as a point's stored settings keep it ("effective"): the engine, its
+// version, device, precision, threads, backend, requests and the configuration fields it reports.
+void to_json(nlohmann::json& j, const EffectiveSettings& e);
 void from_json(const nlohmann::json& j, ProtocolSettings& p);
 
 // A point's verdict. kPredicted is never measured or stored: it marks the row of a predicted
@@ -174,7 +177,7 @@ struct PointResult {
 struct PointRecord {
   ModelInfo model;
   Configuration config;
-  EngineRuntime runtime;           // effective settings as the engine applied them
+  EffectiveSettings runtime;           // effective settings as the engine applied them
   ProtocolSettings protocol;
   PointResult result;
   std::optional<MeasuredAccuracy> accuracy;
@@ -190,6 +193,7 @@ struct Remeasurement {
   std::string reason;
   std::optional<double> energy_j;       // per inference
   std::optional<double> energy_ci95_j;  // 95 % CI half-width of the mean over windows
+  std::optional<EffectiveSettings> effective;  // what the engine applied, where the point ran
 };
 
 }  // namespace edgejoule

@@ -44,7 +44,7 @@ class Engine {
   // timing. Throws Error when the model rejects the shape or does not return one 2-D tensor.
   virtual std::vector<float> infer(const std::vector<float>& input, const std::vector<int64_t>& shape,
                                    int64_t* output_width) = 0;
-  virtual EngineRuntime runtime() const = 0;
+  virtual EffectiveSettings runtime() const = 0;
 };
 
 // Throws Error (exit 2) naming `path` when it is not a file: "model file '...' does not exist:

@@ -246,8 +246,8 @@ class OnnxRuntimeEngine final : public Engine {
     }
   }
 
-  EngineRuntime runtime() const override {
-    EngineRuntime rt;
+  EffectiveSettings runtime() const override {
+    EffectiveSettings rt;
     rt.engine = name();
     rt.engine_version = onnxruntime_library_version();
     rt.device = device_;

@@ -293,8 +293,8 @@ class OpenCvEngine final : public Engine {
     return std::vector<float>(data, data + shape[0] * width);
   }
 
-  EngineRuntime runtime() const override {
-    EngineRuntime rt;
+  EffectiveSettings runtime() const override {
+    EffectiveSettings rt;
     rt.engine = name();
     rt.engine_version = opencv_library_version();
     rt.device = device_;

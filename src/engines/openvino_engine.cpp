@@ -228,8 +228,8 @@ class OpenVinoEngine final : public Engine {
     return std::vector<float>(data, data + out.get_size());
   }
 
-  EngineRuntime runtime() const override {
-    EngineRuntime rt;
+  EffectiveSettings runtime() const override {
+    EffectiveSettings rt;
     rt.engine = name();
     rt.engine_version = openvino_library_version();
     rt.device = device_;

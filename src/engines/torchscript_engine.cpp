@@ -198,8 +198,8 @@ class TorchScriptEngine final : public Engine {
     }
   }
 
-  EngineRuntime runtime() const override {
-    EngineRuntime rt;
+  EffectiveSettings runtime() const override {
+    EffectiveSettings rt;
     rt.engine = name();
     rt.engine_version = torchscript_library_version();
     rt.device = device_.is_cuda() ? "cuda" : "cpu";

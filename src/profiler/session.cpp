@@ -224,6 +224,7 @@ Remeasurement Remeasurer::operator()(const ResultRow& r) {
     run_sweep({item}, options, capture);
     if (!capture.record) throw Error(capture.failure);
     const PointResult& result = capture.record->result;
+    out.effective = capture.record->runtime;
     out.status = to_string(result.verdict);
     out.reason = result.reason;
     if (result.energy && result.energy->energy_j_per_inference.count) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "common/error.h"
 #include "core/stats.h"
 
@@ -135,6 +137,7 @@ StoredEvaluation stored_evaluation(const Evaluation& ev, const std::vector<Candi
     s.remeasured_energy_j = row.remeasured.energy_j;
     s.remeasured_energy_ci95_j = row.remeasured.energy_ci95_j;
     s.remeasure_status = row.remeasured.status;
+    if (row.remeasured.effective) s.effective_json = nlohmann::json(*row.remeasured.effective).dump();
     s.budget_use = row.budget_use;
     s.violation = row.violation;
     if (row.oracle) {

@@ -250,7 +250,12 @@ CREATE TABLE runs (
   record_json               TEXT NOT NULL,
   edgejoule_version         TEXT NOT NULL
 );
+)sql",
+// 8 -> 9: an evaluation's re-measurement keeps the engine's effective settings (store/schema.h,
+// kMigrateV8ToV9).
+R"sql(
+ALTER TABLE evaluations ADD COLUMN effective_json TEXT NOT NULL DEFAULT '';
 )sql"};
-inline constexpr int kPgMigrationCount = 3;
+inline constexpr int kPgMigrationCount = 4;
 
 }  // namespace edgejoule::pg_schema

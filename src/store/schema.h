@@ -256,8 +256,15 @@ CREATE TABLE runs (
 );
 )sql";
 
+// Version 9: what the engine applied when an evaluation measured its pick again (the effective
+// settings a point keeps in its settings_json), so a re-measurement can be compared with the
+// point it checks; '' where the pick was not measured again.
+inline constexpr const char* kMigrateV8ToV9 = R"sql(
+ALTER TABLE evaluations ADD COLUMN effective_json TEXT NOT NULL DEFAULT '';
+)sql";
+
 // migrations[i] takes a store from version i + 1 to i + 2.
 inline constexpr const char* kMigrations[] = {kMigrateV1ToV2, kMigrateV2ToV3, kMigrateV3ToV4, kMigrateV4ToV5,
-                                              kMigrateV5ToV6, kMigrateV6ToV7, kMigrateV7ToV8};
+                                              kMigrateV5ToV6, kMigrateV6ToV7, kMigrateV7ToV8, kMigrateV8ToV9};
 
 }  // namespace edgejoule::schema

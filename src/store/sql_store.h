@@ -138,13 +138,14 @@ class SqlStore : public Store {
         auto ins = db_->prepare(R"sql(
           INSERT INTO evaluations (run_id, budget_index, energy_budget_j, point_id, predicted, label, top1,
             expected_energy_j, remeasured_energy_j, remeasured_energy_ci95_j, remeasure_status, budget_use,
-            violation, oracle_point_id, oracle_top1, regret_pct, prediction_error_pct)
-          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17))sql");
+            violation, oracle_point_id, oracle_top1, regret_pct, prediction_error_pct, effective_json)
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18))sql");
         ins.bind(1, run_id).bind(2, r.budget_index).bind(3, r.energy_budget_j).bind(4, r.point_id)
             .bind(5, r.predicted ? 1 : 0).bind(6, r.label).bind(7, r.top1).bind(8, r.expected_energy_j)
             .bind(9, r.remeasured_energy_j).bind(10, r.remeasured_energy_ci95_j).bind(11, r.remeasure_status)
             .bind(12, r.budget_use).bind(13, r.violation ? 1 : 0).bind(14, r.oracle_point_id)
-            .bind(15, r.oracle_top1).bind(16, r.regret_pct).bind(17, r.prediction_error_pct).run();
+            .bind(15, r.oracle_top1).bind(16, r.regret_pct).bind(17, r.prediction_error_pct)
+            .bind(18, r.effective_json).run();
       }
       db_->commit();
       return run_id;
@@ -771,21 +772,15 @@ class SqlStore : public Store {
           {"precision", r.config.precision}, {"batch", r.config.batch},
           {"threads", r.config.threads}, {"input_shape", r.config.input_shape()},
           {"platform", r.config.platform}}},
-        {"effective",
-         {{"engine", r.runtime.engine}, {"engine_version", r.runtime.engine_version},
-          {"device", r.runtime.device}, {"device_name", r.runtime.device_name},
-          {"precision", r.runtime.precision}, {"threads", r.runtime.threads},
-          {"backend", r.runtime.backend}, {"requests", r.runtime.requests},
-          {"threads_per_request", r.runtime.threads_per_request},
-          {"blas", host.blas.name}, {"blas_library", host.blas.library}}},
+        {"effective", r.runtime},
         {"protocol", r.protocol},
         {"model", {{"path", r.model.path}, {"sha256", r.model.content_sha256}}},
     };
+    // The BLAS is the host's: what the engine ran on, though no engine reports it.
+    settings["effective"]["blas"] = host.blas.name;
+    settings["effective"]["blas_library"] = host.blas.library;
     for (const auto& field : config_fields()) {
       settings["requested"][field.name] = knob_json(field, r.config.knob(field.name));
-      if (const auto it = r.runtime.knobs.find(field.name); it != r.runtime.knobs.end()) {
-        settings["effective"][field.name] = knob_json(field, it->second);
-      }
     }
     int64_t iterations = 0;
     for (const auto& w : res.windows) iterations += w.iterations;

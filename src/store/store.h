@@ -16,7 +16,7 @@
 
 namespace edgejoule {
 
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 inline constexpr const char* kDefaultDbPath = "edgejoule.db";
 // How long profile and merge wait out an unreachable fleet store (Store::ride_out_outages) before
 // they give up with what they stored so far kept.
@@ -44,6 +44,7 @@ struct StoredEvaluationRow {
   std::string label;
   std::optional<double> top1, expected_energy_j, remeasured_energy_j, remeasured_energy_ci95_j;
   std::string remeasure_status;
+  std::string effective_json;  // what the engine applied when the pick was measured again ("" if not)
   std::optional<double> budget_use;
   bool violation = false;
   std::optional<int64_t> oracle_point_id;

@@ -81,7 +81,8 @@ TEST_F(CliTest, AStoreWrittenWithAnotherEngineSetResumes) {
                              "engine_versions = 'torchscript=libtorch 1.13.1'; DROP TABLE model_paths; DROP TABLE predictions; "
                              "ALTER TABLE points DROP COLUMN requests_in_flight; ALTER TABLE points DROP COLUMN busy_fraction; "
                              "ALTER TABLE points DROP COLUMN service_ms_mean; ALTER TABLE points DROP COLUMN arrival_seed; "
-                             "ALTER TABLE points DROP COLUMN dropped_queries; DROP TABLE runs; PRAGMA user_version = 4;",
+                             "ALTER TABLE points DROP COLUMN dropped_queries; DROP TABLE runs; "
+                             "ALTER TABLE evaluations DROP COLUMN effective_json; PRAGMA user_version = 4;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);

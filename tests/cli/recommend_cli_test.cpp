@@ -139,6 +139,10 @@ TEST_F(CliTest, EvaluateRemeasuresEachPickAndStoresTheRun) {
   EXPECT_EQ(query("SELECT count(*) FROM evaluations WHERE point_id IS NOT NULL"), 5);
   EXPECT_EQ(query("SELECT count(*) FROM evaluations WHERE remeasure_status IN ('VALID', 'INVALID')"), 5);
   EXPECT_EQ(query("SELECT count(*) FROM evaluations WHERE regret_pct = 0"), 5);
+  // Each re-measurement keeps what the engine applied, as the point it checks does.
+  EXPECT_EQ(query("SELECT count(*) FROM evaluations WHERE json_extract(effective_json, '$.engine') = 'torchscript' "
+                  "AND json_extract(effective_json, '$.threads') = 1"),
+            5);
 
   // A meter that cannot be used, or is not the one that measured the points: one sentence, exit
   // 2, before any re-measurement, and no run stored.

@@ -129,7 +129,7 @@ class ScriptedClassifier : public Engine {
     }
     return out;
   }
-  EngineRuntime runtime() const override { return {}; }
+  EffectiveSettings runtime() const override { return {}; }
 
  private:
   int64_t width_;

@@ -180,7 +180,7 @@ TEST_P(EngineConformance, RequestsInFlightComputeWhatOneDoesWithinTheThreads) {
     ASSERT_EQ(engine->request_output(0), alone) << "round " << round;
     ASSERT_EQ(engine->request_output(1), alone) << "round " << round;
   }
-  const EngineRuntime rt = engine->runtime();
+  const EffectiveSettings rt = engine->runtime();
   EXPECT_EQ(rt.requests, 2);
   EXPECT_GE(rt.threads_per_request, 1);
   EXPECT_LE(rt.threads, 2);

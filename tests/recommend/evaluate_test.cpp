@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "predict/predictor.h"
 #include "recommend/evaluate.h"
 
@@ -78,6 +80,34 @@ TEST(Evaluate, AnEnergyThatGrewBeyondItsCiIsAViolation) {
   }
   EXPECT_GT(picks_of_c, 0u);
   EXPECT_GT(ev.summary.violations, 0u);
+}
+
+// The stored evaluation keeps what the engine applied in each re-measurement, as a point keeps
+// it ("effective" in its settings); a pick that was not measured again has none.
+TEST(Evaluate, StoredRowsKeepTheRemeasurementsEffectiveSettings) {
+  const auto cs = zoo();
+  EvaluationSettings s;
+  s.budgets = 3;
+  const Evaluation ev = evaluate_recommender(cs, s, [&](const Candidate& c) {
+    if (c.row.model == "a") return Remeasurement{"FAILED", "model file gone", std::nullopt, std::nullopt, std::nullopt};
+    EffectiveSettings applied;
+    applied.engine = "openvino";
+    applied.threads = 2;
+    applied.requests = 4;
+    applied.knobs = {{"ov_streams", "4"}};
+    return Remeasurement{"VALID", "", c.energy_j_per_inference, 0.0, applied};
+  });
+  const StoredEvaluation stored = stored_evaluation(ev, cs, "fp", "{}");
+  ASSERT_EQ(stored.rows.size(), 3u);
+  EXPECT_EQ(stored.rows[0].remeasure_status, "FAILED");
+  EXPECT_EQ(stored.rows[0].effective_json, "");
+  for (size_t i = 1; i < stored.rows.size(); ++i) {
+    const auto effective = nlohmann::json::parse(stored.rows[i].effective_json);
+    EXPECT_EQ(effective["engine"], "openvino");
+    EXPECT_EQ(effective["threads"], 2);
+    EXPECT_EQ(effective["requests"], 4);
+    EXPECT_EQ(effective["ov_streams"], "4");
+  }
 }
 
 TEST(Evaluate, FailedRemeasurementIsReportedNotCounted) {

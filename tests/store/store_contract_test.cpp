@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "support/pg_server.h"
 #include "support/point_records.h"
+#include "support/sqlite_query.h"
 
 namespace edgejoule {
 namespace {
@@ -32,6 +33,13 @@ struct Backend {
   std::function<std::string(const std::string& tag)> fresh_uri;
   std::string unavailable_reason;
 };
+
+// The test server's database for the test named `tag`.
+std::string pg_database(const std::string& tag) {
+  std::string db = "contract_" + tag;
+  for (auto& c : db) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return db.substr(0, 60);
+}
 
 std::vector<Backend> backends() {
   return {
@@ -52,9 +60,7 @@ std::vector<Backend> backends() {
       // A fresh database per test on the throw-away server (scripts/pg-test-server.sh).
       {"postgresql",
        [](const std::string& tag) {
-         std::string db = "contract_" + tag;
-         for (auto& c : db) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-         const std::string uri = testing::fresh_pg_database(db.substr(0, 60));
+         const std::string uri = testing::fresh_pg_database(pg_database(tag));
          if (uri.empty()) ADD_FAILURE() << "the test PostgreSQL server did not start (scripts/pg-test-server.sh)";
          return uri;
        },
@@ -69,11 +75,18 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     std::string tag = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     for (auto& c : tag) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     uri_ = GetParam().fresh_uri(tag);
+    tag_ = tag;
     host_ = testing::store_test_host("host-a");
   }
   std::unique_ptr<Store> open(OpenMode mode = OpenMode::kReadWrite) { return open_store(uri_, mode); }
+  // One integer from the store's own tables, read as its backend's command-line client would.
+  int64_t sql_count(const std::string& sql) const {
+    if (GetParam().name == "postgresql") return std::stoll(testing::pg_sql(pg_database(tag_), sql));
+    return testing::query_int(uri_.rfind("sqlite:", 0) == 0 ? uri_.substr(7) : uri_, sql);
+  }
 
   std::string uri_;
+  std::string tag_;  // the test's name, as the backend named its store
   HostInfo host_;
 };
 
@@ -293,8 +306,12 @@ TEST_P(StoreContract, SavesAnEvaluationWithItsRows) {
   ev.rows.push_back({});
   ev.rows.back().energy_budget_j = 0.5;
   ev.rows.back().point_id = store->rows({})[0].point_id;
+  ev.rows.back().effective_json = R"({"engine":"openvino","requests":4})";
   const int64_t first = store->save_evaluation(ev);
   EXPECT_GT(store->save_evaluation(ev), first);
+  // What the engine applied when the pick was measured again is kept with each row.
+  EXPECT_EQ(sql_count(R"(SELECT count(*) FROM evaluations WHERE effective_json = '{"engine":"openvino","requests":4}')"),
+            2);
 }
 
 TEST_P(StoreContract, ARunUnderABudgetReadsBackAsItWasSavedAndIsNoPoint) {

@@ -36,8 +36,8 @@ class FakeEngine : public Engine {
     *width = 10;
     return std::vector<float>(static_cast<size_t>(shape[0]) * 10, 0.0f);
   }
-  EngineRuntime runtime() const override {
-    EngineRuntime rt;
+  EffectiveSettings runtime() const override {
+    EffectiveSettings rt;
     rt.engine = "fake";
     rt.engine_version = "fake 1";
     rt.device = options_.device;
