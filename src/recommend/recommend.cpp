@@ -251,6 +251,7 @@ CandidateSet CandidateCollector::finish() {
 
 CandidateSet candidates_from_rows(const std::vector<ResultRow>& rows, const CandidateFilter& filter) {
   CandidateCollector collect(filter);
+  collect.expect(rows.size());
   for (const auto& r : rows) collect.add(r);
   return collect.finish();
 }
