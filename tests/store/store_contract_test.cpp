@@ -3,6 +3,7 @@
 // server URI and passes these tests unchanged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/error.h"
@@ -273,6 +275,52 @@ TEST_P(StoreContract, ListsByHostModelAndConfigurationInByteOrder) {
       "host-a b_net b1 " + knob_labels({{"scenario", "server"}, {"rate", "5"}}), "host-a b_net b1 ",
       "host-b B-net b2 "};
   EXPECT_EQ(listed, expected);
+}
+
+// each_row hands over the rows rows() returns, after saying how many may come: in the same
+// order when sorted, the same rows when not.
+TEST_P(StoreContract, EachRowHandsOverWhatRowsReturns) {
+  auto store = open();
+  const HostInfo other = testing::store_test_host("host-b");
+  store->save_point(testing::point_record("sha-x", 2), other, false);
+  store->save_point(testing::point_record("sha-x", 1), host_, false);
+  store->save_point(testing::point_record("sha-y", 1, Verdict::kUnsupported), host_, false);
+  struct Collect final : RowSink {
+    std::vector<std::string> rows;
+    std::optional<size_t> expected;
+    bool expected_first = true;
+    void expect(size_t n) override {
+      expected_first = rows.empty();
+      expected = n;
+    }
+    void take(ResultRow&& r) override {
+      rows.push_back(r.hostname + " " + r.model + " b" + std::to_string(r.batch) + " " + to_string(r.status));
+    }
+  };
+  auto listed = [](const std::vector<ResultRow>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) {
+      out.push_back(r.hostname + " " + r.model + " b" + std::to_string(r.batch) + " " + to_string(r.status));
+    }
+    return out;
+  };
+  for (const bool sorted : {true, false}) {
+    SCOPED_TRACE(sorted ? "sorted" : "unsorted");
+    RowFilter filter;
+    filter.sorted = sorted;
+    Collect sink;
+    store->each_row(filter, sink);
+    auto expected = listed(store->rows(filter));
+    ASSERT_EQ(expected.size(), 3u);
+    ASSERT_TRUE(sink.expected.has_value());
+    EXPECT_TRUE(sink.expected_first);
+    EXPECT_GE(*sink.expected, 3u);
+    if (!sorted) {
+      std::sort(expected.begin(), expected.end());
+      std::sort(sink.rows.begin(), sink.rows.end());
+    }
+    EXPECT_EQ(sink.rows, expected);
+  }
 }
 
 // The same model file lives at a different path on each device; each host keeps its own.
