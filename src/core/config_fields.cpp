@@ -138,7 +138,9 @@ std::string knob_labels(const KnobValues& knobs, bool outputs_only) {
   std::string out;
   for (const auto& field : config_fields()) {
     if (outputs_only && !field.changes_outputs) continue;
-    const std::string label = field.label_for(knob_value(knobs, field.name));
+    const auto it = knobs.find(field.name);
+    if (it == knobs.end()) continue;  // at its default, which has no label
+    const std::string label = field.label_for(it->second);
     if (!label.empty()) out += " " + label;
   }
   return out;
