@@ -382,16 +382,16 @@ std::vector<FrontierStep> pareto_frontier(const std::vector<Candidate>& candidat
   std::vector<FrontierStep> frontier;
   double best_top1 = -std::numeric_limits<double>::infinity();
   for (size_t first = 0, next = 0; first < order.size(); first = next) {
+    next = first + 1;
+    while (next < order.size() && order[next].x == order[first].x && order[next].top1 == order[first].top1) ++next;
+    if (order[first].top1 <= best_top1) continue;  // dominated, whichever of them stands for the group
     // Of points with equal cost and accuracy, the one `better` prefers stands for them.
     size_t i = order[first].index;
-    for (next = first + 1; next < order.size() && order[next].x == order[first].x &&
-                           order[next].top1 == order[first].top1;
-         ++next) {
-      if (better(candidates[order[next].index], candidates[i], Objective::kAccuracy)) i = order[next].index;
+    for (size_t k = first + 1; k < next; ++k) {
+      if (better(candidates[order[k].index], candidates[i], Objective::kAccuracy)) i = order[k].index;
     }
     const double x = order[first].x;
     const Candidate& c = candidates[i];
-    if (c.top1 <= best_top1) continue;
     FrontierStep step;
     step.index = i;
     step.x = x;
