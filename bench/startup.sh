@@ -6,6 +6,9 @@
 #
 #   bench/startup.sh OLD_BINARY [NEW_BINARY] [POINTS] [RUNS]
 #
+# The store is written by this build's fleet benchmark, so OLD_BINARY must read its schema: an
+# older binary refuses a newer store (compare across a schema change by hand, on a copy of the
+# store taken back to the old version).
 # OLD_BINARY: e.g. a build of the commit before engines became plugins:
 #   git worktree add /tmp/old <commit> && ln -s "$PWD/.venv" /tmp/old/.venv &&
 #   cmake -S /tmp/old -B /tmp/old/build -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C /tmp/old/build edgejoule
