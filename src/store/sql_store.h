@@ -69,7 +69,12 @@ class SqlStore : public Store {
                   host_ids.push_back(host_id);
                 });
     });
-    if (filter.sorted) in_listing_order(out, host_ids);
+    if (filter.sorted) {
+      std::vector<ResultRow> sorted;
+      sorted.reserve(out.size());
+      for (size_t i : listing_order(out, host_ids)) sorted.push_back(std::move(out[i]));
+      out = std::move(sorted);
+    }
     return out;
   }
 
@@ -494,18 +499,14 @@ class SqlStore : public Store {
       r.reason = q.text(i++);
       r.started_at_utc = q.text(i++);
       if (r.energy_j_per_inference) r.accuracy_per_joule = accuracy_per_joule(r.top1, *r.energy_j_per_inference);
-      // A prediction has no point id: the field numbers them in reading order for the sort.
-      r.point_id = static_cast<int64_t>(rows.size());
       rows.push_back(std::move(r));
       host_ids.push_back(host_id);
     }
-    in_listing_order(rows, host_ids);
-    for (auto& r : rows) {
+    for (size_t i : listing_order(rows, host_ids)) {
       StoredPrediction p;
-      p.margin = margins[static_cast<size_t>(r.point_id)];
-      p.predicted_at_utc = r.started_at_utc;
-      r.point_id = 0;
-      p.row = std::move(r);
+      p.margin = margins[i];
+      p.predicted_at_utc = rows[i].started_at_utc;
+      p.row = std::move(rows[i]);
       out.push_back(std::move(p));
     }
     return out;
@@ -655,12 +656,13 @@ class SqlStore : public Store {
 
   // A listing's order: by host (as stored), model, platform, engine, device, precision, batch,
   // threads and the configuration fields in their table's order (a switch's "off" before "on"),
-  // then by point id. Byte order, so both backends list alike. `host_ids` runs beside `rows`.
-  static void in_listing_order(std::vector<ResultRow>& rows, const std::vector<int64_t>& host_ids) {
+  // then by point id, then as read (predictions have no point id). Byte order, so both backends
+  // list alike. `host_ids` runs beside `rows`; returns the rows' indices in that order.
+  static std::vector<size_t> listing_order(const std::vector<ResultRow>& rows, const std::vector<int64_t>& host_ids) {
     std::vector<size_t> order(rows.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     const auto& fields = config_fields();
-    std::sort(order.begin(), order.end(), [&](size_t ia, size_t ib) {
+    std::stable_sort(order.begin(), order.end(), [&](size_t ia, size_t ib) {
       const ResultRow& a = rows[ia];
       const ResultRow& b = rows[ib];
       if (host_ids[ia] != host_ids[ib]) return host_ids[ia] < host_ids[ib];
@@ -678,10 +680,7 @@ class SqlStore : public Store {
       }
       return a.point_id < b.point_id;
     });
-    std::vector<ResultRow> sorted;
-    sorted.reserve(rows.size());
-    for (size_t i : order) sorted.push_back(std::move(rows[i]));
-    rows = std::move(sorted);
+    return order;
   }
 
   // A field's column in a select, or its default where the store has no column for it.
